@@ -1,0 +1,115 @@
+package io.procpool;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A pool of workers that apply {@link Task}s to items, with the semantics of Python's
+ * {@code multiprocessing.Pool}. Two implementations share this contract: {@link ThreadPool} runs tasks on threads
+ * of this JVM; {@code io.procpool.launcher.ProcessPool} runs them in child JVMs.
+ *
+ * <ul>
+ *   <li>{@code map}, {@code mapAsync} and {@code imap} return results in item order; {@code imapUnordered} in
+ *       completion order.</li>
+ *   <li>Without a chunksize the pool chooses chunk sizes itself; an explicit chunksize is obeyed; below 1 it is an
+ *       {@link IllegalArgumentException}.</li>
+ *   <li>{@code imap} and {@code imapUnordered} read {@code items} lazily with a bounded number of chunks in flight,
+ *       so an endless {@link Iterable} works in bounded memory. Their iterators deliver every item's outcome:
+ *       {@code next()} returns the result or throws that item's {@link PoolException}, and iteration may go on
+ *       after it, as in Python.</li>
+ *   <li>{@code map} throws the first failure it receives and drops the call's remaining work.</li>
+ *   <li>Calls that submit work after {@link #shutdown()}, {@link #terminate()} or {@link #close()} throw
+ *       {@link IllegalStateException}.</li>
+ * </ul>
+ */
+public interface Pool extends AutoCloseable {
+
+    /**
+     * @return the number of workers
+     */
+    int size();
+
+    /**
+     * Applies {@code fn} to every item and returns the results in item order, blocking until all are done.
+     *
+     * @throws PoolException the first failure received; the call's remaining work is dropped
+     */
+    <T, R> List<R> map(Task<? super T, ? extends R> fn, Iterable<? extends T> items);
+
+    /**
+     * As {@link #map(Task, Iterable)}, sending {@code chunksize} items to a worker at a time.
+     */
+    <T, R> List<R> map(Task<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize);
+
+    /**
+     * As {@link #map(Task, Iterable)} without blocking: the future completes with the results, or exceptionally
+     * with the exception {@code map} would throw.
+     */
+    <T, R> CompletableFuture<List<R>> mapAsync(Task<? super T, ? extends R> fn, Iterable<? extends T> items);
+
+    /**
+     * As {@link #mapAsync(Task, Iterable)}, sending {@code chunksize} items to a worker at a time.
+     */
+    <T, R> CompletableFuture<List<R>> mapAsync(Task<? super T, ? extends R> fn, Iterable<? extends T> items,
+                                               int chunksize);
+
+    /**
+     * Lazily applies {@code fn} to the items, returning results in item order as they become available.
+     */
+    <T, R> Iterator<R> imap(Task<? super T, ? extends R> fn, Iterable<? extends T> items);
+
+    /**
+     * As {@link #imap(Task, Iterable)}, sending {@code chunksize} items to a worker at a time.
+     */
+    <T, R> Iterator<R> imap(Task<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize);
+
+    /**
+     * Lazily applies {@code fn} to the items, returning results in the order they complete.
+     */
+    <T, R> Iterator<R> imapUnordered(Task<? super T, ? extends R> fn, Iterable<? extends T> items);
+
+    /**
+     * As {@link #imapUnordered(Task, Iterable)}, sending {@code chunksize} items to a worker at a time.
+     */
+    <T, R> Iterator<R> imapUnordered(Task<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize);
+
+    /**
+     * Applies {@code fn} to one argument in a worker and waits for the result.
+     */
+    <T, R> R apply(Task<? super T, ? extends R> fn, T arg);
+
+    /**
+     * Applies {@code fn} to one argument in a worker without waiting.
+     */
+    <T, R> CompletableFuture<R> applyAsync(Task<? super T, ? extends R> fn, T arg);
+
+    /**
+     * Accepts no new work; work already submitted completes; then the workers exit. Python's {@code close()}.
+     */
+    void shutdown();
+
+    /**
+     * Waits until every worker has exited. Python's {@code join()}.
+     *
+     * @throws IllegalStateException if neither {@link #shutdown()} nor {@link #terminate()} was called first
+     */
+    void join();
+
+    /**
+     * Stops now: workers are killed and unfinished work fails. Python's {@code terminate()}.
+     */
+    void terminate();
+
+    /**
+     * {@link #shutdown()} then {@link #join()}; idempotent. Unlike Python's {@code with}, which terminates,
+     * try-with-resources finishes the submitted work, as {@code ExecutorService.close()} does.
+     */
+    @Override
+    void close();
+
+    /**
+     * @return a snapshot of the counters and of the time and bytes that crossing the process boundary cost
+     */
+    PoolStats stats();
+}

@@ -1,0 +1,24 @@
+package io.procpool;
+
+/**
+ * The function, an item or a result could not be serialised, or the other side could not rebuild it. The message
+ * names the class that failed.
+ */
+public class SerializationException extends PoolException {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param message what could not cross the process boundary, naming its class
+     */
+    public SerializationException(String message) {
+        super(message);
+    }
+
+    /**
+     * @param message what could not cross the process boundary, naming its class
+     * @param cause   the serialiser's own error
+     */
+    public SerializationException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,28 @@
+package io.procpool;
+
+import java.time.Duration;
+
+/**
+ * The task ran past the pool's task timeout. Its worker was killed and replaced.
+ */
+public class TaskTimeoutException extends PoolException {
+    private static final long serialVersionUID = 1L;
+
+    private final Duration timeout;
+
+    /**
+     * @param message what timed out and for how long it ran
+     * @param timeout the pool's task timeout
+     */
+    public TaskTimeoutException(String message, Duration timeout) {
+        super(message);
+        this.timeout = timeout;
+    }
+
+    /**
+     * @return the pool's task timeout that the task exceeded
+     */
+    public Duration timeout() {
+        return timeout;
+    }
+}

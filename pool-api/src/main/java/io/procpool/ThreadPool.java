@@ -1,0 +1,227 @@
+package io.procpool;
+
+import io.procpool.internal.AbstractPool;
+import io.procpool.internal.Call;
+import io.procpool.internal.Chunk;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The in-process twin of the process pool: the same {@link Pool} contract, with tasks run on threads of this JVM.
+ * Nothing is serialised, so it is the baseline that every cost of crossing a process boundary is measured against,
+ * and the better choice whenever tasks need no isolation. Like Python's {@code multiprocessing.pool.ThreadPool}.
+ *
+ * <p>A thread cannot be killed: {@link #terminate()} fails unfinished work and interrupts the threads, and
+ * {@link #join()} then waits for tasks that ignore interrupts.
+ */
+public final class ThreadPool extends AbstractPool {
+    private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
+
+    private final int threads;
+    private final int maxChunksInFlight;
+    private final ThreadPoolExecutor executor;
+    private final List<Call> calls = new ArrayList<>();
+    private final Stats stats = new Stats();
+    private int chunksInFlight;
+    private boolean accepting = true;
+    private boolean terminated;
+
+    private ThreadPool(int threads) {
+        this.threads = threads;
+        this.maxChunksInFlight = 2 * threads;
+        int poolNumber = POOL_NUMBER.incrementAndGet();
+        AtomicInteger threadNumber = new AtomicInteger();
+        ThreadFactory factory = runnable -> {
+            Thread thread = new Thread(runnable,
+                    "procpool-thread-" + poolNumber + "-" + threadNumber.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+        this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), factory);
+    }
+
+    /**
+     * Creates a pool of {@code threads} threads.
+     *
+     * @throws IllegalArgumentException if {@code threads} is less than 1
+     */
+    public static ThreadPool create(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("a pool needs at least 1 thread, was asked for " + threads);
+        }
+        return new ThreadPool(threads);
+    }
+
+    @Override
+    public int size() {
+        return threads;
+    }
+
+    @Override
+    protected void submit(Call call) {
+        synchronized (this) {
+            if (!accepting) {
+                throw new IllegalStateException("the pool is shut down and accepts no new work");
+            }
+            calls.add(call);
+        }
+        call.onRoom(this::dispatch);
+        dispatch();
+    }
+
+    /** Starts chunks while threads are free, taking from the calls in turn. */
+    private void dispatch() {
+        List<Chunk> toRun = new ArrayList<>();
+        synchronized (this) {
+            boolean progress = true;
+            while (chunksInFlight < maxChunksInFlight && progress) {
+                progress = false;
+                for (int i = 0; i < calls.size() && chunksInFlight < maxChunksInFlight; i++) {
+                    Chunk chunk = calls.get(i).nextChunk();
+                    if (chunk != null) {
+                        toRun.add(chunk);
+                        chunksInFlight++;
+                        progress = true;
+                    }
+                }
+            }
+            calls.removeIf(Call::isFinished);
+            if (!accepting && calls.isEmpty()) {
+                executor.shutdown();
+            }
+        }
+        for (Chunk chunk : toRun) {
+            stats.tasksSubmitted.add(chunk.size());
+            try {
+                executor.execute(() -> run(chunk));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                chunk.call().fail(chunk, new PoolException("the pool was terminated"));
+            }
+        }
+    }
+
+    private void run(Chunk chunk) {
+        long start = System.nanoTime();
+        Object[] values = new Object[chunk.size()];
+        PoolException[] failures = null;
+        for (int i = 0; i < chunk.size(); i++) {
+            if (chunk.call().hasEnded()) {
+                break;
+            }
+            try {
+                values[i] = chunk.call().fn().apply(chunk.items()[i]);
+            } catch (Throwable t) {
+                if (failures == null) {
+                    failures = new PoolException[chunk.size()];
+                }
+                failures[i] = new TaskFailedException(t);
+                stats.tasksFailed.increment();
+            }
+        }
+        long elapsed = System.nanoTime() - start;
+        stats.executeNanos.add(elapsed);
+        stats.roundTripNanos.add(elapsed);
+        stats.tasksCompleted.add(chunk.size());
+        stats.chunksCompleted.increment();
+        chunk.call().complete(chunk, values, failures);
+        synchronized (this) {
+            chunksInFlight--;
+        }
+        dispatch();
+    }
+
+    @Override
+    public void shutdown() {
+        List<Call> lazy = new ArrayList<>();
+        synchronized (this) {
+            if (!accepting) {
+                return;
+            }
+            accepting = false;
+            for (Call call : calls) {
+                if (call.isLazy()) {
+                    lazy.add(call);
+                }
+            }
+        }
+        lazy.forEach(Call::stopReading);
+        dispatch();
+    }
+
+    @Override
+    public void join() {
+        synchronized (this) {
+            if (accepting) {
+                throw new IllegalStateException("join() needs shutdown() or terminate() first");
+            }
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (executor.awaitTermination(1, TimeUnit.SECONDS)) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void terminate() {
+        List<Call> toEnd;
+        synchronized (this) {
+            accepting = false;
+            if (terminated) {
+                return;
+            }
+            terminated = true;
+            toEnd = new ArrayList<>(calls);
+            calls.clear();
+        }
+        PoolException failure = new PoolException("the pool was terminated");
+        toEnd.forEach(call -> call.end(failure));
+        executor.shutdownNow();
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+        join();
+    }
+
+    @Override
+    public PoolStats stats() {
+        return new PoolStats(stats.tasksSubmitted.sum(), stats.tasksCompleted.sum(), stats.tasksFailed.sum(),
+                stats.chunksCompleted.sum(), 0, 0, 0, 0, 0, stats.executeNanos.sum(), 0,
+                stats.roundTripNanos.sum(), threads, 0);
+    }
+
+    @Override
+    public String toString() {
+        return "ThreadPool[threads=" + threads + "]";
+    }
+
+    private static final class Stats {
+        final LongAdder tasksSubmitted = new LongAdder();
+        final LongAdder tasksCompleted = new LongAdder();
+        final LongAdder tasksFailed = new LongAdder();
+        final LongAdder chunksCompleted = new LongAdder();
+        final LongAdder executeNanos = new LongAdder();
+        final LongAdder roundTripNanos = new LongAdder();
+    }
+}

@@ -1,0 +1,178 @@
+package io.procpool.internal;
+
+import io.procpool.Pool;
+import io.procpool.PoolException;
+import io.procpool.Task;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The calls of {@link Pool} in one place, for both pools: argument checks, default chunk sizes, and waiting for
+ * results. A pool supplies {@link #submit(Call)}, which hands a call's chunks to its workers.
+ */
+public abstract class AbstractPool implements Pool {
+    /** Python's {@code map} default: about four chunks per worker. */
+    private static final int CHUNKS_PER_WORKER = 4;
+
+    /**
+     * Starts running a call's chunks.
+     *
+     * @throws IllegalStateException if the pool no longer accepts work
+     */
+    protected abstract void submit(Call call);
+
+    /**
+     * @return how many chunks a lazy call may have read ahead of its caller
+     */
+    protected int lazyChunksAhead() {
+        return 2 * size() + 2;
+    }
+
+    /**
+     * @return the chunk size to use for {@code map} over {@code n} items when the caller gave none
+     */
+    protected int defaultMapChunksize(int n) {
+        return Math.max(1, (int) Math.ceil(n / (double) (CHUNKS_PER_WORKER * size())));
+    }
+
+    /**
+     * @return the chunk size to use for {@code imap} and {@code imapUnordered} when the caller gave none
+     */
+    protected int defaultLazyChunksize() {
+        return 1;
+    }
+
+    @Override
+    public final <T, R> List<R> map(Task<? super T, ? extends R> fn, Iterable<? extends T> items) {
+        return await(startMap(fn, items, 0));
+    }
+
+    @Override
+    public final <T, R> List<R> map(Task<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize) {
+        return await(startMap(fn, items, checkChunksize(chunksize)));
+    }
+
+    @Override
+    public final <T, R> CompletableFuture<List<R>> mapAsync(Task<? super T, ? extends R> fn,
+                                                            Iterable<? extends T> items) {
+        return startMap(fn, items, 0);
+    }
+
+    @Override
+    public final <T, R> CompletableFuture<List<R>> mapAsync(Task<? super T, ? extends R> fn,
+                                                            Iterable<? extends T> items, int chunksize) {
+        return startMap(fn, items, checkChunksize(chunksize));
+    }
+
+    @Override
+    public final <T, R> Iterator<R> imap(Task<? super T, ? extends R> fn, Iterable<? extends T> items) {
+        return startLazy(fn, items, 0, true);
+    }
+
+    @Override
+    public final <T, R> Iterator<R> imap(Task<? super T, ? extends R> fn, Iterable<? extends T> items,
+                                         int chunksize) {
+        return startLazy(fn, items, checkChunksize(chunksize), true);
+    }
+
+    @Override
+    public final <T, R> Iterator<R> imapUnordered(Task<? super T, ? extends R> fn, Iterable<? extends T> items) {
+        return startLazy(fn, items, 0, false);
+    }
+
+    @Override
+    public final <T, R> Iterator<R> imapUnordered(Task<? super T, ? extends R> fn, Iterable<? extends T> items,
+                                                  int chunksize) {
+        return startLazy(fn, items, checkChunksize(chunksize), false);
+    }
+
+    @Override
+    public final <T, R> R apply(Task<? super T, ? extends R> fn, T arg) {
+        return await(applyAsync(fn, arg));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public final <T, R> CompletableFuture<R> applyAsync(Task<? super T, ? extends R> fn, T arg) {
+        Objects.requireNonNull(fn, "fn");
+        MapCall call = MapCall.ofOne(fn, arg);
+        submit(call);
+        return (CompletableFuture<R>) (CompletableFuture<?>) call.future();
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T, R> CompletableFuture<List<R>> startMap(Task<? super T, ? extends R> fn,
+                                                       Iterable<? extends T> items, int chunksize) {
+        Objects.requireNonNull(fn, "fn");
+        List<?> list = materialise(Objects.requireNonNull(items, "items"));
+        int size = chunksize > 0 ? chunksize : defaultMapChunksize(list.size());
+        MapCall call = MapCall.ofList(fn, list, size);
+        submit(call);
+        return (CompletableFuture<List<R>>) (CompletableFuture<?>) call.future();
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T, R> Iterator<R> startLazy(Task<? super T, ? extends R> fn, Iterable<? extends T> items,
+                                         int chunksize, boolean ordered) {
+        Objects.requireNonNull(fn, "fn");
+        Objects.requireNonNull(items, "items");
+        int size = chunksize > 0 ? chunksize : defaultLazyChunksize();
+        IteratorCall call = new IteratorCall(fn, items.iterator(), size, ordered,
+                (long) size * lazyChunksAhead());
+        submit(call);
+        return (Iterator<R>) call;
+    }
+
+    private static List<?> materialise(Iterable<?> items) {
+        if (items instanceof List) {
+            return (List<?>) items;
+        }
+        List<Object> list = items instanceof Collection ? new ArrayList<>(((Collection<?>) items).size())
+                : new ArrayList<>();
+        items.forEach(list::add);
+        return list;
+    }
+
+    /**
+     * @return {@code chunksize} if it is at least 1
+     * @throws IllegalArgumentException otherwise
+     */
+    protected static int checkChunksize(int chunksize) {
+        if (chunksize < 1) {
+            throw new IllegalArgumentException("chunksize must be at least 1, was " + chunksize);
+        }
+        return chunksize;
+    }
+
+    /**
+     * Waits for a call's future, turning its failure back into the exception the synchronous call throws. An
+     * interrupted caller ends the call, keeps its interrupt status and gets a {@link PoolException}.
+     */
+    @SuppressWarnings("unchecked")
+    private static <V> V await(CompletableFuture<?> future) {
+        try {
+            return (V) future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            PoolException interrupted = new PoolException("interrupted while waiting for results; "
+                    + "the call's remaining work was dropped", e);
+            future.completeExceptionally(interrupted);
+            throw interrupted;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
+            }
+            if (cause instanceof Error) {
+                throw (Error) cause;
+            }
+            throw new PoolException("call failed", cause);
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package io.procpool.internal;
+
+import io.procpool.PoolException;
+import io.procpool.Task;
+
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One call on a pool ({@code map}, {@code imap}, {@code apply}...): reads its items, hands them out in chunks and
+ * takes their outcomes back. Subclasses decide where outcomes go (a list, an ordered or an unordered iterator).
+ *
+ * <p>Item reading is bounded: a lazy call never has more than {@code maxItemsAhead} items read but not yet taken
+ * by the caller, so an endless {@code Iterable} works in bounded memory. All state is guarded by {@code this};
+ * pools call {@link #nextChunk()} from whichever thread dispatches, and {@link #complete} from whichever thread
+ * collects.
+ */
+public abstract class Call {
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    private final Task<Object, Object> fn;
+    private final Iterator<?> items;
+    private final boolean lazy;
+    private volatile Runnable onRoom = () -> { };
+
+    private int chunksize;
+    private long maxItemsAhead;
+    private long itemsRead;
+    private long itemsSettled;
+    private int chunksOutstanding;
+    private boolean exhausted;
+    private boolean ended;
+
+    /**
+     * @param fn            the task
+     * @param items         the items, read on demand
+     * @param chunksize     the number of items per chunk, at least 1
+     * @param lazy          whether the caller consumes results as they come ({@code imap}), which bounds reading
+     * @param maxItemsAhead for a lazy call, the most items read but not yet taken by the caller
+     */
+    @SuppressWarnings("unchecked")
+    protected Call(Task<?, ?> fn, Iterator<?> items, int chunksize, boolean lazy, long maxItemsAhead) {
+        this.fn = (Task<Object, Object>) Objects.requireNonNull(fn, "fn");
+        this.items = items;
+        this.chunksize = chunksize;
+        this.lazy = lazy;
+        this.maxItemsAhead = Math.max(maxItemsAhead, chunksize);
+    }
+
+    /**
+     * @return a number unique to this call within the JVM
+     */
+    public final long id() {
+        return id;
+    }
+
+    /**
+     * @return the task
+     */
+    public final Task<Object, Object> fn() {
+        return fn;
+    }
+
+    /**
+     * @return whether the caller reads results as they come, so that a shutdown stops reading further items
+     */
+    public final boolean isLazy() {
+        return lazy;
+    }
+
+    /**
+     * Sets what to run when a lazy call has room for more chunks after the caller took results.
+     *
+     * @param onRoom a callback that must not block
+     */
+    public final void onRoom(Runnable onRoom) {
+        this.onRoom = onRoom;
+    }
+
+    /**
+     * Changes the size of the chunks not yet read, for pools that adapt chunk sizes to measured task durations.
+     *
+     * @param newChunksize at least 1
+     */
+    public final synchronized void chunksize(int newChunksize) {
+        chunksize = Math.max(1, newChunksize);
+        maxItemsAhead = Math.max(maxItemsAhead, chunksize);
+    }
+
+    /**
+     * @return the next chunk to run, or {@code null} when none may be read now (the items are exhausted, the lazy
+     * bound is reached, or the call has ended)
+     */
+    public final synchronized Chunk nextChunk() {
+        if (ended || exhausted) {
+            return null;
+        }
+        long room = lazy ? maxItemsAhead - (itemsRead - itemsTaken()) : Long.MAX_VALUE;
+        if (room <= 0) {
+            return null;
+        }
+        int n = (int) Math.min(chunksize, room);
+        Object[] chunkItems = new Object[n];
+        int read = 0;
+        try {
+            while (read < n && items.hasNext()) {
+                chunkItems[read++] = items.next();
+            }
+        } catch (RuntimeException e) {
+            exhausted = true;
+            end(new PoolException("the items' iterator threw " + e, e));
+            return null;
+        }
+        if (read < n) {
+            exhausted = true;
+            if (read == 0) {
+                maybeFinish();
+                return null;
+            }
+            chunkItems = java.util.Arrays.copyOf(chunkItems, read);
+        }
+        Chunk chunk = new Chunk(this, itemsRead, chunkItems);
+        itemsRead += read;
+        chunksOutstanding++;
+        return chunk;
+    }
+
+    /**
+     * Stops reading items, as a shutdown does for lazy calls: what was read still completes.
+     */
+    public final synchronized void stopReading() {
+        if (!exhausted) {
+            exhausted = true;
+            truncated();
+            maybeFinish();
+        }
+    }
+
+    /**
+     * Takes the outcomes of a chunk.
+     *
+     * @param chunk    the chunk
+     * @param values   the results, by position in the chunk
+     * @param failures the failures, by position, or {@code null} when all succeeded; where an entry is not
+     *                 {@code null} the item failed
+     */
+    public final synchronized void complete(Chunk chunk, Object[] values, PoolException[] failures) {
+        chunksOutstanding--;
+        if (!ended) {
+            for (int i = 0; i < chunk.size(); i++) {
+                PoolException failure = failures == null ? null : failures[i];
+                if (failure != null) {
+                    onFailure(chunk.firstIndex() + i, failure);
+                } else {
+                    onValue(chunk.firstIndex() + i, values[i]);
+                }
+                if (ended) {
+                    break;
+                }
+            }
+            itemsSettled += chunk.size();
+        }
+        maybeFinish();
+    }
+
+    /**
+     * Fails every item of a chunk with the same exception, as when its worker died.
+     */
+    public final void fail(Chunk chunk, PoolException failure) {
+        PoolException[] failures = new PoolException[chunk.size()];
+        java.util.Arrays.fill(failures, failure);
+        complete(chunk, new Object[chunk.size()], failures);
+    }
+
+    /**
+     * Ends the call now with {@code failure}: nothing more is read, outcomes still to come are dropped. Used for
+     * {@code terminate()}, for an interrupted caller, and by {@code map} on its first failure.
+     */
+    public final synchronized void end(PoolException failure) {
+        if (!ended) {
+            ended = true;
+            exhausted = true;
+            onEnd(failure);
+        }
+    }
+
+    /**
+     * @return whether no more chunks will be read and every chunk read has its outcome (or the call ended)
+     */
+    public final synchronized boolean isFinished() {
+        return (ended || exhausted) && chunksOutstanding <= 0;
+    }
+
+    /**
+     * @return whether the call has ended, so that its pending chunks need not run
+     */
+    public final synchronized boolean hasEnded() {
+        return ended;
+    }
+
+    private void maybeFinish() {
+        if (!ended && exhausted && itemsSettled == itemsRead && chunksOutstanding == 0) {
+            ended = true;
+            onAllDone(itemsRead);
+        }
+    }
+
+    /**
+     * Tells a lazy call's dispatcher that the caller took results, so more items may be read.
+     */
+    protected final void signalRoom() {
+        onRoom.run();
+    }
+
+    /**
+     * @return how many items the caller has taken; bounds reading for lazy calls
+     */
+    protected long itemsTaken() {
+        return itemsSettled;
+    }
+
+    /** Item {@code index} succeeded. Called under the call's lock. */
+    protected abstract void onValue(long index, Object value);
+
+    /** Item {@code index} failed. Called under the call's lock; may call {@link #end}. */
+    protected abstract void onFailure(long index, PoolException failure);
+
+    /** Every one of {@code count} items has its outcome. Called under the call's lock. */
+    protected abstract void onAllDone(long count);
+
+    /** The call ended early with {@code failure}. Called under the call's lock. */
+    protected abstract void onEnd(PoolException failure);
+
+    /** A shutdown stopped reading items. Called under the call's lock. */
+    protected void truncated() {
+    }
+}

@@ -1,0 +1,152 @@
+package io.procpool.internal;
+
+import io.procpool.PoolException;
+import io.procpool.Task;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * A lazy call ({@code imap}, {@code imapUnordered}) and the iterator its caller reads. Each item's outcome is
+ * delivered once: {@code next()} returns the result or throws the item's {@link PoolException}, and iteration may
+ * continue after a failure, as in Python. Reading the items is bounded by what the caller has taken.
+ */
+public final class IteratorCall extends Call implements Iterator<Object> {
+    private static final Object NONE = new Object();
+
+    private final boolean ordered;
+    private final Map<Long, Object> byIndex;
+    private final ArrayDeque<Object> byArrival;
+    private long taken;
+    private long settled;
+    private PoolException endFailure;
+    private boolean endReported;
+    private boolean truncated;
+
+    /**
+     * @param fn            the task
+     * @param items         the items, read on demand
+     * @param chunksize     items per chunk, at least 1
+     * @param ordered       item order ({@code imap}) rather than completion order ({@code imapUnordered})
+     * @param maxItemsAhead the most items read but not yet taken by the caller
+     */
+    public IteratorCall(Task<?, ?> fn, Iterator<?> items, int chunksize, boolean ordered, long maxItemsAhead) {
+        super(fn, items, chunksize, true, maxItemsAhead);
+        this.ordered = ordered;
+        this.byIndex = ordered ? new HashMap<>() : null;
+        this.byArrival = ordered ? null : new ArrayDeque<>();
+    }
+
+    @Override
+    protected long itemsTaken() {
+        return taken;
+    }
+
+    @Override
+    protected void onValue(long index, Object value) {
+        store(index, value == null ? NullValue.INSTANCE : value);
+    }
+
+    @Override
+    protected void onFailure(long index, PoolException failure) {
+        store(index, new Failed(failure));
+    }
+
+    private void store(long index, Object outcome) {
+        settled++;
+        if (ordered) {
+            byIndex.put(index, outcome);
+        } else {
+            byArrival.add(outcome);
+        }
+        notifyAll();
+    }
+
+    @Override
+    protected void onAllDone(long count) {
+        notifyAll();
+    }
+
+    @Override
+    protected void onEnd(PoolException failure) {
+        endFailure = failure;
+        notifyAll();
+    }
+
+    @Override
+    protected void truncated() {
+        truncated = true;
+        notifyAll();
+    }
+
+    @Override
+    public boolean hasNext() {
+        synchronized (this) {
+            while (true) {
+                if (peek() != NONE) {
+                    return true;
+                }
+                if (endFailure != null || (truncated && settled == taken && isFinished())) {
+                    return !endReported;
+                }
+                if (isFinished() && settled == taken) {
+                    return false;
+                }
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    end(new PoolException("interrupted while waiting for a result", e));
+                    endReported = true;
+                    throw new PoolException("interrupted while waiting for a result", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public Object next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        Object outcome;
+        synchronized (this) {
+            outcome = peek();
+            if (outcome == NONE) {
+                endReported = true;
+                throw endFailure != null ? endFailure
+                        : new PoolException("the pool was shut down before every item was read; "
+                        + taken + " results were delivered");
+            }
+            if (ordered) {
+                byIndex.remove(taken);
+            } else {
+                byArrival.poll();
+            }
+            taken++;
+        }
+        signalRoom();
+        if (outcome instanceof Failed) {
+            throw ((Failed) outcome).failure;
+        }
+        return outcome == NullValue.INSTANCE ? null : outcome;
+    }
+
+    private Object peek() {
+        Object outcome = ordered ? byIndex.get(taken) : byArrival.peek();
+        return outcome == null ? NONE : outcome;
+    }
+
+    private enum NullValue { INSTANCE }
+
+    private static final class Failed {
+        final PoolException failure;
+
+        Failed(PoolException failure) {
+            this.failure = failure;
+        }
+    }
+}
