@@ -28,6 +28,14 @@ public abstract class AbstractPool implements Pool {
     protected abstract void submit(Call call);
 
     /**
+     * Refuses to block where blocking would wait forever, such as on a pool's own callback thread.
+     *
+     * @throws IllegalStateException if the calling thread must not block on this pool
+     */
+    protected void checkMayBlock() {
+    }
+
+    /**
      * @return how many chunks a lazy call may have read ahead of its caller
      */
     protected int lazyChunksAhead() {
@@ -50,11 +58,13 @@ public abstract class AbstractPool implements Pool {
 
     @Override
     public final <T, R> List<R> map(Task<? super T, ? extends R> fn, Iterable<? extends T> items) {
+        checkMayBlock();
         return await(startMap(fn, items, 0));
     }
 
     @Override
     public final <T, R> List<R> map(Task<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize) {
+        checkMayBlock();
         return await(startMap(fn, items, checkChunksize(chunksize)));
     }
 
@@ -94,6 +104,7 @@ public abstract class AbstractPool implements Pool {
 
     @Override
     public final <T, R> R apply(Task<? super T, ? extends R> fn, T arg) {
+        checkMayBlock();
         return await(applyAsync(fn, arg));
     }
 
@@ -122,6 +133,7 @@ public abstract class AbstractPool implements Pool {
                                          int chunksize, boolean ordered) {
         Objects.requireNonNull(fn, "fn");
         Objects.requireNonNull(items, "items");
+        checkMayBlock();
         int size = chunksize > 0 ? chunksize : defaultLazyChunksize();
         IteratorCall call = new IteratorCall(fn, items.iterator(), size, ordered,
                 (long) size * lazyChunksAhead());

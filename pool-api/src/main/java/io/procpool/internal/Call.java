@@ -128,6 +128,24 @@ public abstract class Call {
     }
 
     /**
+     * Returns items {@code [from, to)} of a chunk as a chunk of their own, to be run again or failed on their own:
+     * after the worker that held the chunk died, or when one of its items timed out. The original chunk must then
+     * be {@link #abandon abandoned}.
+     */
+    public final synchronized Chunk slice(Chunk chunk, int from, int to) {
+        chunksOutstanding++;
+        return new Chunk(this, chunk.firstIndex() + from, java.util.Arrays.copyOfRange(chunk.items(), from, to));
+    }
+
+    /**
+     * Gives up a chunk whose items were all re-sliced, so that it no longer counts as outstanding.
+     */
+    public final synchronized void abandon(Chunk chunk) {
+        chunksOutstanding--;
+        maybeFinish();
+    }
+
+    /**
      * Stops reading items, as a shutdown does for lazy calls: what was read still completes.
      */
     public final synchronized void stopReading() {

@@ -1,0 +1,83 @@
+package io.procpool.launcher;
+
+import io.procpool.PoolException;
+import io.procpool.WorkerCrashedException;
+import io.procpool.internal.Chunk;
+import io.procpool.worker.Protocol;
+
+import java.util.List;
+
+/**
+ * The words of the errors a dead worker causes: which worker, how it ended (exit code or signal), which items it
+ * held, why the pool killed it if it did, and the last lines it wrote to standard error.
+ */
+final class CrashReport {
+    private CrashReport() {
+    }
+
+    static WorkerCrashedException crashed(WorkerProcess worker, WorkerProcess.Exit exit, Chunk chunk) {
+        String items = chunk.size() == 1 ? "item " + chunk.firstIndex()
+                : "items " + chunk.firstIndex() + ".." + (chunk.firstIndex() + chunk.size() - 1);
+        String message = "worker " + worker.slot + " (pid " + worker.pid() + ") " + howItEnded(worker, exit)
+                + " while running " + items + stderrTail(worker);
+        return new WorkerCrashedException(message, worker.pid(), exit.exitCode());
+    }
+
+    static PoolException startFailed(WorkerProcess worker, WorkerProcess.Exit exit) {
+        StringBuilder message = new StringBuilder("worker ").append(worker.slot).append(" failed to start: ");
+        if (exit.launchFailure() != null) {
+            message.append("could not run the command: ").append(exit.launchFailure().getMessage());
+        } else if (worker.initFailure != null) {
+            message.append("the initializer threw ").append(worker.initFailure);
+        } else {
+            message.append(howItEnded(worker, exit));
+        }
+        message.append("\ncommand line: ").append(worker.command).append(stderrTail(worker));
+        Throwable cause = worker.initFailure != null ? worker.initFailure : exit.launchFailure();
+        return new PoolException(message.toString(), cause);
+    }
+
+    private static String howItEnded(WorkerProcess worker, WorkerProcess.Exit exit) {
+        int code = exit.exitCode();
+        StringBuilder how = new StringBuilder();
+        if (worker.killReason != null) {
+            how.append("was killed by the pool because ").append(worker.killReason);
+        } else if (code > 128 && code < 160) {
+            int signal = code - 128;
+            how.append("was killed by signal ").append(signal).append(signalName(signal))
+                    .append(" (exit code ").append(code).append(')');
+        } else if (code == Protocol.EXIT_INIT_FAILED) {
+            how.append("exited: its initializer failed (exit code ").append(code).append(')');
+        } else {
+            how.append("exited with code ").append(code);
+            if (code == 3) {
+                how.append(" (out of memory: workers run with -XX:+ExitOnOutOfMemoryError)");
+            }
+        }
+        return how.toString();
+    }
+
+    private static String signalName(int signal) {
+        switch (signal) {
+            case 1: return " (SIGHUP)";
+            case 2: return " (SIGINT)";
+            case 3: return " (SIGQUIT)";
+            case 4: return " (SIGILL)";
+            case 6: return " (SIGABRT, a JVM crash or abort)";
+            case 7: return " (SIGBUS)";
+            case 8: return " (SIGFPE)";
+            case 9: return " (SIGKILL)";
+            case 11: return " (SIGSEGV)";
+            case 15: return " (SIGTERM)";
+            default: return "";
+        }
+    }
+
+    private static String stderrTail(WorkerProcess worker) {
+        List<String> lines = worker.stderr.lastLines();
+        if (lines.isEmpty()) {
+            return "; it wrote nothing to standard error";
+        }
+        return "; its last lines of standard error:\n    " + String.join("\n    ", lines);
+    }
+}

@@ -1,0 +1,23 @@
+package io.procpool.launcher;
+
+import io.procpool.Initializer;
+import io.procpool.worker.IdleStrategy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything a {@link ProcessPool.Builder} collected, checked once in {@link ProcessPool.Builder#build()}.
+ */
+record PoolConfig(
+        int processes,
+        Initializer initializer,
+        int maxTasksPerChild,
+        Duration taskTimeout,
+        Duration startTimeout,
+        List<String> jvmOptions,
+        Path javaExecutable,
+        Path queueRoot,
+        IdleStrategy.Mode idleMode) {
+}

@@ -1,0 +1,109 @@
+package io.procpool.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The private directory that holds one pool's queues: {@code procpool-<parent pid>-<n>} under /dev/shm where it
+ * exists (memory, not disk), else under the temporary directory. Readable and writable by its owner only, since
+ * workers deserialise what the queues hold. Deleted when the pool closes; a later pool deletes directories whose
+ * owning process is gone.
+ */
+final class PoolDirectory {
+    private static final String PREFIX = "procpool-";
+
+    private final Path path;
+
+    private PoolDirectory(Path path) {
+        this.path = path;
+    }
+
+    static PoolDirectory create(Path root) {
+        Path base = root != null ? root : defaultRoot();
+        try {
+            Files.createDirectories(base);
+            removeOrphans(base);
+            Path path;
+            long pid = ProcessHandle.current().pid();
+            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                path = Files.createTempDirectory(base, PREFIX + pid + "-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } else {
+                path = Files.createTempDirectory(base, PREFIX + pid + "-");
+            }
+            return new PoolDirectory(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a queue directory under " + base, e);
+        }
+    }
+
+    private static Path defaultRoot() {
+        Path shm = Path.of("/dev/shm");
+        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+            return shm;
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /** Deletes the directories of pools whose process is gone, say after a kill -9 of the parent. */
+    private static void removeOrphans(Path base) {
+        try (Stream<Path> entries = Files.list(base)) {
+            entries.filter(p -> p.getFileName().toString().startsWith(PREFIX))
+                    .filter(p -> ownerIsGone(p.getFileName().toString()))
+                    .forEach(PoolDirectory::deleteQuietly);
+        } catch (IOException | UncheckedIOException e) {
+            // Best effort: another user's directories are not ours to remove, and a race with a sibling is fine.
+        }
+    }
+
+    private static boolean ownerIsGone(String name) {
+        String rest = name.substring(PREFIX.length());
+        int dash = rest.indexOf('-');
+        if (dash <= 0) {
+            return false;
+        }
+        try {
+            long pid = Long.parseLong(rest.substring(0, dash));
+            Optional<ProcessHandle> owner = ProcessHandle.of(pid);
+            return owner.isEmpty() || !owner.get().isAlive();
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
+    Path workerDirectory(int slot, int generation) {
+        return path.resolve("w" + slot + "-" + generation);
+    }
+
+    void delete() {
+        deleteQuietly(path);
+    }
+
+    static void deleteQuietly(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // Keep going: delete what can be deleted.
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // Already gone, or being removed by someone else.
+        }
+    }
+}

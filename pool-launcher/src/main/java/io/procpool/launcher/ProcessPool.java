@@ -1,0 +1,329 @@
+package io.procpool.launcher;
+
+import io.procpool.Initializer;
+import io.procpool.Pool;
+import io.procpool.PoolException;
+import io.procpool.PoolStats;
+import io.procpool.internal.AbstractPool;
+import io.procpool.internal.Call;
+import io.procpool.worker.IdleStrategy;
+import io.procpool.worker.JvmFlags;
+import io.procpool.worker.KryoCodec;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A {@link Pool} whose workers are child JVMs: Python's {@code multiprocessing.Pool} for Java. Functions, items and
+ * results cross the process boundary serialised with Kryo through memory-mapped Chronicle Queue files, one queue
+ * each way per worker. A task that crashes, leaks, calls {@code System.exit} or hangs takes down only its worker,
+ * which is replaced; exactly the work it held fails.
+ *
+ * <pre>{@code
+ * try (Pool pool = ProcessPool.create(4)) {
+ *     List<Long> sums = pool.map((Long n) -> cpuWork(n), inputs);
+ * }
+ * }</pre>
+ *
+ * <p>Creating a pool starts its workers and waits until each is ready (its initializer has run). The parent JVM
+ * needs the flags in {@code META-INF/procpool/jvm.args}; without them {@link #create(int)} says which are missing.
+ * Callbacks on the returned futures run on the pool's loop thread unless an {@code ...Async} variant is used: keep
+ * them short, and never block on the pool from them.
+ */
+public final class ProcessPool extends AbstractPool {
+    private final PoolConfig config;
+    private final PoolLoop loop;
+    private final PoolCounters counters;
+    private final FunctionTable functions = new FunctionTable();
+    private final Thread shutdownHook;
+    private final long startupNanos;
+
+    private ProcessPool(PoolConfig config) {
+        this.config = config;
+        this.counters = new PoolCounters();
+        long start = System.nanoTime();
+        PoolDirectory directory = PoolDirectory.create(config.queueRoot());
+        PoolLoop created;
+        try {
+            created = new PoolLoop(config, directory, counters);
+        } catch (RuntimeException | Error e) {
+            directory.delete();
+            throw e;
+        }
+        this.loop = created;
+        this.shutdownHook = new Thread(this::terminateQuietly, "procpool-shutdown-hook");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        loop.start();
+        awaitStart();
+        this.startupNanos = System.nanoTime() - start;
+    }
+
+    private void awaitStart() {
+        try {
+            loop.started().get(config.startTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            terminate();
+            Throwable cause = e.getCause();
+            throw cause instanceof PoolException ? (PoolException) cause
+                    : new PoolException("the pool could not start: " + cause, cause);
+        } catch (TimeoutException e) {
+            terminate();
+            throw new PoolException("the pool's workers did not start within " + config.startTimeout());
+        } catch (InterruptedException e) {
+            terminate();
+            Thread.currentThread().interrupt();
+            throw new PoolException("interrupted while the pool was starting", e);
+        }
+    }
+
+    /**
+     * Creates a pool of {@code processes} workers with default settings, and waits until they are ready.
+     *
+     * @throws IllegalArgumentException if {@code processes} is less than 1
+     * @throws PoolException            if a worker cannot start (its command line and standard error are quoted)
+     */
+    public static ProcessPool create(int processes) {
+        return builder().processes(processes).build();
+    }
+
+    /**
+     * Creates a pool with one worker per available processor.
+     */
+    public static ProcessPool create() {
+        return builder().build();
+    }
+
+    /**
+     * @return a builder for a pool with more settings than the number of workers
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public int size() {
+        return config.processes();
+    }
+
+    /**
+     * @return how long this pool took to start: from the call that created it until every worker was ready
+     */
+    public Duration startupTime() {
+        return Duration.ofNanos(startupNanos);
+    }
+
+    @Override
+    protected void submit(Call call) {
+        if (loop.isStopping()) {
+            throw new IllegalStateException("the pool is shut down and accepts no new work");
+        }
+        long start = System.nanoTime();
+        byte[] functionBytes = KryoCodec.get().toBytes(call.fn(), "the function");
+        counters.parentSerializeNanos.add(System.nanoTime() - start);
+        loop.submit(new ActiveCall(call, functions.idOf(functionBytes), functionBytes));
+    }
+
+    @Override
+    protected void checkMayBlock() {
+        if (Thread.currentThread() == loop.thread()) {
+            throw new IllegalStateException("a blocking call on the pool from one of its own callbacks would "
+                    + "wait for itself forever; use the ...Async variants in callbacks, or thenApplyAsync");
+        }
+    }
+
+    @Override
+    public void shutdown() {
+        loop.requestShutdown();
+    }
+
+    @Override
+    public void join() {
+        if (!loop.isStopping()) {
+            throw new IllegalStateException("join() needs shutdown() or terminate() first");
+        }
+        checkMayBlock();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                loop.stopped().get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (ExecutionException e) {
+                break;
+            }
+        }
+        removeShutdownHook();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void terminate() {
+        loop.requestTerminate();
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+        join();
+    }
+
+    @Override
+    public PoolStats stats() {
+        return counters.snapshot();
+    }
+
+    private void terminateQuietly() {
+        terminate();
+        try {
+            loop.stopped().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            // The JVM is exiting; workers also watch this process and exit on their own.
+        }
+    }
+
+    private void removeShutdownHook() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // The JVM is already shutting down: the hook is running or ran.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ProcessPool[processes=" + config.processes() + "]";
+    }
+
+    /**
+     * Settings for a {@link ProcessPool}. Every setting is checked in {@link #build()}, whose errors name the bad
+     * value.
+     */
+    public static final class Builder {
+        private int processes = Runtime.getRuntime().availableProcessors();
+        private Initializer initializer;
+        private int maxTasksPerChild;
+        private Duration taskTimeout;
+        private Duration startTimeout = Duration.ofSeconds(60);
+        private final List<String> jvmOptions = new ArrayList<>();
+        private Path javaExecutable;
+        private Path queueDirectory;
+        private IdleStrategy.Mode idleMode = IdleStrategy.Mode.BACKOFF;
+
+        private Builder() {
+        }
+
+        /** The number of worker JVMs; by default one per available processor. */
+        public Builder processes(int processes) {
+            this.processes = processes;
+            return this;
+        }
+
+        /** Code each worker runs once before its first task, like Python's {@code initializer}. */
+        public Builder initializer(Initializer initializer) {
+            this.initializer = initializer;
+            return this;
+        }
+
+        /**
+         * A worker exits and is replaced after it has run this many items (it finishes the chunk that reaches
+         * the number); 0, the default, means never. Python's {@code maxtasksperchild}.
+         */
+        public Builder maxTasksPerChild(int maxTasksPerChild) {
+            this.maxTasksPerChild = maxTasksPerChild;
+            return this;
+        }
+
+        /**
+         * The longest one item may run. A later item's worker is killed and replaced, and the item fails with a
+         * {@link io.procpool.TaskTimeoutException}; by default there is no limit.
+         */
+        public Builder taskTimeout(Duration taskTimeout) {
+            this.taskTimeout = taskTimeout;
+            return this;
+        }
+
+        /** How long a worker may take to start and run its initializer; 60 seconds by default. */
+        public Builder startTimeout(Duration startTimeout) {
+            this.startTimeout = startTimeout;
+            return this;
+        }
+
+        /** Options for the worker JVMs, such as {@code -Xmx512m}, added after the ones procpool needs. */
+        public Builder jvmOptions(String... options) {
+            for (String option : options) {
+                jvmOptions.add(Objects.requireNonNull(option, "a JVM option is null"));
+            }
+            return this;
+        }
+
+        /** The {@code java} that starts workers; by default this JVM's own. */
+        public Builder javaExecutable(Path javaExecutable) {
+            this.javaExecutable = javaExecutable;
+            return this;
+        }
+
+        /** Where the pool's private queue directory is made; by default /dev/shm, else the temporary directory. */
+        public Builder queueDirectory(Path queueDirectory) {
+            this.queueDirectory = queueDirectory;
+            return this;
+        }
+
+        /**
+         * Busy-spin polling for the lowest latency (each polling thread then uses a whole core), instead of the
+         * default back-off that leaves an idle pool almost free.
+         */
+        public Builder busySpin(boolean busySpin) {
+            this.idleMode = busySpin ? IdleStrategy.Mode.BUSY_SPIN : IdleStrategy.Mode.BACKOFF;
+            return this;
+        }
+
+        /**
+         * Starts the workers and waits until each is ready.
+         *
+         * @throws IllegalArgumentException for a bad setting, naming it
+         * @throws PoolException            if this JVM lacks the flags Chronicle needs, or a worker cannot start
+         */
+        public ProcessPool build() {
+            if (processes < 1) {
+                throw new IllegalArgumentException("a pool needs at least 1 process, was asked for " + processes);
+            }
+            if (maxTasksPerChild < 0) {
+                throw new IllegalArgumentException("maxTasksPerChild must be 0 (no limit) or more, was "
+                        + maxTasksPerChild);
+            }
+            if (taskTimeout != null && (taskTimeout.isNegative() || taskTimeout.isZero())) {
+                throw new IllegalArgumentException("taskTimeout must be positive, was " + taskTimeout);
+            }
+            if (startTimeout == null || startTimeout.isNegative() || startTimeout.isZero()) {
+                throw new IllegalArgumentException("startTimeout must be positive, was " + startTimeout);
+            }
+            checkParentJvm();
+            Path java = javaExecutable != null ? javaExecutable
+                    : Path.of(System.getProperty("java.home"), "bin", "java");
+            return new ProcessPool(new PoolConfig(processes, initializer, maxTasksPerChild, taskTimeout,
+                    startTimeout, List.copyOf(jvmOptions), java, queueDirectory, idleMode));
+        }
+
+        private static void checkParentJvm() {
+            List<String> missing = JvmFlags.missing();
+            if (!missing.isEmpty()) {
+                throw new PoolException("this JVM lacks the flags Chronicle Queue needs: "
+                        + String.join(" ", missing) + ". Pass them to java, e.g. `java "
+                        + String.join(" ", JvmFlags.required()) + " ...`, or `java @jvm.args ...` with the file "
+                        + JvmFlags.RESOURCE + " from the pool-worker jar, or in the JDK_JAVA_OPTIONS environment "
+                        + "variable; for Maven Surefire add them to argLine; for an executable jar list them in "
+                        + "the manifest as Add-Opens: java.base/java.lang.reflect java.base/sun.nio.ch and "
+                        + "Add-Exports: java.base/jdk.internal.ref");
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.procpool.launcher;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import io.procpool.PoolException;
+import io.procpool.SerializationException;
+import io.procpool.TaskFailedException;
+import io.procpool.internal.Chunk;
+import io.procpool.worker.Failures;
+import io.procpool.worker.KryoCodec;
+import io.procpool.worker.Protocol;
+
+/**
+ * Reads the outcomes of a RESULT message: a value, the task's exception, or a serialisation failure per item, then
+ * the worker's timings. A result this JVM cannot rebuild fails that item and, since the stream is unreadable after
+ * it, the items after it in the same chunk.
+ */
+final class ResultDecoder {
+    private ResultDecoder() {
+    }
+
+    record Outcomes(Object[] values, PoolException[] failures, int failedCount, boolean timingsRead,
+                    long deserializeNanos, long executeNanos, long serializeNanos) {
+    }
+
+    static Outcomes decode(Kryo kryo, Input in, Chunk chunk, int count) {
+        Object[] values = new Object[count];
+        PoolException[] failures = null;
+        int failed = 0;
+        for (int i = 0; i < count; i++) {
+            PoolException failure;
+            try {
+                failure = readOne(kryo, in, values, i);
+            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+                kryo.reset();
+                SerializationException unreadable = KryoCodec.failure("could not deserialise the result of item "
+                        + (chunk.firstIndex() + i) + " in the parent", null, e);
+                if (failures == null) {
+                    failures = new PoolException[count];
+                }
+                for (int j = i; j < count; j++) {
+                    failures[j] = unreadable;
+                }
+                return new Outcomes(values, failures, failed + count - i, false, 0, 0, 0);
+            }
+            if (failure != null) {
+                if (failures == null) {
+                    failures = new PoolException[count];
+                }
+                failures[i] = failure;
+                failed++;
+            }
+        }
+        return new Outcomes(values, failures, failed, true, in.readVarLong(true), in.readVarLong(true),
+                in.readVarLong(true));
+    }
+
+    private static PoolException readOne(Kryo kryo, Input in, Object[] values, int i) {
+        byte kind = in.readByte();
+        switch (kind) {
+            case Protocol.OK:
+                values[i] = kryo.readClassAndObject(in);
+                return null;
+            case Protocol.TASK_FAILED:
+                return new TaskFailedException(Failures.read(kryo, in));
+            case Protocol.NOT_SERIALIZABLE:
+                return new SerializationException(in.readString());
+            default:
+                throw new IllegalStateException("unknown outcome kind " + kind);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.procpool.launcher;
+
+import com.esotericsoftware.kryo.io.Output;
+import io.procpool.PoolException;
+import io.procpool.worker.IdleStrategy;
+import io.procpool.worker.JvmFlags;
+import io.procpool.worker.KryoCodec;
+import io.procpool.worker.Protocol;
+import io.procpool.worker.Quiet;
+import io.procpool.worker.WorkerMain;
+import org.apache.commons.exec.CommandLine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Starts worker JVMs: the same {@code java} and the same classpath as this JVM, the flags Chronicle needs, the
+ * properties that keep it quiet, then the user's {@code jvmOptions}. The classpath travels in an argument file, so
+ * a long one does not hit the operating system's limit on a command line.
+ */
+final class WorkerLauncher {
+    private final PoolConfig config;
+    private final PoolDirectory directory;
+    private final byte[] initializerBytes;
+    private final Path argumentFile;
+    private final List<String> commandLine;
+    private int generation;
+
+    WorkerLauncher(PoolConfig config, PoolDirectory directory) {
+        this.config = config;
+        this.directory = directory;
+        this.initializerBytes = config.initializer() == null ? null
+                : KryoCodec.get().toBytes(config.initializer(), "the initializer");
+        this.argumentFile = directory.path().resolve("worker.args");
+        this.commandLine = buildCommandLine();
+    }
+
+    private List<String> buildCommandLine() {
+        try {
+            Files.write(argumentFile, List.of("-cp", quote(Classpath.ofThisJvm())), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + argumentFile, e);
+        }
+        List<String> command = new ArrayList<>();
+        command.add(config.javaExecutable().toString());
+        command.add("@" + argumentFile);
+        command.addAll(JvmFlags.required());
+        int feature = Runtime.version().feature();
+        if (feature >= 22) {
+            // Chronicle's native helpers: allowed, without the JVM warning on every worker's stderr.
+            command.add("--enable-native-access=ALL-UNNAMED");
+        }
+        if (feature >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(Quiet.asJvmOptions());
+        // A worker out of memory must die and be replaced, not linger half-broken.
+        command.add("-XX:+ExitOnOutOfMemoryError");
+        command.add("-D" + IdleStrategy.PROPERTY + "=" + config.idleMode().name());
+        command.addAll(config.jvmOptions());
+        command.add(WorkerMain.class.getName());
+        return command;
+    }
+
+    /** Quotes an argument-file value so that spaces and backslashes in paths survive. */
+    private static String quote(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    /**
+     * @return the command line a worker starts with, for error messages
+     */
+    String describeCommand(Path workerDirectory) {
+        return String.join(" ", commandLine) + " " + workerDirectory + " " + ProcessHandle.current().pid();
+    }
+
+    /**
+     * Starts a worker in {@code slot}. Its INIT message is written to its tasks queue before it starts, so it finds
+     * its set-up waiting.
+     */
+    WorkerProcess launch(int slot, Consumer<WorkerProcess.Exit> onExit) {
+        Path workerDirectory = directory.workerDirectory(slot, generation++);
+        WorkerProcess worker;
+        try {
+            Files.createDirectory(workerDirectory);
+            worker = WorkerProcess.open(slot, workerDirectory, describeCommand(workerDirectory));
+        } catch (IOException e) {
+            throw new PoolException("cannot create the queues of worker " + slot + " in " + workerDirectory, e);
+        }
+        try (Output init = new Output(256, -1)) {
+            init.writeByte(Protocol.INIT);
+            init.writeVarInt(config.maxTasksPerChild(), true);
+            init.writeBoolean(initializerBytes != null);
+            if (initializerBytes != null) {
+                init.writeVarInt(initializerBytes.length, true);
+                init.writeBytes(initializerBytes);
+            }
+            worker.send(init.getBuffer(), init.position());
+        }
+        CommandLine command = new CommandLine(commandLine.get(0));
+        for (String argument : commandLine.subList(1, commandLine.size())) {
+            command.addArgument(argument, false);
+        }
+        command.addArgument(workerDirectory.toString(), false);
+        command.addArgument(Long.toString(ProcessHandle.current().pid()), false);
+        worker.start(command, onExit);
+        return worker;
+    }
+}

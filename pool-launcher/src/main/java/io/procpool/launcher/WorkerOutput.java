@@ -1,0 +1,49 @@
+package io.procpool.launcher;
+
+import org.apache.commons.exec.LogOutputStream;
+
+import java.io.PrintStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where a worker's standard output or error goes: to this JVM's own stream, each line prefixed with the worker's
+ * number, so that a task's prints are not lost and say where they came from. For standard error it also keeps the
+ * last lines, which a {@link io.procpool.WorkerCrashedException} quotes.
+ */
+final class WorkerOutput extends LogOutputStream {
+    private static final int KEPT_LINES = 20;
+
+    private final String prefix;
+    private final boolean toStderr;
+    private final ArrayDeque<String> lastLines = new ArrayDeque<>();
+
+    WorkerOutput(int slot, boolean toStderr) {
+        this.prefix = "[procpool worker " + slot + "] ";
+        this.toStderr = toStderr;
+    }
+
+    @Override
+    protected void processLine(String line, int level) {
+        synchronized (lastLines) {
+            if (lastLines.size() == KEPT_LINES) {
+                lastLines.removeFirst();
+            }
+            lastLines.addLast(line);
+        }
+        // Read System.out/err on every line: tests and applications redirect them.
+        PrintStream target = toStderr ? System.err : System.out;
+        target.println(prefix + line);
+    }
+
+    /**
+     * @return the last lines written, oldest first
+     */
+    List<String> lastLines() {
+        flush();
+        synchronized (lastLines) {
+            return new ArrayList<>(lastLines);
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.procpool.launcher;
+
+import io.procpool.worker.MessageAppender;
+import io.procpool.worker.MessageTailer;
+import io.procpool.worker.QueueLayout;
+import io.procpool.worker.WorkerStatus;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import org.apache.commons.exec.CommandLine;
+import org.apache.commons.exec.DefaultExecutor;
+import org.apache.commons.exec.ExecuteException;
+import org.apache.commons.exec.ExecuteResultHandler;
+import org.apache.commons.exec.PumpStreamHandler;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One worker JVM as the parent sees it: its process (started and watched with Commons Exec), its queues and
+ * status file, and the chunks it holds. Everything but the exit callback is used by the pool's loop thread only.
+ */
+final class WorkerProcess {
+    /** Where a worker is in its life. */
+    enum State { STARTING, READY, RETIRING, STOPPING, EXITED }
+
+    /** The end of a worker process. {@code launchFailure} is set when the process could not be started at all. */
+    record Exit(WorkerProcess worker, int exitCode, Throwable launchFailure) {
+    }
+
+    /** A chunk sent to this worker, with when it was sent. */
+    record InFlight(long seq, io.procpool.internal.Chunk chunk, long sentNanos) {
+    }
+
+    /** Why the pool killed this worker: item {@code index} of chunk {@code seq} ran for {@code elapsedNanos}. */
+    record Timeout(long seq, long index, long elapsedNanos) {
+    }
+
+    final int slot;
+    final Path directory;
+    final String command;
+    final long launchedNanos = System.nanoTime();
+    final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    final WorkerOutput stdout;
+    final WorkerOutput stderr;
+    State state = State.STARTING;
+    boolean shutdownSent;
+    long pid = -1;
+    long itemsSent;
+    /** Moving average of the time a chunk takes in the worker, which sets how many chunks it may hold. */
+    double chunkNanosAverage = -1;
+    Timeout timeout;
+    String killReason;
+    Throwable initFailure;
+
+    private final ChronicleQueue tasksQueue;
+    private final ChronicleQueue resultsQueue;
+    private final MessageAppender tasks;
+    private final MessageTailer results;
+    private final WorkerStatus status;
+    private volatile Process process;
+    private volatile Thread executorThread;
+
+    private WorkerProcess(int slot, Path directory, String command, ChronicleQueue tasksQueue,
+                          ChronicleQueue resultsQueue, WorkerStatus status) {
+        this.slot = slot;
+        this.directory = directory;
+        this.command = command;
+        this.tasksQueue = tasksQueue;
+        this.resultsQueue = resultsQueue;
+        this.tasks = new MessageAppender(tasksQueue);
+        this.results = new MessageTailer(resultsQueue);
+        this.status = status;
+        this.stdout = new WorkerOutput(slot, false);
+        this.stderr = new WorkerOutput(slot, true);
+    }
+
+    static WorkerProcess open(int slot, Path directory, String command) throws IOException {
+        QueueLayout layout = new QueueLayout(directory);
+        WorkerStatus status = WorkerStatus.open(layout.statusFile());
+        ChronicleQueue tasks = layout.openTasks();
+        ChronicleQueue results = layout.openResults();
+        return new WorkerProcess(slot, directory, command, tasks, results, status);
+    }
+
+    @SuppressWarnings("deprecation") // the builder cannot be subclassed, and launch() is where the Process shows
+    void start(CommandLine commandLine, Consumer<Exit> onExit) {
+        DefaultExecutor executor = new DefaultExecutor() {
+            @Override
+            protected Process launch(CommandLine command, Map<String, String> env, Path dir) throws IOException {
+                Process started = super.launch(command, env, dir);
+                process = started;
+                executorThread = getExecutorThread();
+                return started;
+            }
+        };
+        executor.setExitValues(null);
+        executor.setStreamHandler(new PumpStreamHandler(stdout, stderr));
+        try {
+            executor.execute(commandLine, new ExecuteResultHandler() {
+                @Override
+                public void onProcessComplete(int exitValue) {
+                    onExit.accept(new Exit(WorkerProcess.this, exitValue, null));
+                }
+
+                @Override
+                public void onProcessFailed(ExecuteException e) {
+                    boolean launched = process != null;
+                    onExit.accept(new Exit(WorkerProcess.this, e.getExitValue(), launched ? null : e));
+                }
+            });
+        } catch (IOException e) {
+            onExit.accept(new Exit(this, -1, e));
+        }
+    }
+
+    /**
+     * The functions this worker holds, oldest first, mirroring the worker's own bounded table.
+     */
+    private final java.util.LinkedHashSet<Long> functions = new java.util.LinkedHashSet<>();
+
+    boolean hasFunction(long functionId) {
+        return functions.contains(functionId);
+    }
+
+    void addFunction(long functionId) {
+        functions.add(functionId);
+        if (functions.size() > io.procpool.worker.Protocol.MAX_FUNCTIONS_PER_WORKER) {
+            functions.remove(functions.iterator().next());
+        }
+    }
+
+    /** @return the process id: reported by the worker, or known from the process handle */
+    long pid() {
+        Process started = process;
+        return pid > 0 ? pid : started != null ? started.pid() : -1;
+    }
+
+    void send(byte[] bytes, int length) {
+        tasks.write(bytes, length);
+    }
+
+    MessageTailer results() {
+        return results;
+    }
+
+    WorkerStatus status() {
+        return status;
+    }
+
+    boolean isAlive() {
+        return state != State.EXITED;
+    }
+
+    /** Kills the process at once (SIGKILL); the exit callback follows. */
+    void kill(String reason) {
+        if (killReason == null) {
+            killReason = reason;
+        }
+        Process started = process;
+        if (started != null) {
+            started.destroyForcibly();
+        }
+    }
+
+    /** Waits briefly for the Commons Exec thread that watched this process, so none outlives the pool. */
+    void awaitWatcher(long millis) {
+        Thread thread = executorThread;
+        if (thread != null && thread != Thread.currentThread()) {
+            try {
+                thread.join(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Closes the parent's side of the queues and deletes the worker's directory. */
+    void release() {
+        results.close();
+        tasks.close();
+        resultsQueue.close();
+        tasksQueue.close();
+        try {
+            status.close();
+        } catch (IOException e) {
+            // The mapping goes with the process anyway.
+        }
+        PoolDirectory.deleteQuietly(directory);
+    }
+
+    @Override
+    public String toString() {
+        return "worker " + slot + " (pid " + pid() + ")";
+    }
+}

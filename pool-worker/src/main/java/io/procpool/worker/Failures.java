@@ -1,0 +1,85 @@
+package io.procpool.worker;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import io.procpool.RemoteException;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
+/**
+ * How an exception crosses the boundary: the exception itself, Java-serialised, so that the other side rebuilds it
+ * with its own class, stack trace and causes; and beside it a {@link RemoteException} mirror of names and strings
+ * that always crosses, used where the original cannot be written (a field that is not serialisable) or read (a
+ * class the other side does not have).
+ */
+public final class Failures {
+    private Failures() {
+    }
+
+    /**
+     * Writes {@code failure} as {@code original:varint+bytes mirror:object}.
+     */
+    public static void write(Kryo kryo, Output out, Throwable failure) {
+        byte[] original;
+        try {
+            original = KryoCodec.get().toBytes(failure, "exception");
+        } catch (RuntimeException | StackOverflowError e) {
+            original = new byte[0];
+        }
+        out.writeVarInt(original.length, true);
+        out.writeBytes(original);
+        kryo.writeClassAndObject(out, mirror(failure, Collections.newSetFromMap(new IdentityHashMap<>())));
+    }
+
+    /**
+     * Reads what {@link #write} wrote: the original exception where this JVM can rebuild it, else the mirror.
+     */
+    public static Throwable read(Kryo kryo, Input in) {
+        int length = in.readVarInt(true);
+        byte[] original = in.readBytes(length);
+        Throwable mirror = (Throwable) kryo.readClassAndObject(in);
+        if (length > 0) {
+            try {
+                Object rebuilt = KryoCodec.get().fromBytes(original, 0, length, "exception");
+                if (rebuilt instanceof Throwable) {
+                    return (Throwable) rebuilt;
+                }
+            } catch (RuntimeException e) {
+                mirror.addSuppressed(e);
+            }
+        }
+        return mirror;
+    }
+
+    /**
+     * @return a {@link RemoteException} chain with the class names, messages and stack traces of
+     * {@code failure}'s chain
+     */
+    public static RemoteException mirror(Throwable failure, Set<Throwable> seen) {
+        seen.add(failure);
+        Throwable cause = failure.getCause();
+        RemoteException mirroredCause = cause == null || seen.contains(cause) ? null : mirror(cause, seen);
+        RemoteException mirror = failure instanceof RemoteException
+                ? new RemoteException(((RemoteException) failure).remoteClassName(),
+                ((RemoteException) failure).remoteMessage(), failure.getStackTrace(), mirroredCause)
+                : new RemoteException(failure.getClass().getName(), safeMessage(failure), failure.getStackTrace(),
+                mirroredCause);
+        for (Throwable suppressed : failure.getSuppressed()) {
+            if (!seen.contains(suppressed)) {
+                mirror.addSuppressed(mirror(suppressed, seen));
+            }
+        }
+        return mirror;
+    }
+
+    private static String safeMessage(Throwable failure) {
+        try {
+            return failure.getMessage();
+        } catch (RuntimeException e) {
+            return "(getMessage() threw " + e + ")";
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.procpool.worker;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * How a polling loop waits when there is nothing to read. {@link Mode#BACKOFF} (the default) spins briefly, then
+ * yields, then parks for doubling periods up to a millisecond, and after a second of idleness up to 10 ms, so a
+ * busy pool answers in microseconds and an idle one costs almost no CPU. {@link Mode#BUSY_SPIN} never parks: the
+ * lowest latency, at the price of a whole core per polling thread, which on a small machine steals it from the
+ * workers. A parked thread can be woken early with {@link LockSupport#unpark(Thread)}.
+ */
+public final class IdleStrategy {
+    /** The system property a worker reads its mode from. */
+    public static final String PROPERTY = "procpool.idle";
+
+    private static final int SPINS = 200;
+    private static final int YIELDS = 50;
+    private static final long MIN_PARK_NANOS = 1_000;
+    private static final long MAX_PARK_NANOS = 1_000_000;
+    private static final long DEEP_IDLE_AFTER_NANOS = 1_000_000_000L;
+    private static final long DEEP_IDLE_PARK_NANOS = 10_000_000;
+
+    /** The waiting policies. */
+    public enum Mode {
+        /** Spin, yield, then park with back-off. */
+        BACKOFF,
+        /** Spin without ever parking. */
+        BUSY_SPIN
+    }
+
+    private final Mode mode;
+    private int spins;
+    private int yields;
+    private long parkNanos = MIN_PARK_NANOS;
+    private long idleSinceNanos;
+
+    /**
+     * @param mode how to wait
+     */
+    public IdleStrategy(Mode mode) {
+        this.mode = mode;
+    }
+
+    /**
+     * @return the strategy named by the {@value #PROPERTY} system property, back-off by default
+     */
+    public static IdleStrategy fromSystemProperties() {
+        return new IdleStrategy(Mode.valueOf(System.getProperty(PROPERTY, Mode.BACKOFF.name())));
+    }
+
+    /**
+     * Waits a little; called when a poll found nothing.
+     */
+    public void idle() {
+        if (mode == Mode.BUSY_SPIN || spins < SPINS) {
+            spins++;
+            Thread.onSpinWait();
+        } else if (yields < YIELDS) {
+            yields++;
+            Thread.yield();
+        } else {
+            long now = System.nanoTime();
+            if (idleSinceNanos == 0) {
+                idleSinceNanos = now;
+            }
+            long max = now - idleSinceNanos > DEEP_IDLE_AFTER_NANOS ? DEEP_IDLE_PARK_NANOS : MAX_PARK_NANOS;
+            LockSupport.parkNanos(parkNanos);
+            parkNanos = Math.min(parkNanos * 2, max);
+        }
+    }
+
+    /**
+     * Starts the next wait from the beginning; called when a poll found work.
+     */
+    public void reset() {
+        spins = 0;
+        yields = 0;
+        parkNanos = MIN_PARK_NANOS;
+        idleSinceNanos = 0;
+    }
+}

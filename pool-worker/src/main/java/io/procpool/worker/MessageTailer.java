@@ -1,0 +1,95 @@
+package io.procpool.worker;
+
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ChronicleQueue;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.util.Arrays;
+
+/**
+ * Reads the messages {@link MessageAppender} wrote, joining fragments. The bytes of the last message read stay
+ * valid until the next {@link #poll()}. Used by one thread at a time; it may be handed from one thread to
+ * another (the pool creates a worker's queues on one thread and drives them from another).
+ */
+public final class MessageTailer implements AutoCloseable {
+    private static final int INITIAL_BYTES = 8192;
+    private static final int MAX_RETAINED_BYTES = 1 << 20;
+
+    private final ExcerptTailer tailer;
+    private Thread user;
+    private byte[] buffer = new byte[INITIAL_BYTES];
+    private int length;
+    private boolean complete = true;
+
+    /**
+     * @param queue the queue this side reads
+     */
+    public MessageTailer(ChronicleQueue queue) {
+        this.tailer = queue.createTailer();
+    }
+
+    /**
+     * Reads what is there without waiting.
+     *
+     * @return whether a whole message is now in {@link #bytes()}
+     */
+    public boolean poll() {
+        checkThread();
+        if (complete) {
+            if (buffer.length > MAX_RETAINED_BYTES) {
+                buffer = new byte[INITIAL_BYTES];
+            }
+            length = 0;
+            complete = false;
+        }
+        while (true) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return false;
+                }
+                Bytes<?> in = dc.wire().bytes();
+                byte flag = in.readByte();
+                int fragment = (int) in.readRemaining();
+                if (length + fragment > buffer.length) {
+                    buffer = Arrays.copyOf(buffer, Math.max(length + fragment, buffer.length * 2));
+                }
+                in.read(buffer, length, fragment);
+                length += fragment;
+                if (flag == MessageAppender.LAST) {
+                    complete = true;
+                    return true;
+                }
+            }
+        }
+    }
+
+    /**
+     * @return the buffer holding the message read by the last successful {@link #poll()}
+     */
+    public byte[] bytes() {
+        return buffer;
+    }
+
+    /**
+     * @return the length of that message
+     */
+    public int length() {
+        return length;
+    }
+
+    /** Tells Chronicle, which checks that one thread uses it, that the thread using it changed on purpose. */
+    private void checkThread() {
+        Thread current = Thread.currentThread();
+        if (user != current) {
+            user = current;
+            tailer.singleThreadedCheckReset();
+        }
+    }
+
+    @Override
+    public void close() {
+        tailer.singleThreadedCheckReset();
+        tailer.close();
+    }
+}

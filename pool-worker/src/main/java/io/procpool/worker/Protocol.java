@@ -1,0 +1,70 @@
+package io.procpool.worker;
+
+/**
+ * The message types of the wire protocol. Every message is one Kryo stream that starts with its type byte; the
+ * fields that follow are listed here, in order ({@code varlong}/{@code varint}: Kryo's variable-length numbers;
+ * {@code object}: Kryo's {@code writeClassAndObject}).
+ *
+ * <pre>
+ * parent -> worker, on the tasks queue
+ *   INIT      maxTasksPerChild:varint  hasInitializer:boolean  [initializer bytes:varint+bytes]
+ *   FUNCTION  functionId:varlong  function bytes:varint+bytes   (once per function per worker)
+ *   CHUNK     chunkSeq:varlong  functionId:varlong  firstIndex:varlong  count:varint  item:object x count
+ *   SHUTDOWN                                                    (finish what was sent, then exit 0)
+ *
+ * worker -> parent, on the results queue
+ *   READY        pid:varlong
+ *   INIT_FAILED  failure
+ *   RESULT       chunkSeq:varlong
+ *                count:varint  (OK value:object | TASK_FAILED failure | NOT_SERIALIZABLE message:string) x count
+ *                deserialiseNanos:varlong  executeNanos:varlong  serialiseNanos:varlong
+ *   RETIRING     tasksDone:varlong                              (maxTasksPerChild reached; exits 0 next)
+ *   BYE                                                         (answer to SHUTDOWN; exits 0 next)
+ *
+ * A worker keeps the last MAX_FUNCTIONS_PER_WORKER functions it was sent and drops the oldest; the parent keeps
+ * the same list per worker, so it knows when a function must be sent again, with no message to say so.
+ *
+ * failure = original:varint+bytes (empty if it could not be serialised)  mirror:object (a RemoteException)
+ * </pre>
+ */
+public final class Protocol {
+    /** Parent to worker: set-up, once, first. */
+    public static final byte INIT = 1;
+    /** Parent to worker: a call's function. */
+    public static final byte FUNCTION = 2;
+    /** Parent to worker: items to run. */
+    public static final byte CHUNK = 3;
+    /** Parent to worker: exit when done. */
+    public static final byte SHUTDOWN = 5;
+
+    /** Worker to parent: initialised and waiting for work. */
+    public static final byte READY = 20;
+    /** Worker to parent: the initializer failed; the worker exits. */
+    public static final byte INIT_FAILED = 21;
+    /** Worker to parent: the outcomes of a chunk. */
+    public static final byte RESULT = 22;
+    /** Worker to parent: maxTasksPerChild reached; the worker exits. */
+    public static final byte RETIRING = 23;
+    /** Worker to parent: shutting down as asked. */
+    public static final byte BYE = 24;
+
+    /** How many functions a worker keeps; both sides drop the oldest beyond it. */
+    public static final int MAX_FUNCTIONS_PER_WORKER = 256;
+
+    /** Per-item outcome in a RESULT: the task returned a value. */
+    public static final byte OK = 0;
+    /** Per-item outcome in a RESULT: the task threw. */
+    public static final byte TASK_FAILED = 1;
+    /** Per-item outcome in a RESULT: the item, function or result could not cross the boundary. */
+    public static final byte NOT_SERIALIZABLE = 2;
+
+    /** Exit code of a worker whose initializer failed. */
+    public static final int EXIT_INIT_FAILED = 70;
+    /** Exit code of a worker that found its parent gone. */
+    public static final int EXIT_PARENT_GONE = 71;
+    /** Exit code of a worker that could not start (bad arguments, queues it cannot open). */
+    public static final int EXIT_BAD_START = 72;
+
+    private Protocol() {
+    }
+}

@@ -1,0 +1,291 @@
+package io.procpool.worker;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import io.procpool.Initializer;
+import io.procpool.SerializationException;
+import io.procpool.Task;
+import net.openhft.chronicle.queue.ChronicleQueue;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The main class of a worker JVM. It reads set-up, functions and chunks from its tasks queue, runs each item, and
+ * writes outcomes to its results queue, until told to shut down, until it has run {@code maxTasksPerChild} items,
+ * or until its parent dies. Arguments: the worker's directory ({@link QueueLayout}) and the parent's pid.
+ *
+ * <pre>
+ *   tasks queue --poll--> INIT: run the initializer, answer READY (or INIT_FAILED and exit 3)
+ *                         FUNCTION: rebuild and keep the call's function
+ *                         CHUNK: rebuild items, apply the function to each, answer RESULT
+ *                         SHUTDOWN: answer BYE and exit 0
+ * </pre>
+ */
+public final class WorkerMain {
+    private static final long WATCH_INTERVAL_MS = 100;
+    private static final int INITIAL_OUTPUT_BYTES = 8192;
+    private static final int MAX_RETAINED_OUTPUT_BYTES = 1 << 20;
+
+    private final Kryo kryo = KryoCodec.newKryo();
+    private final Output out = new Output(INITIAL_OUTPUT_BYTES, -1);
+    /** Functions by id, the oldest dropped first; the parent mirrors this to know what it must send again. */
+    private final Map<Long, Object> functions = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Object> eldest) {
+            return size() > Protocol.MAX_FUNCTIONS_PER_WORKER;
+        }
+    };
+    private final MessageTailer tasks;
+    private final MessageAppender results;
+    private final WorkerStatus status;
+    private final IdleStrategy idle;
+    private long maxTasksPerChild;
+    private long tasksDone;
+
+    private WorkerMain(MessageTailer tasks, MessageAppender results, WorkerStatus status, IdleStrategy idle) {
+        this.tasks = tasks;
+        this.results = results;
+        this.status = status;
+        this.idle = idle;
+    }
+
+    /**
+     * Runs a worker.
+     *
+     * @param args the worker's directory and the parent's pid
+     */
+    public static void main(String[] args) throws Exception {
+        Quiet.apply();
+        if (args.length != 2) {
+            System.err.println("usage: WorkerMain <worker directory> <parent pid>");
+            System.exit(Protocol.EXIT_BAD_START);
+        }
+        QueueLayout layout = new QueueLayout(Path.of(args[0]));
+        long parentPid = Long.parseLong(args[1]);
+        watchParent(parentPid);
+        try (WorkerStatus status = WorkerStatus.open(layout.statusFile());
+             ChronicleQueue tasksQueue = layout.openTasks();
+             ChronicleQueue resultsQueue = layout.openResults();
+             MessageTailer tasks = new MessageTailer(tasksQueue);
+             MessageAppender results = new MessageAppender(resultsQueue)) {
+            status.workerHeartbeat(System.nanoTime());
+            int exitCode = new WorkerMain(tasks, results, status, IdleStrategy.fromSystemProperties()).run();
+            // Exit explicitly: threads a task started must not keep a finished worker alive.
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(exitCode);
+        }
+    }
+
+    /**
+     * A worker must not outlive its parent: when the parent is gone (killed, crashed), exit at once. The same
+     * thread beats the worker's heartbeat, so a worker that stops beating is stuck as a whole (not merely busy).
+     */
+    private static void watchParent(long parentPid) {
+        Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
+        if (parent.isEmpty()) {
+            System.err.println("procpool worker: parent process " + parentPid + " is not running");
+            Runtime.getRuntime().halt(Protocol.EXIT_PARENT_GONE);
+        }
+        ProcessHandle handle = parent.get();
+        Thread watcher = new Thread(() -> {
+            while (true) {
+                if (!handle.isAlive()) {
+                    Runtime.getRuntime().halt(Protocol.EXIT_PARENT_GONE);
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(WATCH_INTERVAL_MS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "procpool-parent-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    private int run() {
+        awaitMessage();
+        Input in = new Input(tasks.bytes(), 0, tasks.length());
+        if (in.readByte() != Protocol.INIT) {
+            System.err.println("procpool worker: the first message was not INIT");
+            return Protocol.EXIT_BAD_START;
+        }
+        if (!initialise(in)) {
+            return Protocol.EXIT_INIT_FAILED;
+        }
+        while (true) {
+            awaitMessage();
+            in.setBuffer(tasks.bytes(), 0, tasks.length());
+            byte type = in.readByte();
+            switch (type) {
+                case Protocol.FUNCTION:
+                    readFunction(in);
+                    break;
+                case Protocol.CHUNK:
+                    runChunk(in);
+                    if (maxTasksPerChild > 0 && tasksDone >= maxTasksPerChild) {
+                        startMessage(Protocol.RETIRING).writeVarLong(tasksDone, true);
+                        send(out);
+                        return 0;
+                    }
+                    break;
+                case Protocol.SHUTDOWN:
+                    send(startMessage(Protocol.BYE));
+                    return 0;
+                default:
+                    System.err.println("procpool worker: unknown message type " + type);
+                    return Protocol.EXIT_BAD_START;
+            }
+        }
+    }
+
+    private void awaitMessage() {
+        while (!tasks.poll()) {
+            idle.idle();
+        }
+        idle.reset();
+    }
+
+    private boolean initialise(Input in) {
+        maxTasksPerChild = in.readVarInt(true);
+        if (in.readBoolean()) {
+            byte[] bytes = in.readBytes(in.readVarInt(true));
+            try {
+                Initializer initializer = (Initializer) KryoCodec.get().fromBytes(bytes, 0, bytes.length,
+                        "the initializer");
+                initializer.run();
+            } catch (Throwable t) {
+                Failures.write(kryo, startMessage(Protocol.INIT_FAILED), t);
+                send(out);
+                return false;
+            }
+        }
+        startMessage(Protocol.READY).writeVarLong(ProcessHandle.current().pid(), true);
+        send(out);
+        return true;
+    }
+
+    private void readFunction(Input in) {
+        long functionId = in.readVarLong(true);
+        byte[] bytes = in.readBytes(in.readVarInt(true));
+        Object function;
+        try {
+            function = KryoCodec.get().fromBytes(bytes, 0, bytes.length, "the function");
+        } catch (SerializationException e) {
+            function = e;
+        }
+        functions.put(functionId, function);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void runChunk(Input in) {
+        long start = System.nanoTime();
+        long seq = in.readVarLong(true);
+        long functionId = in.readVarLong(true);
+        long firstIndex = in.readVarLong(true);
+        int count = in.readVarInt(true);
+        Object[] items = new Object[count];
+        int readable = 0;
+        String itemFailure = null;
+        try {
+            for (; readable < count; readable++) {
+                items[readable] = kryo.readClassAndObject(in);
+            }
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            kryo.reset();
+            itemFailure = KryoCodec.failure("could not deserialise item " + (firstIndex + readable) + " in the worker",
+                    null, e).getMessage();
+        }
+        Object function = functions.get(functionId);
+        long deserialised = System.nanoTime();
+
+        Object[] values = new Object[count];
+        Throwable[] failures = new Throwable[count];
+        if (function instanceof Task) {
+            Task<Object, Object> task = (Task<Object, Object>) function;
+            for (int i = 0; i < readable; i++) {
+                status.itemStarted(seq, firstIndex + i, System.nanoTime());
+                try {
+                    values[i] = task.apply(items[i]);
+                } catch (Throwable t) {
+                    failures[i] = t;
+                }
+            }
+            status.idle();
+        }
+        long executed = System.nanoTime();
+
+        Output message = startMessage(Protocol.RESULT);
+        message.writeVarLong(seq, true);
+        message.writeVarInt(count, true);
+        for (int i = 0; i < count; i++) {
+            if (!(function instanceof Task)) {
+                writeNotSerializable(function instanceof SerializationException
+                        ? ((SerializationException) function).getMessage()
+                        : "the worker has no function " + functionId);
+            } else if (i >= readable) {
+                writeNotSerializable(itemFailure);
+            } else if (failures[i] != null) {
+                writeFailure(firstIndex + i, failures[i]);
+            } else {
+                writeValue(firstIndex + i, values[i]);
+            }
+        }
+        tasksDone += count;
+        long serialised = System.nanoTime();
+        message.writeVarLong(deserialised - start, true);
+        message.writeVarLong(executed - deserialised, true);
+        message.writeVarLong(serialised - executed, true);
+        send(message);
+    }
+
+    private void writeValue(long index, Object value) {
+        int mark = out.position();
+        try {
+            out.writeByte(Protocol.OK);
+            kryo.writeClassAndObject(out, value);
+        } catch (RuntimeException | StackOverflowError e) {
+            kryo.reset();
+            out.setPosition(mark);
+            writeNotSerializable(KryoCodec.failure("could not serialise the result of item " + index, value, e)
+                    .getMessage());
+        }
+    }
+
+    private void writeFailure(long index, Throwable failure) {
+        int mark = out.position();
+        try {
+            out.writeByte(Protocol.TASK_FAILED);
+            Failures.write(kryo, out, failure);
+        } catch (RuntimeException | StackOverflowError e) {
+            kryo.reset();
+            out.setPosition(mark);
+            writeNotSerializable("could not serialise the exception of item " + index + " ("
+                    + failure.getClass().getName() + "): " + e);
+        }
+    }
+
+    private void writeNotSerializable(String message) {
+        out.writeByte(Protocol.NOT_SERIALIZABLE);
+        out.writeString(message);
+    }
+
+    private Output startMessage(byte type) {
+        if (out.getBuffer().length > MAX_RETAINED_OUTPUT_BYTES) {
+            out.setBuffer(new byte[INITIAL_OUTPUT_BYTES], -1);
+        }
+        out.reset();
+        out.writeByte(type);
+        return out;
+    }
+
+    private void send(Output message) {
+        results.write(message.getBuffer(), message.position());
+    }
+}
