@@ -68,15 +68,15 @@ public final class ProcessPool extends AbstractPool {
         try {
             loop.started().get(config.startTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            terminate();
+            terminateQuietly();
             Throwable cause = e.getCause();
             throw cause instanceof PoolException ? (PoolException) cause
                     : new PoolException("the pool could not start: " + cause, cause);
         } catch (TimeoutException e) {
-            terminate();
+            terminateQuietly();
             throw new PoolException("the pool's workers did not start within " + config.startTimeout());
         } catch (InterruptedException e) {
-            terminate();
+            terminateQuietly();
             Thread.currentThread().interrupt();
             throw new PoolException("interrupted while the pool was starting", e);
         }
@@ -181,13 +181,15 @@ public final class ProcessPool extends AbstractPool {
         return counters.snapshot();
     }
 
+    /** Terminates and waits a little for the workers to go: for a failed start, and for the JVM's exit. */
     private void terminateQuietly() {
         terminate();
         try {
-            loop.stopped().get(5, TimeUnit.SECONDS);
+            loop.stopped().get(10, TimeUnit.SECONDS);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
-            // The JVM is exiting; workers also watch this process and exit on their own.
+            // Workers also watch this process and exit on their own when it is gone.
         }
+        removeShutdownHook();
     }
 
     private void removeShutdownHook() {

@@ -18,6 +18,7 @@ import io.procpool.SerializationException;
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.lang.reflect.Modifier;
 import java.util.Collection;
 import java.util.Map;
@@ -152,6 +153,7 @@ public final class KryoCodec {
         kryo.register(ClosureSerializer.Closure.class, new ClosureSerializer());
         ImmutableCollectionsSerializers.addDefaultSerializers(kryo);
         kryo.addDefaultSerializer(Throwable.class, new JavaSerializer());
+        kryo.addDefaultSerializer(Path.class, new PathSerializer());
         kryo.addDefaultSerializer(Collection.class, new JdkAwareFactory(CollectionSerializer::new));
         kryo.addDefaultSerializer(Map.class, new JdkAwareFactory(MapSerializer::new));
         kryo.setDefaultSerializer(new GuardedFieldSerializerFactory());
@@ -210,6 +212,23 @@ public final class KryoCodec {
         @Override
         public boolean isSupported(Class type) {
             return true;
+        }
+    }
+
+    /** A {@link Path} crosses as its string, on the default file system: the only one a worker shares with us. */
+    private static final class PathSerializer extends Serializer<Path> {
+        PathSerializer() {
+            setImmutable(true);
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, Path path) {
+            output.writeString(path.toString());
+        }
+
+        @Override
+        public Path read(Kryo kryo, Input input, Class<? extends Path> type) {
+            return Path.of(input.readString());
         }
     }
 

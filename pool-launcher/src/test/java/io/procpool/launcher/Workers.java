@@ -1,0 +1,79 @@
+package io.procpool.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+/** Test helpers that look at worker processes from the outside. */
+final class Workers {
+    private Workers() {
+    }
+
+    /** @return the live JVMs this test JVM started */
+    static List<ProcessHandle> liveChildren() {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive).collect(Collectors.toList());
+    }
+
+    /** @return this JVM's queue directories that still exist */
+    static List<Path> queueDirectories() {
+        String prefix = "procpool-" + ProcessHandle.current().pid() + "-";
+        try (var entries = Files.list(Path.of("/dev/shm"))) {
+            return entries.filter(p -> p.getFileName().toString().startsWith(prefix)).collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return the names of live threads that procpool or Commons Exec started */
+    static List<String> poolThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(name -> name.startsWith("procpool-loop") || name.startsWith("Exec Default Executor")
+                        || name.startsWith("Exec Stream Pumper") || name.startsWith("CommonsExec"))
+                .collect(Collectors.toList());
+    }
+
+    /** Waits for a condition that another process makes true, failing after {@code timeout}. */
+    static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(5); // polling another process's state: there is nothing to be notified by
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+    }
+
+    /** Waits until the file exists and holds a pid, and returns it. */
+    static long awaitPid(Path file, Duration timeout) {
+        await("a task to write its pid to " + file, timeout, () -> {
+            try {
+                return Files.exists(file) && !Files.readString(file).isBlank();
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        try {
+            return Long.parseLong(Files.readString(file).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Optional<ProcessHandle> process(long pid) {
+        return ProcessHandle.of(pid);
+    }
+}
