@@ -73,7 +73,21 @@ final class Workers {
         }
     }
 
-    static Optional<ProcessHandle> process(long pid) {
-        return ProcessHandle.of(pid);
+    /**
+     * Whether a process still runs. A process that exited but that its parent has not reaped yet (a zombie, as an
+     * orphaned worker is until the machine's init process reaps it) is not running, though ProcessHandle still
+     * calls it alive.
+     */
+    static boolean isRunning(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            String afterName = stat.substring(stat.lastIndexOf(')') + 2);
+            return afterName.charAt(0) != 'Z';
+        } catch (IOException | RuntimeException e) {
+            return process.isAlive();
+        }
     }
 }

@@ -19,6 +19,16 @@ public final class JvmFlags {
     }
 
     /**
+     * Prints the flags, one per line, so that they can be saved as an argument file:
+     * {@code java -cp pool-worker.jar io.procpool.worker.JvmFlags > jvm.args}, then {@code java @jvm.args ...}.
+     *
+     * @param args ignored
+     */
+    public static void main(String[] args) {
+        required().forEach(System.out::println);
+    }
+
+    /**
      * @return the flags, e.g. {@code --add-opens=java.base/sun.nio.ch=ALL-UNNAMED}
      */
     public static List<String> required() {

@@ -1,0 +1,88 @@
+package io.procpool.launcher;
+
+import io.procpool.worker.JvmFlags;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A parent JVM killed with SIGKILL cannot clean up: its workers must notice and exit by themselves, and the next
+ * pool removes the queue directory it left. The parent here is a JVM of its own, started like an application from
+ * an IDE would be (a plain classpath with the flags on the command line).
+ */
+class ParentDeathTest {
+
+    /** The parent: starts a pool, prints its workers' pids, then waits to be killed. */
+    public static final class Parent {
+        public static void main(String[] args) throws Exception {
+            ProcessPool pool = ProcessPool.create(2);
+            List<Long> pids = pool.map((Integer i) -> {
+                Thread.sleep(50);
+                return ProcessHandle.current().pid();
+            }, List.of(1, 2, 3, 4, 5, 6), 1);
+            System.out.println("workers " + pids.stream().distinct().map(String::valueOf)
+                    .collect(Collectors.joining(",")));
+            System.out.flush();
+            Thread.sleep(60_000);
+        }
+    }
+
+    @Test
+    void shouldStopEveryWorkerWithinTwoSecondsOfTheParentsSigkill() throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JvmFlags.required());
+        command.add("-cp");
+        command.add(Classpath.ofThisJvm());
+        command.add(Parent.class.getName());
+        Process parent = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            BufferedReader lines = new BufferedReader(new InputStreamReader(parent.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String line;
+            List<String> seen = new ArrayList<>();
+            while ((line = lines.readLine()) != null && !line.startsWith("workers ")) {
+                seen.add(line);
+            }
+            assertTrue(line != null, "the parent ended without starting its pool: " + seen);
+            List<ProcessHandle> workers = new ArrayList<>();
+            for (String pid : line.substring("workers ".length()).split(",")) {
+                workers.add(ProcessHandle.of(Long.parseLong(pid)).orElseThrow());
+            }
+            assertEquals(2, workers.size(), line);
+            String directoryPrefix = "procpool-" + parent.pid() + "-";
+
+            parent.destroyForcibly();
+            assertTrue(parent.waitFor(10, TimeUnit.SECONDS));
+            long killed = System.nanoTime();
+            for (ProcessHandle worker : workers) {
+                Workers.await("worker " + worker.pid() + " to exit after its parent died", Duration.ofSeconds(2),
+                        () -> !Workers.isRunning(worker));
+            }
+            long exitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+            System.out.println("workers exited " + exitedMs + " ms after their parent's SIGKILL");
+
+            // The dead parent's queue directory is removed by the next pool made on this machine.
+            try (ProcessPool next = ProcessPool.create(1)) {
+                assertEquals(1, next.apply((Integer i) -> i, 1));
+            }
+            try (var entries = java.nio.file.Files.list(Path.of("/dev/shm"))) {
+                assertEquals(List.of(), entries.filter(p -> p.getFileName().toString().startsWith(directoryPrefix))
+                        .collect(Collectors.toList()));
+            }
+        } finally {
+            parent.destroyForcibly();
+        }
+    }
+}
