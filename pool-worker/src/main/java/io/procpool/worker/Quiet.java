@@ -1,11 +1,18 @@
 package io.procpool.worker;
 
 /**
- * Keeps Chronicle quiet: no banner, no announcements, no analytics. The properties must be set before Chronicle's
+ * Keeps Chronicle quiet: no banner, no announcements, no analytics, and none of its performance or debug notes
+ * ("took 3 ms to add mapping...") among the application's logs. The properties must be set before Chronicle's
  * classes initialise, so both sides call {@link #apply()} before opening a queue, and the launcher also passes them
- * on the worker's command line.
+ * on the worker's command line. Chronicle's warnings and errors still reach SLF4J. Set the system property
+ * {@value #CHRONICLE_NOTES} to {@code true} to keep its performance and debug notes.
  */
 public final class Quiet {
+    /** The system property that keeps Chronicle's performance and debug notes. */
+    public static final String CHRONICLE_NOTES = "procpool.chronicle.notes";
+
+    private static volatile boolean applied;
+
     private static final String[][] PROPERTIES = {
             {"chronicle.analytics.disable", "true"},
             {"chronicle.announcer.disable", "true"},
@@ -22,10 +29,23 @@ public final class Quiet {
      * Sets the properties that the user has not set already.
      */
     public static void apply() {
-        for (String[] property : PROPERTIES) {
-            if (System.getProperty(property[0]) == null) {
-                System.setProperty(property[0], property[1]);
+        if (applied) {
+            return;
+        }
+        synchronized (Quiet.class) {
+            if (applied) {
+                return;
             }
+            for (String[] property : PROPERTIES) {
+                if (System.getProperty(property[0]) == null) {
+                    System.setProperty(property[0], property[1]);
+                }
+            }
+            if (!Boolean.getBoolean(CHRONICLE_NOTES)) {
+                net.openhft.chronicle.core.Jvm.disablePerfHandler();
+                net.openhft.chronicle.core.Jvm.disableDebugHandler();
+            }
+            applied = true;
         }
     }
 
