@@ -4,7 +4,6 @@ import io.procpool.worker.MessageAppender;
 import io.procpool.worker.MessageTailer;
 import io.procpool.worker.QueueLayout;
 import io.procpool.worker.WorkerStatus;
-import net.openhft.chronicle.queue.ChronicleQueue;
 import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteException;
@@ -54,23 +53,19 @@ final class WorkerProcess {
     String killReason;
     Throwable initFailure;
 
-    private final ChronicleQueue tasksQueue;
-    private final ChronicleQueue resultsQueue;
     private final MessageAppender tasks;
     private final MessageTailer results;
     private final WorkerStatus status;
     private volatile Process process;
     private volatile Thread executorThread;
 
-    private WorkerProcess(int slot, Path directory, String command, ChronicleQueue tasksQueue,
-                          ChronicleQueue resultsQueue, WorkerStatus status) {
+    private WorkerProcess(int slot, Path directory, String command, MessageAppender tasks,
+                          MessageTailer results, WorkerStatus status) {
         this.slot = slot;
         this.directory = directory;
         this.command = command;
-        this.tasksQueue = tasksQueue;
-        this.resultsQueue = resultsQueue;
-        this.tasks = new MessageAppender(tasksQueue);
-        this.results = new MessageTailer(resultsQueue);
+        this.tasks = tasks;
+        this.results = results;
         this.status = status;
         this.stdout = new WorkerOutput(slot, false);
         this.stderr = new WorkerOutput(slot, true);
@@ -79,8 +74,8 @@ final class WorkerProcess {
     static WorkerProcess open(int slot, Path directory, String command) throws IOException {
         QueueLayout layout = new QueueLayout(directory);
         WorkerStatus status = WorkerStatus.open(layout.statusFile());
-        ChronicleQueue tasks = layout.openTasks();
-        ChronicleQueue results = layout.openResults();
+        MessageAppender tasks = new MessageAppender(layout, QueueLayout.TASKS);
+        MessageTailer results = new MessageTailer(layout, QueueLayout.RESULTS);
         return new WorkerProcess(slot, directory, command, tasks, results, status);
     }
 
@@ -180,8 +175,6 @@ final class WorkerProcess {
     void release() {
         results.close();
         tasks.close();
-        resultsQueue.close();
-        tasksQueue.close();
         try {
             status.close();
         } catch (IOException e) {

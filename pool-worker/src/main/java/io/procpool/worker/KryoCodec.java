@@ -154,6 +154,9 @@ public final class KryoCodec {
         ImmutableCollectionsSerializers.addDefaultSerializers(kryo);
         kryo.addDefaultSerializer(Throwable.class, new JavaSerializer());
         kryo.addDefaultSerializer(Path.class, new PathSerializer());
+        kryo.addDefaultSerializer(io.procpool.Pool.class, new Refuse("a pool cannot be sent to a worker: a task "
+                + "must not use the pool that runs it (that would wait for itself); create a pool inside the task "
+                + "if it needs one"));
         kryo.addDefaultSerializer(Collection.class, new JdkAwareFactory(CollectionSerializer::new));
         kryo.addDefaultSerializer(Map.class, new JdkAwareFactory(MapSerializer::new));
         kryo.setDefaultSerializer(new GuardedFieldSerializerFactory());
@@ -215,6 +218,25 @@ public final class KryoCodec {
         }
     }
 
+    /** Refuses a type that must never cross, with the reason. */
+    private static final class Refuse extends Serializer<Object> {
+        private final String reason;
+
+        Refuse(String reason) {
+            this.reason = reason;
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, Object object) {
+            throw new SerializationException("cannot serialise " + object.getClass().getName() + ": " + reason);
+        }
+
+        @Override
+        public Object read(Kryo kryo, Input input, Class<?> type) {
+            throw new SerializationException("cannot deserialise " + type.getName() + ": " + reason);
+        }
+    }
+
     /** A {@link Path} crosses as its string, on the default file system: the only one a worker shares with us. */
     private static final class PathSerializer extends Serializer<Path> {
         PathSerializer() {
@@ -247,7 +269,8 @@ public final class KryoCodec {
                         + ": a lambda that is not Serializable (declare the functional interface it implements "
                         + "to extend java.io.Serializable, or use io.procpool.Task)");
             }
-            if (java.lang.reflect.Proxy.isProxyClass(type)) {
+            // Kryo looks a proxy up as InvocationHandler; a proxy's class only exists in the JVM that made it.
+            if (java.lang.reflect.Proxy.isProxyClass(type) || type == java.lang.reflect.InvocationHandler.class) {
                 throw new SerializationException("cannot serialise " + type.getName() + ": a dynamic proxy");
             }
             if (isJdk(type)) {

@@ -7,21 +7,31 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * Writes messages to a queue, one document per message, or several for a message larger than
- * {@link QueueLayout#MAX_FRAGMENT_BYTES}. Each document starts with a flag byte that says whether it is the last
- * fragment. Used by one thread at a time; it may be handed from one thread to
+ * {@link QueueLayout#MAX_FRAGMENT_BYTES}. Each document starts with a flag byte: more fragments follow, this is the
+ * last fragment, or the writer moved to the next segment (see {@link QueueLayout}). Used by one thread at a time; it may be handed from one thread to
  * another (the pool creates a worker's queues on one thread and drives them from another).
  */
 public final class MessageAppender implements AutoCloseable {
     static final byte MORE = 0;
     static final byte LAST = 1;
+    static final byte NEXT_SEGMENT = 2;
 
-    private final ExcerptAppender appender;
+    private final QueueLayout layout;
+    private final String name;
+    private int segment;
+    private long segmentBytes;
+    private ChronicleQueue queue;
+    private ExcerptAppender appender;
     private Thread user;
 
     /**
-     * @param queue the queue this side writes
+     * @param layout the worker's files
+     * @param name   the queue this side writes, {@link QueueLayout#TASKS} or {@link QueueLayout#RESULTS}
      */
-    public MessageAppender(ChronicleQueue queue) {
+    public MessageAppender(QueueLayout layout, String name) {
+        this.layout = layout;
+        this.name = name;
+        this.queue = layout.openSegment(name, 0);
         this.appender = queue.createAppender();
     }
 
@@ -41,6 +51,26 @@ public final class MessageAppender implements AutoCloseable {
             }
             offset += fragment;
         } while (offset < length);
+        segmentBytes += length;
+        if (segmentBytes >= QueueLayout.SEGMENT_BYTES) {
+            nextSegment();
+        }
+    }
+
+    /** Creates the next segment before pointing the reader to it, so it exists when the reader gets there. */
+    private void nextSegment() {
+        ChronicleQueue next = layout.openSegment(name, segment + 1);
+        try (DocumentContext dc = appender.writingDocument()) {
+            dc.wire().bytes().writeByte(NEXT_SEGMENT);
+        }
+        appender.singleThreadedCheckReset();
+        appender.close();
+        queue.close();
+        queue = next;
+        appender = next.createAppender();
+        user = Thread.currentThread();
+        segment++;
+        segmentBytes = 0;
     }
 
     /** Tells Chronicle, which checks that one thread uses it, that the thread using it changed on purpose. */
@@ -56,5 +86,6 @@ public final class MessageAppender implements AutoCloseable {
     public void close() {
         appender.singleThreadedCheckReset();
         appender.close();
+        queue.close();
     }
 }

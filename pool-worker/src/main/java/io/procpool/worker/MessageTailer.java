@@ -5,27 +5,42 @@ import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
- * Reads the messages {@link MessageAppender} wrote, joining fragments. The bytes of the last message read stay
- * valid until the next {@link #poll()}. Used by one thread at a time; it may be handed from one thread to
+ * Reads the messages {@link MessageAppender} wrote, joining fragments and following the writer from segment to
+ * segment, deleting each segment once it is read. The bytes of the last message read stay valid until the next
+ * {@link #poll()}. Used by one thread at a time; it may be handed from one thread to
  * another (the pool creates a worker's queues on one thread and drives them from another).
  */
 public final class MessageTailer implements AutoCloseable {
     private static final int INITIAL_BYTES = 8192;
     private static final int MAX_RETAINED_BYTES = 1 << 20;
 
-    private final ExcerptTailer tailer;
+    private final QueueLayout layout;
+    private final String name;
+    private int segment;
+    private ChronicleQueue queue;
+    private ExcerptTailer tailer;
     private Thread user;
     private byte[] buffer = new byte[INITIAL_BYTES];
     private int length;
     private boolean complete = true;
 
     /**
-     * @param queue the queue this side reads
+     * @param layout the worker's files
+     * @param name   the queue this side reads, {@link QueueLayout#TASKS} or {@link QueueLayout#RESULTS}
      */
-    public MessageTailer(ChronicleQueue queue) {
+    public MessageTailer(QueueLayout layout, String name) {
+        this.layout = layout;
+        this.name = name;
+        this.queue = layout.openSegment(name, 0);
         this.tailer = queue.createTailer();
     }
 
@@ -44,23 +59,50 @@ public final class MessageTailer implements AutoCloseable {
             complete = false;
         }
         while (true) {
+            boolean segmentEnded = false;
             try (DocumentContext dc = tailer.readingDocument()) {
                 if (!dc.isPresent()) {
                     return false;
                 }
                 Bytes<?> in = dc.wire().bytes();
                 byte flag = in.readByte();
-                int fragment = (int) in.readRemaining();
-                if (length + fragment > buffer.length) {
-                    buffer = Arrays.copyOf(buffer, Math.max(length + fragment, buffer.length * 2));
-                }
-                in.read(buffer, length, fragment);
-                length += fragment;
-                if (flag == MessageAppender.LAST) {
-                    complete = true;
-                    return true;
+                if (flag == MessageAppender.NEXT_SEGMENT) {
+                    segmentEnded = true;
+                } else {
+                    int fragment = (int) in.readRemaining();
+                    if (length + fragment > buffer.length) {
+                        buffer = Arrays.copyOf(buffer, Math.max(length + fragment, buffer.length * 2));
+                    }
+                    in.read(buffer, length, fragment);
+                    length += fragment;
+                    if (flag == MessageAppender.LAST) {
+                        complete = true;
+                        return true;
+                    }
                 }
             }
+            if (segmentEnded) {
+                nextSegment();
+            }
+        }
+    }
+
+    private void nextSegment() {
+        tailer.singleThreadedCheckReset();
+        tailer.close();
+        queue.close();
+        deleteQuietly(layout.segmentDirectory(name, segment));
+        segment++;
+        queue = layout.openSegment(name, segment);
+        tailer = queue.createTailer();
+        user = Thread.currentThread();
+    }
+
+    private static void deleteQuietly(Path directory) {
+        try (Stream<Path> files = Files.walk(directory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // What cannot be deleted now goes with the worker's directory when the pool closes.
         }
     }
 
@@ -91,5 +133,6 @@ public final class MessageTailer implements AutoCloseable {
     public void close() {
         tailer.singleThreadedCheckReset();
         tailer.close();
+        queue.close();
     }
 }

@@ -9,6 +9,12 @@ import java.nio.file.Path;
  * Where one worker's files live and how its queues are opened; both sides must agree on it. Each worker has its
  * own directory with a tasks queue (one writer: the parent; one reader: the worker), a results queue (the other
  * way round) and a status file ({@link WorkerStatus}).
+ *
+ * <p>A queue is a series of segments, {@code tasks-0}, {@code tasks-1}, ...: each a Chronicle queue of its own.
+ * The writer moves to the next segment once it has written {@link #SEGMENT_BYTES}, and the reader deletes a segment
+ * as soon as it has read to its end, so a pool that runs for ever keeps at most two segments per queue on disk.
+ * Chronicle's own roll cycles are by time (five minutes at the finest), which bounds nothing at a million messages
+ * a second.
  */
 public final class QueueLayout {
     /**
@@ -18,6 +24,12 @@ public final class QueueLayout {
     public static final int MAX_FRAGMENT_BYTES = 4 << 20;
     /** Chronicle allows a document up to a quarter of the block size; this leaves room for the fragment. */
     private static final long BLOCK_SIZE_BYTES = 32L << 20;
+    /** A writer starts a new segment after this many bytes of messages. */
+    public static final long SEGMENT_BYTES = 32L << 20;
+    /** The name of the tasks queue, parent to worker. */
+    public static final String TASKS = "tasks";
+    /** The name of the results queue, worker to parent. */
+    public static final String RESULTS = "results";
 
     private final Path directory;
 
@@ -43,17 +55,17 @@ public final class QueueLayout {
     }
 
     /**
-     * @return the tasks queue, parent to worker
+     * @return the directory of segment {@code segment} of the queue {@code name}
      */
-    public ChronicleQueue openTasks() {
-        return open(directory.resolve("tasks"));
+    public Path segmentDirectory(String name, int segment) {
+        return directory.resolve(name + "-" + segment);
     }
 
     /**
-     * @return the results queue, worker to parent
+     * Opens (creating it if needed) one segment of a queue.
      */
-    public ChronicleQueue openResults() {
-        return open(directory.resolve("results"));
+    public ChronicleQueue openSegment(String name, int segment) {
+        return open(segmentDirectory(name, segment));
     }
 
     private static ChronicleQueue open(Path path) {

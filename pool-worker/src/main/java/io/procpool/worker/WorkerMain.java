@@ -6,7 +6,6 @@ import com.esotericsoftware.kryo.io.Output;
 import io.procpool.Initializer;
 import io.procpool.SerializationException;
 import io.procpool.Task;
-import net.openhft.chronicle.queue.ChronicleQueue;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -69,10 +68,8 @@ public final class WorkerMain {
         long parentPid = Long.parseLong(args[1]);
         watchParent(parentPid);
         try (WorkerStatus status = WorkerStatus.open(layout.statusFile());
-             ChronicleQueue tasksQueue = layout.openTasks();
-             ChronicleQueue resultsQueue = layout.openResults();
-             MessageTailer tasks = new MessageTailer(tasksQueue);
-             MessageAppender results = new MessageAppender(resultsQueue)) {
+             MessageTailer tasks = new MessageTailer(layout, QueueLayout.TASKS);
+             MessageAppender results = new MessageAppender(layout, QueueLayout.RESULTS)) {
             status.workerHeartbeat(System.nanoTime());
             int exitCode = new WorkerMain(tasks, results, status, IdleStrategy.fromSystemProperties()).run();
             // Exit explicitly: threads a task started must not keep a finished worker alive.
