@@ -15,11 +15,13 @@ final class CrashReport {
     private CrashReport() {
     }
 
-    static WorkerCrashedException crashed(WorkerProcess worker, WorkerProcess.Exit exit, Chunk chunk) {
+    static WorkerCrashedException crashed(WorkerProcess worker, WorkerProcess.Exit exit, Chunk chunk,
+                                          int attempts) {
         String items = chunk.size() == 1 ? "item " + chunk.firstIndex()
                 : "items " + chunk.firstIndex() + ".." + (chunk.firstIndex() + chunk.size() - 1);
         String message = "worker " + worker.slot + " (pid " + worker.pid() + ") " + howItEnded(worker, exit)
-                + " while running " + items + stderrTail(worker);
+                + " while running " + items + (attempts > 1 ? " (attempt " + attempts + ", the last allowed)" : "")
+                + stderrTail(worker);
         return new WorkerCrashedException(message, worker.pid(), exit.exitCode());
     }
 

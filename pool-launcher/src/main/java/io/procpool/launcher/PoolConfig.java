@@ -1,6 +1,7 @@
 package io.procpool.launcher;
 
 import io.procpool.Initializer;
+import io.procpool.worker.ClassFilter;
 import io.procpool.worker.IdleStrategy;
 
 import java.nio.file.Path;
@@ -14,10 +15,13 @@ record PoolConfig(
         int processes,
         Initializer initializer,
         int maxTasksPerChild,
+        int retries,
         Duration taskTimeout,
+        Duration heartbeatTimeout,
         Duration startTimeout,
         List<String> jvmOptions,
         Path javaExecutable,
         Path queueRoot,
-        IdleStrategy.Mode idleMode) {
+        IdleStrategy.Mode idleMode,
+        ClassFilter classFilter) {
 }

@@ -43,6 +43,9 @@ final class PoolLoop implements Runnable {
     private static final int MAX_CHUNKS_IN_FLIGHT = 256;
     private static final int MAX_MESSAGES_PER_TURN = 256;
     private static final long EXIT_WAIT_AFTER_KILL_MS = 10_000;
+    private static final long SPACE_CHECK_INTERVAL_NANOS = 100_000_000;
+    /** Room for a segment or two of each queue: below this a mapped write could meet a full file system. */
+    private static final long MIN_FREE_BYTES = 64L << 20;
 
     private final PoolConfig config;
     private final PoolDirectory directory;
@@ -56,7 +59,7 @@ final class PoolLoop implements Runnable {
     private final java.util.Map<Long, ActiveCall> callsById = new java.util.HashMap<>();
     private final ArrayDeque<Chunk> retry = new ArrayDeque<>();
     private final WorkerProcess[] workers;
-    private final Kryo kryo = KryoCodec.newKryo();
+    private final Kryo kryo;
     private final Output out = new Output(8192, -1);
     private final Input in = new Input();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
@@ -73,13 +76,18 @@ final class PoolLoop implements Runnable {
     private long nextSeq = 1;
     private long lastSuperviseNanos;
     private int consecutiveStartFailures;
-    private PoolException broken;
+    private volatile PoolException broken;
+    private long lastSpaceCheckNanos;
+    /** Chunks that were sent again after their worker died, with how many times. */
+    private final java.util.IdentityHashMap<Chunk, Integer> attempts = new java.util.IdentityHashMap<>();
 
     PoolLoop(PoolConfig config, PoolDirectory directory, PoolCounters counters) {
         this.config = config;
         this.directory = directory;
         this.counters = counters;
         this.idle = new IdleStrategy(config.idleMode());
+        this.kryo = KryoCodec.newKryo(config.classFilter());
+        checkFreeSpace();
         this.launcher = new WorkerLauncher(config, directory);
         this.workers = new WorkerProcess[config.processes()];
         this.maxConsecutiveStartFailures = Math.max(3, 2 * config.processes());
@@ -127,6 +135,11 @@ final class PoolLoop implements Runnable {
     void requestTerminate() {
         terminateRequested = true;
         LockSupport.unpark(thread);
+    }
+
+    /** @return why the pool is broken, or {@code null} */
+    PoolException broken() {
+        return broken;
     }
 
     boolean isStopping() {
@@ -395,6 +408,9 @@ final class PoolLoop implements Runnable {
                     + (sent == null ? "none" : sent.seq()) + " was next");
         }
         Chunk chunk = sent.chunk();
+        if (!attempts.isEmpty()) {
+            attempts.remove(chunk);
+        }
         int count = in.readVarInt(true);
         ResultDecoder.Outcomes outcomes = ResultDecoder.decode(kryo, in, chunk, count);
         long now = System.nanoTime();
@@ -426,12 +442,51 @@ final class PoolLoop implements Runnable {
                     && worker.killReason == null) {
                 checkTimeout(worker, now);
             }
+            checkHeartbeat(worker, now);
             if (worker.state == WorkerProcess.State.STARTING && worker.killReason == null
                     && now - worker.launchedNanos > config.startTimeout().toNanos()) {
                 worker.kill("it did not start within " + config.startTimeout().toMillis() + " ms");
             }
         }
+        if (now - lastSpaceCheckNanos > SPACE_CHECK_INTERVAL_NANOS) {
+            lastSpaceCheckNanos = now;
+            try {
+                checkFreeSpace();
+            } catch (PoolException e) {
+                broken = e;
+                failEverything(e);
+            }
+        }
         reapFinishedCalls();
+    }
+
+    /**
+     * Memory-mapped queue files on a full file system fail with SIGBUS, which would take this JVM down: check the
+     * space first, and stop with a clear error instead.
+     */
+    private void checkFreeSpace() {
+        long free;
+        try {
+            free = java.nio.file.Files.getFileStore(directory.path()).getUsableSpace();
+        } catch (java.io.IOException e) {
+            return;
+        }
+        if (free < MIN_FREE_BYTES) {
+            throw new PoolException(String.format("the file system of the queue directory %s is full: %d MiB "
+                    + "free, procpool needs at least %d MiB; free some space or choose another directory with "
+                    + "ProcessPool.builder().queueDirectory(...)", directory.path(), free >> 20,
+                    MIN_FREE_BYTES >> 20));
+        }
+    }
+
+    /** A worker whose heartbeat thread stopped is frozen or stuck as a whole: kill it and say how stale it was. */
+    private void checkHeartbeat(WorkerProcess worker, long now) {
+        long beat = worker.status().workerHeartbeatNanos();
+        long limit = config.heartbeatTimeout().toNanos();
+        if (beat != 0 && worker.killReason == null && now - beat > limit) {
+            worker.kill("its heartbeat stopped: the last beat was " + (now - beat) / 1_000_000
+                    + " ms ago, past the limit of " + config.heartbeatTimeout().toMillis() + " ms");
+        }
     }
 
     private void checkTimeout(WorkerProcess worker, long now) {
@@ -483,13 +538,21 @@ final class PoolLoop implements Runnable {
             WorkerProcess.InFlight sent = held.get(k);
             Chunk chunk = sent.chunk();
             if (chunk.call().hasEnded()) {
+                attempts.remove(chunk);
                 chunk.call().abandon(chunk);
             } else if (!expected && sent.seq() <= running) {
                 if (worker.timeout != null && worker.timeout.seq() == sent.seq()) {
                     failTimedOut(worker, chunk);
                 } else {
-                    chunk.call().fail(chunk, CrashReport.crashed(worker, exit, chunk));
-                    counters.tasksFailed.add(chunk.size());
+                    int attempt = attempts.getOrDefault(chunk, 0);
+                    if (attempt < config.retries()) {
+                        attempts.put(chunk, attempt + 1);
+                        retry.addFirst(chunk);
+                    } else {
+                        attempts.remove(chunk);
+                        chunk.call().fail(chunk, CrashReport.crashed(worker, exit, chunk, attempt + 1));
+                        counters.tasksFailed.add(chunk.size());
+                    }
                 }
             } else {
                 retry.addFirst(chunk); // never started: it runs elsewhere

@@ -6,6 +6,7 @@ import io.procpool.PoolException;
 import io.procpool.PoolStats;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
+import io.procpool.worker.ClassFilter;
 import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
 import io.procpool.worker.KryoCodec;
@@ -120,6 +121,10 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     protected void submit(Call call) {
+        PoolException broken = loop.broken();
+        if (broken != null) {
+            throw new PoolException(broken.getMessage(), broken);
+        }
         if (loop.isStopping()) {
             throw new IllegalStateException("the pool is shut down and accepts no new work");
         }
@@ -213,7 +218,10 @@ public final class ProcessPool extends AbstractPool {
         private int processes = Runtime.getRuntime().availableProcessors();
         private Initializer initializer;
         private int maxTasksPerChild;
+        private int retries;
         private Duration taskTimeout;
+        private Duration heartbeatTimeout = Duration.ofSeconds(10);
+        private final List<String> allowedClasses = new ArrayList<>();
         private Duration startTimeout = Duration.ofSeconds(60);
         private final List<String> jvmOptions = new ArrayList<>();
         private Path javaExecutable;
@@ -241,6 +249,39 @@ public final class ProcessPool extends AbstractPool {
          */
         public Builder maxTasksPerChild(int maxTasksPerChild) {
             this.maxTasksPerChild = maxTasksPerChild;
+            return this;
+        }
+
+        /**
+         * How many times a chunk whose worker died (killed, crashed, out of memory) is run again on another worker
+         * before its items fail with a {@link io.procpool.WorkerCrashedException}; 0, the default, means never.
+         * A retried item may run more than once: tasks must tolerate being run at least once, not exactly once.
+         * A timed-out item is not retried.
+         */
+        public Builder retries(int retries) {
+            this.retries = retries;
+            return this;
+        }
+
+        /**
+         * How old a worker's heartbeat may get before the worker counts as stuck (frozen, not merely busy: the
+         * heartbeat comes from a thread of its own) and is killed and replaced; 10 seconds by default. A worker
+         * likewise exits by itself when the pool's heartbeat is three times this old.
+         */
+        public Builder heartbeatTimeout(Duration heartbeatTimeout) {
+            this.heartbeatTimeout = heartbeatTimeout;
+            return this;
+        }
+
+        /**
+         * Restricts what both sides deserialise to these classes (plus what procpool itself sends), in
+         * {@link java.io.ObjectInputFilter} pattern syntax: {@code com.example.*}, {@code com.example.**}, or a class
+         * name. Off by default: the queue directory is private to this user, which is the trust boundary.
+         */
+        public Builder allowClasses(String... patterns) {
+            for (String pattern : patterns) {
+                allowedClasses.add(Objects.requireNonNull(pattern, "a class pattern is null"));
+            }
             return this;
         }
 
@@ -298,6 +339,13 @@ public final class ProcessPool extends AbstractPool {
             if (processes < 1) {
                 throw new IllegalArgumentException("a pool needs at least 1 process, was asked for " + processes);
             }
+            if (retries < 0) {
+                throw new IllegalArgumentException("retries must be 0 or more, was " + retries);
+            }
+            if (heartbeatTimeout == null || heartbeatTimeout.toMillis() < 200) {
+                throw new IllegalArgumentException("heartbeatTimeout must be at least 200 ms, was "
+                        + heartbeatTimeout);
+            }
             if (maxTasksPerChild < 0) {
                 throw new IllegalArgumentException("maxTasksPerChild must be 0 (no limit) or more, was "
                         + maxTasksPerChild);
@@ -311,8 +359,10 @@ public final class ProcessPool extends AbstractPool {
             checkParentJvm();
             Path java = javaExecutable != null ? javaExecutable
                     : Path.of(System.getProperty("java.home"), "bin", "java");
-            return new ProcessPool(new PoolConfig(processes, initializer, maxTasksPerChild, taskTimeout,
-                    startTimeout, List.copyOf(jvmOptions), java, queueDirectory, idleMode));
+            ClassFilter classFilter = ClassFilter.allowing(allowedClasses);
+            return new ProcessPool(new PoolConfig(processes, initializer, maxTasksPerChild, retries, taskTimeout,
+                    heartbeatTimeout, startTimeout, List.copyOf(jvmOptions), java, queueDirectory, idleMode,
+                    classFilter));
         }
 
         private static void checkParentJvm() {

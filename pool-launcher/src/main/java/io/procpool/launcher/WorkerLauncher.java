@@ -62,6 +62,14 @@ final class WorkerLauncher {
         command.addAll(Quiet.asJvmOptions());
         // A worker out of memory must die and be replaced, not linger half-broken.
         command.add("-XX:+ExitOnOutOfMemoryError");
+        // A crashed worker's report goes beside other temporary files, not into the application's directory.
+        command.add("-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "procpool-worker-hs_err_pid%p.log"));
+        command.add("-D" + WorkerMain.PARENT_HEARTBEAT_TIMEOUT_PROPERTY + "="
+                + 3 * config.heartbeatTimeout().toMillis());
+        String allowList = config.classFilter().asJvmOption();
+        if (allowList != null) {
+            command.add(allowList);
+        }
         command.add("-D" + IdleStrategy.PROPERTY + "=" + config.idleMode().name());
         command.addAll(config.jvmOptions());
         command.add(WorkerMain.class.getName());

@@ -42,13 +42,15 @@ public final class Failures {
         byte[] original = in.readBytes(length);
         Throwable mirror = (Throwable) kryo.readClassAndObject(in);
         if (length > 0) {
+            // The same Kryo, so that the pool's class allow-list applies to exceptions too.
             try {
-                Object rebuilt = KryoCodec.get().fromBytes(original, 0, length, "exception");
+                Object rebuilt = kryo.readClassAndObject(new Input(original));
                 if (rebuilt instanceof Throwable) {
                     return (Throwable) rebuilt;
                 }
-            } catch (RuntimeException e) {
-                mirror.addSuppressed(e);
+            } catch (RuntimeException | LinkageError e) {
+                kryo.reset();
+                mirror.addSuppressed(KryoCodec.failure("could not rebuild the original exception", null, e));
             }
         }
         return mirror;

@@ -9,7 +9,6 @@ import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.ClosureSerializer;
 import com.esotericsoftware.kryo.serializers.CollectionSerializer;
 import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
-import com.esotericsoftware.kryo.serializers.JavaSerializer;
 import com.esotericsoftware.kryo.serializers.MapSerializer;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.Pool;
@@ -142,24 +141,32 @@ public final class KryoCodec {
     }
 
     /**
-     * @return a Kryo configured the way both sides of a pool must agree on
+     * @return a Kryo configured the way both sides of a pool must agree on, reading any class
      */
     public static Kryo newKryo() {
-        Kryo kryo = new Kryo();
+        return newKryo(ClassFilter.ALLOW_ALL);
+    }
+
+    /**
+     * @param filter the classes this Kryo may read
+     * @return a Kryo configured the way both sides of a pool must agree on
+     */
+    public static Kryo newKryo(ClassFilter filter) {
+        Kryo kryo = filter == ClassFilter.ALLOW_ALL ? new Kryo() : new Kryo(new FilteringClassResolver(filter), null);
         kryo.setRegistrationRequired(false);
         kryo.setReferences(true);
         kryo.setClassLoader(classLoader());
         kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
         kryo.register(ClosureSerializer.Closure.class, new ClosureSerializer());
         ImmutableCollectionsSerializers.addDefaultSerializers(kryo);
-        kryo.addDefaultSerializer(Throwable.class, new JavaSerializer());
+        kryo.addDefaultSerializer(Throwable.class, new FilteredJavaSerializer(filter));
         kryo.addDefaultSerializer(Path.class, new PathSerializer());
         kryo.addDefaultSerializer(io.procpool.Pool.class, new Refuse("a pool cannot be sent to a worker: a task "
                 + "must not use the pool that runs it (that would wait for itself); create a pool inside the task "
                 + "if it needs one"));
-        kryo.addDefaultSerializer(Collection.class, new JdkAwareFactory(CollectionSerializer::new));
-        kryo.addDefaultSerializer(Map.class, new JdkAwareFactory(MapSerializer::new));
-        kryo.setDefaultSerializer(new GuardedFieldSerializerFactory());
+        kryo.addDefaultSerializer(Collection.class, new JdkAwareFactory(CollectionSerializer::new, filter));
+        kryo.addDefaultSerializer(Map.class, new JdkAwareFactory(MapSerializer::new, filter));
+        kryo.setDefaultSerializer(new GuardedFieldSerializerFactory(filter));
         return kryo;
     }
 
@@ -195,9 +202,11 @@ public final class KryoCodec {
      */
     private static final class JdkAwareFactory implements SerializerFactory<Serializer<?>> {
         private final java.util.function.Supplier<Serializer<?>> plain;
+        private final ClassFilter filter;
 
-        JdkAwareFactory(java.util.function.Supplier<Serializer<?>> plain) {
+        JdkAwareFactory(java.util.function.Supplier<Serializer<?>> plain, ClassFilter filter) {
             this.plain = plain;
+            this.filter = filter;
         }
 
         @Override
@@ -206,7 +215,7 @@ public final class KryoCodec {
                 return plain.get();
             }
             if (Serializable.class.isAssignableFrom(type)) {
-                return new JavaSerializer();
+                return new FilteredJavaSerializer(filter);
             }
             throw new SerializationException("cannot serialise " + type.getName()
                     + ": a JDK-internal collection that is not Serializable");
@@ -215,6 +224,66 @@ public final class KryoCodec {
         @Override
         public boolean isSupported(Class type) {
             return true;
+        }
+    }
+
+    /** Checks every class Kryo reads by name against the allow-list, before any instance is made. */
+    private static final class FilteringClassResolver extends com.esotericsoftware.kryo.util.DefaultClassResolver {
+        private final ClassFilter filter;
+
+        FilteringClassResolver(ClassFilter filter) {
+            this.filter = filter;
+        }
+
+        @Override
+        protected com.esotericsoftware.kryo.Registration readName(Input input) {
+            com.esotericsoftware.kryo.Registration registration = super.readName(input);
+            filter.check(registration.getType());
+            return registration;
+        }
+    }
+
+    /**
+     * Java serialisation for exceptions and the JDK's private classes, through this JVM's class loader and under
+     * the allow-list. Kryo's own JavaSerializer has no filter.
+     */
+    private static final class FilteredJavaSerializer extends Serializer<Object> {
+        private final ClassFilter filter;
+
+        FilteredJavaSerializer(ClassFilter filter) {
+            this.filter = filter;
+        }
+
+        @Override
+        public void write(Kryo kryo, Output output, Object object) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256);
+            try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+                out.writeObject(object);
+            } catch (java.io.IOException e) {
+                throw new SerializationException("cannot serialise " + object.getClass().getName()
+                        + " with Java serialisation: " + e, e);
+            }
+            // Length first: the reader hands Java serialisation exactly these bytes, never Kryo's that follow.
+            output.writeVarInt(bytes.size(), true);
+            output.writeBytes(bytes.toByteArray());
+        }
+
+        @Override
+        public Object read(Kryo kryo, Input input, Class<?> type) {
+            byte[] bytes = input.readBytes(input.readVarInt(true));
+            try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes)) {
+                @Override
+                protected Class<?> resolveClass(java.io.ObjectStreamClass desc) throws ClassNotFoundException {
+                    return Class.forName(desc.getName(), false, kryo.getClassLoader());
+                }
+            }) {
+                if (filter.objectInputFilter() != null) {
+                    in.setObjectInputFilter(filter.objectInputFilter());
+                }
+                return in.readObject();
+            } catch (java.io.IOException | ClassNotFoundException e) {
+                throw new SerializationException("cannot deserialise " + type.getName() + ": " + e, e);
+            }
         }
     }
 
@@ -261,6 +330,11 @@ public final class KryoCodec {
      */
     private static final class GuardedFieldSerializerFactory implements SerializerFactory<Serializer<?>> {
         private final SerializerFactory.FieldSerializerFactory fields = new SerializerFactory.FieldSerializerFactory();
+        private final ClassFilter filter;
+
+        GuardedFieldSerializerFactory(ClassFilter filter) {
+            this.filter = filter;
+        }
 
         @Override
         public Serializer<?> newSerializer(Kryo kryo, Class type) {
@@ -275,7 +349,7 @@ public final class KryoCodec {
             }
             if (isJdk(type)) {
                 if (Serializable.class.isAssignableFrom(type)) {
-                    return new JavaSerializer();
+                    return new FilteredJavaSerializer(filter);
                 }
                 throw new SerializationException("cannot serialise " + type.getName()
                         + ": a JDK class that is not Serializable");

@@ -27,10 +27,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WorkerMain {
     private static final long WATCH_INTERVAL_MS = 100;
+    /** The system property with the age of the parent's heartbeat at which a worker gives up on its parent. */
+    public static final String PARENT_HEARTBEAT_TIMEOUT_PROPERTY = "procpool.parentHeartbeatTimeoutMs";
     private static final int INITIAL_OUTPUT_BYTES = 8192;
     private static final int MAX_RETAINED_OUTPUT_BYTES = 1 << 20;
 
-    private final Kryo kryo = KryoCodec.newKryo();
+    private final Kryo kryo = KryoCodec.newKryo(ClassFilter.fromSystemProperty());
     private final Output out = new Output(INITIAL_OUTPUT_BYTES, -1);
     /** Functions by id, the oldest dropped first; the parent mirrors this to know what it must send again. */
     private final Map<Long, Object> functions = new LinkedHashMap<>() {
@@ -66,11 +68,12 @@ public final class WorkerMain {
         }
         QueueLayout layout = new QueueLayout(Path.of(args[0]));
         long parentPid = Long.parseLong(args[1]);
-        watchParent(parentPid);
+        refuseForeignDirectory(layout.directory());
         try (WorkerStatus status = WorkerStatus.open(layout.statusFile());
              MessageTailer tasks = new MessageTailer(layout, QueueLayout.TASKS);
              MessageAppender results = new MessageAppender(layout, QueueLayout.RESULTS)) {
             status.workerHeartbeat(System.nanoTime());
+            watch(parentPid, status, Long.getLong(PARENT_HEARTBEAT_TIMEOUT_PROPERTY, 30_000));
             int exitCode = new WorkerMain(tasks, results, status, IdleStrategy.fromSystemProperties()).run();
             // Exit explicitly: threads a task started must not keep a finished worker alive.
             System.out.flush();
@@ -80,19 +83,58 @@ public final class WorkerMain {
     }
 
     /**
-     * A worker must not outlive its parent: when the parent is gone (killed, crashed), exit at once. The same
-     * thread beats the worker's heartbeat, so a worker that stops beating is stuck as a whole (not merely busy).
+     * The queues hold what this worker will deserialise and run: only their owner may have written them. The pool
+     * makes the directory private to its user; a directory owned by anyone else is refused.
      */
-    private static void watchParent(long parentPid) {
+    private static void refuseForeignDirectory(Path directory) {
+        String me = System.getProperty("user.name");
+        for (Path path : new Path[]{directory, directory.getParent()}) {
+            try {
+                String owner = java.nio.file.Files.getOwner(path).getName();
+                java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions =
+                        java.nio.file.Files.getPosixFilePermissions(path);
+                boolean othersMayWrite = permissions.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+                        || permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
+                if (!owner.equals(me) || othersMayWrite) {
+                    System.err.println("procpool worker: refusing queue directory " + path + " owned by " + owner
+                            + " with permissions "
+                            + java.nio.file.attribute.PosixFilePermissions.toString(permissions)
+                            + "; it must belong to " + me + " and be writable by nobody else");
+                    System.err.flush();
+                    Runtime.getRuntime().halt(Protocol.EXIT_BAD_START);
+                }
+            } catch (java.io.IOException | UnsupportedOperationException e) {
+                // A file system without owners or POSIX permissions: nothing to compare.
+            }
+        }
+    }
+
+    /**
+     * A worker must not outlive its parent: when the parent is gone (killed, crashed) or has stopped beating
+     * for longer than the limit (frozen), exit at once. The same thread beats the worker's heartbeat, so a worker
+     * that stops beating is stuck as a whole, not merely busy with a long task.
+     */
+    private static void watch(long parentPid, WorkerStatus status, long parentTimeoutMs) {
         Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
         if (parent.isEmpty()) {
             System.err.println("procpool worker: parent process " + parentPid + " is not running");
             Runtime.getRuntime().halt(Protocol.EXIT_PARENT_GONE);
         }
         ProcessHandle handle = parent.get();
+        long limitNanos = TimeUnit.MILLISECONDS.toNanos(parentTimeoutMs);
         Thread watcher = new Thread(() -> {
             while (true) {
+                long now = System.nanoTime();
+                status.workerHeartbeat(now);
                 if (!handle.isAlive()) {
+                    Runtime.getRuntime().halt(Protocol.EXIT_PARENT_GONE);
+                }
+                long parentBeat = status.parentHeartbeatNanos();
+                if (parentBeat != 0 && now - parentBeat > limitNanos) {
+                    System.err.println("procpool worker: the parent's heartbeat is "
+                            + TimeUnit.NANOSECONDS.toMillis(now - parentBeat) + " ms old, past the limit of "
+                            + parentTimeoutMs + " ms; exiting");
+                    System.err.flush();
                     Runtime.getRuntime().halt(Protocol.EXIT_PARENT_GONE);
                 }
                 try {
@@ -154,8 +196,7 @@ public final class WorkerMain {
         if (in.readBoolean()) {
             byte[] bytes = in.readBytes(in.readVarInt(true));
             try {
-                Initializer initializer = (Initializer) KryoCodec.get().fromBytes(bytes, 0, bytes.length,
-                        "the initializer");
+                Initializer initializer = (Initializer) decode(bytes, "the initializer");
                 initializer.run();
             } catch (Throwable t) {
                 Failures.write(kryo, startMessage(Protocol.INIT_FAILED), t);
@@ -173,7 +214,7 @@ public final class WorkerMain {
         byte[] bytes = in.readBytes(in.readVarInt(true));
         Object function;
         try {
-            function = KryoCodec.get().fromBytes(bytes, 0, bytes.length, "the function");
+            function = decode(bytes, "the function");
         } catch (SerializationException e) {
             function = e;
         }
@@ -271,6 +312,16 @@ public final class WorkerMain {
     private void writeNotSerializable(String message) {
         out.writeByte(Protocol.NOT_SERIALIZABLE);
         out.writeString(message);
+    }
+
+    /** Rebuilds a function or initializer with this worker's Kryo, under the pool's class allow-list. */
+    private Object decode(byte[] bytes, String what) {
+        try {
+            return kryo.readClassAndObject(new Input(bytes));
+        } catch (RuntimeException | LinkageError | StackOverflowError e) {
+            kryo.reset();
+            throw KryoCodec.failure("could not deserialise " + what + " in the worker", null, e);
+        }
     }
 
     private Output startMessage(byte type) {
