@@ -20,7 +20,19 @@ final class Classpath {
     private Classpath() {
     }
 
+    private static volatile String cached;
+
+    /** @return this JVM's classpath with manifest references followed; computed once, since it cannot change */
     static String ofThisJvm() {
+        String classpath = cached;
+        if (classpath == null) {
+            classpath = compute();
+            cached = classpath;
+        }
+        return classpath;
+    }
+
+    private static String compute() {
         Set<String> entries = new LinkedHashSet<>();
         for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
             if (!entry.isEmpty()) {

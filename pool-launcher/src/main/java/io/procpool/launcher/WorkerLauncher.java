@@ -60,6 +60,10 @@ final class WorkerLauncher {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
         command.addAll(Quiet.asJvmOptions());
+        if (System.getProperty("org.slf4j.simpleLogger.log.net.openhft") == null) {
+            // With SLF4J's simple binding (the other bindings read their own files), keep Chronicle to warnings.
+            command.add("-Dorg.slf4j.simpleLogger.log.net.openhft=warn");
+        }
         // A worker out of memory must die and be replaced, not linger half-broken.
         command.add("-XX:+ExitOnOutOfMemoryError");
         // A crashed worker's report goes beside other temporary files, not into the application's directory.
@@ -94,11 +98,24 @@ final class WorkerLauncher {
      */
     WorkerProcess launch(int slot, Consumer<WorkerProcess.Exit> onExit) {
         Path workerDirectory = directory.workerDirectory(slot, generation++);
-        WorkerProcess worker;
         try {
             Files.createDirectory(workerDirectory);
-            worker = WorkerProcess.open(slot, workerDirectory, describeCommand(workerDirectory));
         } catch (IOException e) {
+            throw new PoolException("cannot create the directory of worker " + slot + ": " + workerDirectory, e);
+        }
+        WorkerProcess worker = new WorkerProcess(slot, workerDirectory, describeCommand(workerDirectory));
+        CommandLine command = new CommandLine(commandLine.get(0));
+        for (String argument : commandLine.subList(1, commandLine.size())) {
+            command.addArgument(argument, false);
+        }
+        command.addArgument(workerDirectory.toString(), false);
+        command.addArgument(Long.toString(ProcessHandle.current().pid()), false);
+        // Start the JVM first: its boot is the slow part, and the queues are ready long before it looks for them.
+        worker.start(command, onExit);
+        try {
+            worker.openQueues();
+        } catch (IOException | RuntimeException e) {
+            worker.kill("its queues could not be created: " + e);
             throw new PoolException("cannot create the queues of worker " + slot + " in " + workerDirectory, e);
         }
         try (Output init = new Output(256, -1)) {
@@ -111,13 +128,6 @@ final class WorkerLauncher {
             }
             worker.send(init.getBuffer(), init.position());
         }
-        CommandLine command = new CommandLine(commandLine.get(0));
-        for (String argument : commandLine.subList(1, commandLine.size())) {
-            command.addArgument(argument, false);
-        }
-        command.addArgument(workerDirectory.toString(), false);
-        command.addArgument(Long.toString(ProcessHandle.current().pid()), false);
-        worker.start(command, onExit);
         return worker;
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
  */
 final class WorkerOutput extends LogOutputStream {
     private static final int KEPT_LINES = 20;
+    private static final String CHRONICLE_BANNER = "net.openhft.chronicle.core.Jvm - Chronicle core loaded from";
 
     private final String prefix;
     private final boolean toStderr;
@@ -26,6 +27,10 @@ final class WorkerOutput extends LogOutputStream {
 
     @Override
     protected void processLine(String line, int level) {
+        if (line.contains(CHRONICLE_BANNER)) {
+            // Chronicle logs this at INFO as each JVM loads it: once per worker, and again for every replacement.
+            return;
+        }
         synchronized (lastLines) {
             if (lastLines.size() == KEPT_LINES) {
                 lastLines.removeFirst();

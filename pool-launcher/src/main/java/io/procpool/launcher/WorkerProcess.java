@@ -53,30 +53,29 @@ final class WorkerProcess {
     String killReason;
     Throwable initFailure;
 
-    private final MessageAppender tasks;
-    private final MessageTailer results;
-    private final WorkerStatus status;
+    private MessageAppender tasks;
+    private MessageTailer results;
+    private WorkerStatus status;
     private volatile Process process;
     private volatile Thread executorThread;
 
-    private WorkerProcess(int slot, Path directory, String command, MessageAppender tasks,
-                          MessageTailer results, WorkerStatus status) {
+    WorkerProcess(int slot, Path directory, String command) {
         this.slot = slot;
         this.directory = directory;
         this.command = command;
-        this.tasks = tasks;
-        this.results = results;
-        this.status = status;
         this.stdout = new WorkerOutput(slot, false);
         this.stderr = new WorkerOutput(slot, true);
     }
 
-    static WorkerProcess open(int slot, Path directory, String command) throws IOException {
+    /**
+     * Opens the parent's side of the queues and the status file. Called right after {@link #start}, so that this
+     * work overlaps the new JVM's own start-up; the worker waits for its INIT message whichever comes first.
+     */
+    void openQueues() throws IOException {
         QueueLayout layout = new QueueLayout(directory);
-        WorkerStatus status = WorkerStatus.open(layout.statusFile());
-        MessageAppender tasks = new MessageAppender(layout, QueueLayout.TASKS);
-        MessageTailer results = new MessageTailer(layout, QueueLayout.RESULTS);
-        return new WorkerProcess(slot, directory, command, tasks, results, status);
+        status = WorkerStatus.open(layout.statusFile());
+        tasks = new MessageAppender(layout, QueueLayout.TASKS);
+        results = new MessageTailer(layout, QueueLayout.RESULTS);
     }
 
     @SuppressWarnings("deprecation") // the builder cannot be subclassed, and launch() is where the Process shows
@@ -173,10 +172,16 @@ final class WorkerProcess {
 
     /** Closes the parent's side of the queues and deletes the worker's directory. */
     void release() {
-        results.close();
-        tasks.close();
+        if (results != null) {
+            results.close();
+        }
+        if (tasks != null) {
+            tasks.close();
+        }
         try {
-            status.close();
+            if (status != null) {
+                status.close();
+            }
         } catch (IOException e) {
             // The mapping goes with the process anyway.
         }

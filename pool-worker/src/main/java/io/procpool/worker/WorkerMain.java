@@ -32,7 +32,7 @@ public final class WorkerMain {
     private static final int INITIAL_OUTPUT_BYTES = 8192;
     private static final int MAX_RETAINED_OUTPUT_BYTES = 1 << 20;
 
-    private final Kryo kryo = KryoCodec.newKryo(ClassFilter.fromSystemProperty());
+    private final Kryo kryo;
     private final Output out = new Output(INITIAL_OUTPUT_BYTES, -1);
     /** Functions by id, the oldest dropped first; the parent mirrors this to know what it must send again. */
     private final Map<Long, Object> functions = new LinkedHashMap<>() {
@@ -48,7 +48,9 @@ public final class WorkerMain {
     private long maxTasksPerChild;
     private long tasksDone;
 
-    private WorkerMain(MessageTailer tasks, MessageAppender results, WorkerStatus status, IdleStrategy idle) {
+    private WorkerMain(Kryo kryo, MessageTailer tasks, MessageAppender results, WorkerStatus status,
+                       IdleStrategy idle) {
+        this.kryo = kryo;
         this.tasks = tasks;
         this.results = results;
         this.status = status;
@@ -61,11 +63,22 @@ public final class WorkerMain {
      * @param args the worker's directory and the parent's pid
      */
     public static void main(String[] args) throws Exception {
-        Quiet.apply();
         if (args.length != 2) {
             System.err.println("usage: WorkerMain <worker directory> <parent pid>");
             System.exit(Protocol.EXIT_BAD_START);
         }
+        // Kryo and Chronicle each take a while to load: load them side by side.
+        java.util.concurrent.CompletableFuture<Kryo> kryo = new java.util.concurrent.CompletableFuture<>();
+        Thread kryoLoader = new Thread(() -> {
+            try {
+                kryo.complete(KryoCodec.newKryo(ClassFilter.fromSystemProperty()));
+            } catch (Throwable t) {
+                kryo.completeExceptionally(t);
+            }
+        }, "procpool-kryo-loader");
+        kryoLoader.setDaemon(true);
+        kryoLoader.start();
+        Quiet.apply();
         QueueLayout layout = new QueueLayout(Path.of(args[0]));
         long parentPid = Long.parseLong(args[1]);
         refuseForeignDirectory(layout.directory());
@@ -74,7 +87,8 @@ public final class WorkerMain {
              MessageAppender results = new MessageAppender(layout, QueueLayout.RESULTS)) {
             status.workerHeartbeat(System.nanoTime());
             watch(parentPid, status, Long.getLong(PARENT_HEARTBEAT_TIMEOUT_PROPERTY, 30_000));
-            int exitCode = new WorkerMain(tasks, results, status, IdleStrategy.fromSystemProperties()).run();
+            int exitCode = new WorkerMain(kryo.join(), tasks, results, status, IdleStrategy.fromSystemProperties())
+                    .run();
             // Exit explicitly: threads a task started must not keep a finished worker alive.
             System.out.flush();
             System.err.flush();
