@@ -24,6 +24,7 @@ public abstract class Call {
     private final Iterator<?> items;
     private final boolean lazy;
     private volatile Runnable onRoom = () -> { };
+    private Runnable afterUnlock;
 
     private int chunksize;
     private long maxItemsAhead;
@@ -93,7 +94,15 @@ public abstract class Call {
      * @return the next chunk to run, or {@code null} when none may be read now (the items are exhausted, the lazy
      * bound is reached, or the call has ended)
      */
-    public final synchronized Chunk nextChunk() {
+    public final Chunk nextChunk() {
+        try {
+            return nextChunkLocked();
+        } finally {
+            runAfterUnlock();
+        }
+    }
+
+    private synchronized Chunk nextChunkLocked() {
         if (ended || exhausted) {
             return null;
         }
@@ -107,6 +116,11 @@ public abstract class Call {
         try {
             while (read < n && items.hasNext()) {
                 chunkItems[read++] = items.next();
+            }
+            if (read == n && !lazy && !items.hasNext()) {
+                // Items in memory: see their end now, so that the last chunk's outcome finishes the call, rather
+                // than a later nextChunk() under the pool's lock.
+                exhausted = true;
             }
         } catch (RuntimeException e) {
             exhausted = true;
@@ -140,19 +154,42 @@ public abstract class Call {
     /**
      * Gives up a chunk whose items were all re-sliced, so that it no longer counts as outstanding.
      */
-    public final synchronized void abandon(Chunk chunk) {
-        chunksOutstanding--;
-        maybeFinish();
+    public final void abandon(Chunk chunk) {
+        try {
+            synchronized (this) {
+                chunksOutstanding--;
+                maybeFinish();
+            }
+        } finally {
+            runAfterUnlock();
+        }
     }
 
     /**
      * Stops reading items, as a shutdown does for lazy calls: what was read still completes.
      */
-    public final synchronized void stopReading() {
-        if (!exhausted) {
-            exhausted = true;
-            truncated();
-            maybeFinish();
+    public final void stopReading() {
+        try {
+            synchronized (this) {
+                if (!exhausted) {
+                    exhausted = true;
+                    if (hasMoreItems()) {
+                        truncated();
+                    }
+                    maybeFinish();
+                }
+            }
+        } finally {
+            runAfterUnlock();
+        }
+    }
+
+    /** Whether reading was cut short: the items have more than was read. Called under the lock. */
+    private boolean hasMoreItems() {
+        try {
+            return items.hasNext();
+        } catch (RuntimeException e) {
+            return true;
         }
     }
 
@@ -164,7 +201,15 @@ public abstract class Call {
      * @param failures the failures, by position, or {@code null} when all succeeded; where an entry is not
      *                 {@code null} the item failed
      */
-    public final synchronized void complete(Chunk chunk, Object[] values, PoolException[] failures) {
+    public final void complete(Chunk chunk, Object[] values, PoolException[] failures) {
+        try {
+            completeLocked(chunk, values, failures);
+        } finally {
+            runAfterUnlock();
+        }
+    }
+
+    private synchronized void completeLocked(Chunk chunk, Object[] values, PoolException[] failures) {
         chunksOutstanding--;
         if (!ended) {
             for (int i = 0; i < chunk.size(); i++) {
@@ -196,11 +241,17 @@ public abstract class Call {
      * Ends the call now with {@code failure}: nothing more is read, outcomes still to come are dropped. Used for
      * {@code terminate()}, for an interrupted caller, and by {@code map} on its first failure.
      */
-    public final synchronized void end(PoolException failure) {
-        if (!ended) {
-            ended = true;
-            exhausted = true;
-            onEnd(failure);
+    public final void end(PoolException failure) {
+        try {
+            synchronized (this) {
+                if (!ended) {
+                    ended = true;
+                    exhausted = true;
+                    onEnd(failure);
+                }
+            }
+        } finally {
+            runAfterUnlock();
         }
     }
 
@@ -226,6 +277,34 @@ public abstract class Call {
     }
 
     /**
+     * Has {@code action} run once this call's lock is released, by the thread that holds it now. Outcomes that run
+     * code of the caller's ({@code CompletableFuture} callbacks) go through here: run under the call's lock they
+     * could deadlock with a pool that takes its own lock and then the call's (a callback that submits work). Every
+     * public method that takes the lock runs these actions when it lets go of it. Called under the call's lock.
+     */
+    protected final void afterUnlock(Runnable action) {
+        Runnable before = afterUnlock;
+        afterUnlock = before == null ? action : () -> {
+            before.run();
+            action.run();
+        };
+    }
+
+    private void runAfterUnlock() {
+        if (Thread.holdsLock(this)) {
+            return; // an outer frame of this thread still holds the lock and runs them when it lets go
+        }
+        Runnable actions;
+        synchronized (this) {
+            actions = afterUnlock;
+            afterUnlock = null;
+        }
+        if (actions != null) {
+            actions.run();
+        }
+    }
+
+    /**
      * Tells a lazy call's dispatcher that the caller took results, so more items may be read.
      */
     protected final void signalRoom() {
@@ -245,10 +324,16 @@ public abstract class Call {
     /** Item {@code index} failed. Called under the call's lock; may call {@link #end}. */
     protected abstract void onFailure(long index, PoolException failure);
 
-    /** Every one of {@code count} items has its outcome. Called under the call's lock. */
+    /**
+     * Every one of {@code count} items has its outcome. Called under the call's lock: code of the caller's must be
+     * deferred with {@link #afterUnlock}.
+     */
     protected abstract void onAllDone(long count);
 
-    /** The call ended early with {@code failure}. Called under the call's lock. */
+    /**
+     * The call ended early with {@code failure}. Called under the call's lock: code of the caller's must be deferred
+     * with {@link #afterUnlock}.
+     */
     protected abstract void onEnd(PoolException failure);
 
     /** A shutdown stopped reading items. Called under the call's lock. */

@@ -70,15 +70,12 @@ public final class MapCall extends Call {
 
     @Override
     protected void onAllDone(long count) {
-        if (single) {
-            future.complete(results[0]);
-        } else {
-            future.complete(new ArrayList<>(Arrays.asList(results)));
-        }
+        Object value = single ? results[0] : new ArrayList<>(Arrays.asList(results));
+        afterUnlock(() -> future.complete(value));
     }
 
     @Override
     protected void onEnd(PoolException failure) {
-        future.completeExceptionally(failure);
+        afterUnlock(() -> future.completeExceptionally(failure));
     }
 }
