@@ -17,9 +17,6 @@ import java.util.concurrent.ExecutionException;
  * results. A pool supplies {@link #submit(Call)}, which hands a call's chunks to its workers.
  */
 public abstract class AbstractPool implements Pool {
-    /** Python's {@code map} default: about four chunks per worker. */
-    private static final int CHUNKS_PER_WORKER = 4;
-
     /**
      * Starts running a call's chunks.
      *
@@ -43,18 +40,10 @@ public abstract class AbstractPool implements Pool {
     }
 
     /**
-     * @return the chunk size to use for {@code map} over {@code n} items when the caller gave none
+     * @return how long a chunk should run in a worker when the pool chooses chunk sizes: long enough that sending
+     * it costs little next to running it
      */
-    protected int defaultMapChunksize(int n) {
-        return Math.max(1, (int) Math.ceil(n / (double) (CHUNKS_PER_WORKER * size())));
-    }
-
-    /**
-     * @return the chunk size to use for {@code imap} and {@code imapUnordered} when the caller gave none
-     */
-    protected int defaultLazyChunksize() {
-        return 1;
-    }
+    protected abstract long targetChunkNanos();
 
     @Override
     public final <T, R> List<R> map(Task<? super T, ? extends R> fn, Iterable<? extends T> items) {
@@ -122,8 +111,10 @@ public abstract class AbstractPool implements Pool {
                                                        Iterable<? extends T> items, int chunksize) {
         Objects.requireNonNull(fn, "fn");
         List<?> list = materialise(Objects.requireNonNull(items, "items"));
-        int size = chunksize > 0 ? chunksize : defaultMapChunksize(list.size());
-        MapCall call = MapCall.ofList(fn, list, size);
+        MapCall call = MapCall.ofList(fn, list, chunksize > 0 ? chunksize : 1);
+        if (chunksize <= 0) {
+            call.adaptChunks(targetChunkNanos(), size());
+        }
         submit(call);
         return (CompletableFuture<List<R>>) (CompletableFuture<?>) call.future();
     }
@@ -134,9 +125,12 @@ public abstract class AbstractPool implements Pool {
         Objects.requireNonNull(fn, "fn");
         Objects.requireNonNull(items, "items");
         checkMayBlock();
-        int size = chunksize > 0 ? chunksize : defaultLazyChunksize();
+        int size = chunksize > 0 ? chunksize : 1;
         IteratorCall call = new IteratorCall(fn, items.iterator(), size, ordered,
                 (long) size * lazyChunksAhead());
+        if (chunksize <= 0) {
+            call.adaptChunks(targetChunkNanos(), size());
+        }
         submit(call);
         return (Iterator<R>) call;
     }

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public abstract class Call {
     private static final AtomicLong IDS = new AtomicLong();
+    /** The largest chunk the pool chooses by itself for {@code imap}: it bounds how far reading runs ahead. */
+    private static final int MAX_LAZY_ADAPTIVE_CHUNK = 128;
 
     private final long id = IDS.incrementAndGet();
     private final Task<Object, Object> fn;
@@ -28,6 +30,8 @@ public abstract class Call {
 
     private int chunksize;
     private long maxItemsAhead;
+    private final long chunksAhead;
+    private ChunkSizer sizer;
     private long itemsRead;
     private long itemsSettled;
     private int chunksOutstanding;
@@ -48,6 +52,7 @@ public abstract class Call {
         this.chunksize = chunksize;
         this.lazy = lazy;
         this.maxItemsAhead = Math.max(maxItemsAhead, chunksize);
+        this.chunksAhead = Math.max(1, this.maxItemsAhead / chunksize);
     }
 
     /**
@@ -81,13 +86,47 @@ public abstract class Call {
     }
 
     /**
-     * Changes the size of the chunks not yet read, for pools that adapt chunk sizes to measured task durations.
+     * Lets the pool choose chunk sizes from measured task durations: chunks grow until one takes about
+     * {@code targetChunkNanos} in a worker, and near the end of a call of known length they shrink again, so
+     * that the last chunks do not leave workers idle. Only for calls without an explicit chunksize.
      *
-     * @param newChunksize at least 1
+     * @param targetChunkNanos how long a chunk should run, enough to make the cost of sending it small
+     * @param workers          the pool's size, for balancing the end of the call
      */
-    public final synchronized void chunksize(int newChunksize) {
+    public final synchronized void adaptChunks(long targetChunkNanos, int workers) {
+        // A lazy call reads ahead a few chunks per worker: small chunks keep that, and its memory, small.
+        sizer = new ChunkSizer(targetChunkNanos, workers, lazy ? MAX_LAZY_ADAPTIVE_CHUNK : Integer.MAX_VALUE / 2);
+    }
+
+    /**
+     * Tells the call how long one of its chunks took in a worker, for adaptive chunk sizes.
+     *
+     * @param items        the chunk's number of items
+     * @param executeNanos the time spent running them
+     */
+    public final synchronized void chunkTimed(int items, long executeNanos) {
+        if (sizer != null && !ended) {
+            setChunksize(sizer.next(chunksize, items, executeNanos, knownTotal() - itemsRead));
+        }
+    }
+
+    /**
+     * @return the current chunk size
+     */
+    public final synchronized int chunksize() {
+        return chunksize;
+    }
+
+    private void setChunksize(int newChunksize) {
         chunksize = Math.max(1, newChunksize);
-        maxItemsAhead = Math.max(maxItemsAhead, chunksize);
+        maxItemsAhead = Math.max(maxItemsAhead, chunksize * chunksAhead);
+    }
+
+    /**
+     * @return how many items the call has in all, or {@link Long#MAX_VALUE} when that is not known (lazy calls)
+     */
+    protected long knownTotal() {
+        return Long.MAX_VALUE;
     }
 
     /**

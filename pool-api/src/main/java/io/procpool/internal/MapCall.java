@@ -59,6 +59,11 @@ public final class MapCall extends Call {
     }
 
     @Override
+    protected long knownTotal() {
+        return results.length;
+    }
+
+    @Override
     protected void onValue(long index, Object value) {
         results[(int) index] = value;
     }

@@ -5,12 +5,38 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Gives each distinct serialised function an id, so that a function used by many calls (a loop of
- * {@code applyAsync} with the same lambda) is sent to each worker once, not once per call. Two functions are the
- * same when their bytes are: the same class with the same captured values. Bounded; the oldest ids are forgotten,
- * which only costs sending a function again.
+ * Serialises a call's function and gives each distinct function an id, so that a function used by many calls (a
+ * loop of {@code applyAsync} with the same lambda) is sent to each worker once, not once per call. Two functions
+ * are the same when their bytes are: the same class with the same captured values. Bounded; the oldest ids are
+ * forgotten, which only costs sending a function again.
+ *
+ * <p>A lambda that captures nothing has no state, so its bytes never change: those are remembered by class and
+ * not serialised again. A lambda with captured values is serialised at every call, since the caller may have
+ * changed what it captured.
  */
 final class FunctionTable {
+    private final java.util.concurrent.ConcurrentHashMap<Class<?>, ActiveFunction> stateless =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record ActiveFunction(long id, byte[] bytes) {
+    }
+
+    ActiveCall activate(io.procpool.internal.Call call, PoolCounters counters) {
+        Class<?> type = call.fn().getClass();
+        ActiveFunction known = stateless.get(type);
+        if (known != null) {
+            return new ActiveCall(call, known.id(), known.bytes());
+        }
+        long start = System.nanoTime();
+        byte[] bytes = io.procpool.worker.KryoCodec.get().toBytes(call.fn(), "the function");
+        counters.parentSerializeNanos.add(System.nanoTime() - start);
+        long id = idOf(bytes);
+        if (hasNoInstanceFields(type) && stateless.size() < MAX_ENTRIES) {
+            stateless.put(type, new ActiveFunction(id, bytes));
+        }
+        return new ActiveCall(call, id, bytes);
+    }
+
     private static final int MAX_ENTRIES = 1024;
 
     private final Map<Key, Long> ids = new LinkedHashMap<>(16, 0.75f, true) {
@@ -20,6 +46,17 @@ final class FunctionTable {
         }
     };
     private long nextId = 1;
+
+    private static boolean hasNoInstanceFields(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (java.lang.reflect.Field field : c.getDeclaredFields()) {
+                if (!java.lang.reflect.Modifier.isStatic(field.getModifiers())) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
 
     synchronized long idOf(byte[] functionBytes) {
         return ids.computeIfAbsent(new Key(functionBytes), key -> nextId++);

@@ -423,7 +423,8 @@ final class PoolLoop implements Runnable {
             counters.workerDeserializeNanos.add(outcomes.deserializeNanos());
             counters.workerExecuteNanos.add(outcomes.executeNanos());
             counters.workerSerializeNanos.add(outcomes.serializeNanos());
-            double chunkNanos = outcomes.deserializeNanos() + outcomes.executeNanos() + outcomes.serializeNanos();
+            long chunkNanos = outcomes.deserializeNanos() + outcomes.executeNanos() + outcomes.serializeNanos();
+            chunk.call().chunkTimed(count, chunkNanos);
             worker.chunkNanosAverage = worker.chunkNanosAverage < 0 ? chunkNanos
                     : 0.8 * worker.chunkNanosAverage + 0.2 * chunkNanos;
         }

@@ -4,8 +4,11 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * How a polling loop waits when there is nothing to read. {@link Mode#BACKOFF} (the default) spins briefly, then
- * yields, then parks for doubling periods up to a millisecond, and after a second of idleness up to 10 ms, so a
- * busy pool answers in microseconds and an idle one costs almost no CPU. {@link Mode#BUSY_SPIN} never parks: the
+ * yields for up to {@value #YIELD_PHASE_NANOS} ns after the last message, then parks for doubling periods up to a
+ * millisecond, and after a second of idleness up to 10 ms, so a busy pool answers in microseconds and an idle one
+ * costs almost no CPU. The yielding phase is timed, not counted: on Linux even the shortest park sleeps for the
+ * kernel's timer slack (about 50 µs), so a worker that parked between two back-to-back calls would add that to
+ * every round trip. {@link Mode#BUSY_SPIN} never parks: the
  * lowest latency, at the price of a whole core per polling thread, which on a small machine steals it from the
  * workers. A parked thread can be woken early with {@link LockSupport#unpark(Thread)}.
  */
@@ -13,8 +16,8 @@ public final class IdleStrategy {
     /** The system property a worker reads its mode from. */
     public static final String PROPERTY = "procpool.idle";
 
-    private static final int SPINS = 200;
-    private static final int YIELDS = 50;
+    private static final int SPINS = 100;
+    private static final long YIELD_PHASE_NANOS = 200_000;
     private static final long MIN_PARK_NANOS = 1_000;
     private static final long MAX_PARK_NANOS = 1_000_000;
     private static final long DEEP_IDLE_AFTER_NANOS = 1_000_000_000L;
@@ -30,7 +33,6 @@ public final class IdleStrategy {
 
     private final Mode mode;
     private int spins;
-    private int yields;
     private long parkNanos = MIN_PARK_NANOS;
     private long idleSinceNanos;
 
@@ -55,15 +57,17 @@ public final class IdleStrategy {
         if (mode == Mode.BUSY_SPIN || spins < SPINS) {
             spins++;
             Thread.onSpinWait();
-        } else if (yields < YIELDS) {
-            yields++;
+            return;
+        }
+        long now = System.nanoTime();
+        if (idleSinceNanos == 0) {
+            idleSinceNanos = now;
+        }
+        long idleNanos = now - idleSinceNanos;
+        if (idleNanos < YIELD_PHASE_NANOS) {
             Thread.yield();
         } else {
-            long now = System.nanoTime();
-            if (idleSinceNanos == 0) {
-                idleSinceNanos = now;
-            }
-            long max = now - idleSinceNanos > DEEP_IDLE_AFTER_NANOS ? DEEP_IDLE_PARK_NANOS : MAX_PARK_NANOS;
+            long max = idleNanos > DEEP_IDLE_AFTER_NANOS ? DEEP_IDLE_PARK_NANOS : MAX_PARK_NANOS;
             LockSupport.parkNanos(parkNanos);
             parkNanos = Math.min(parkNanos * 2, max);
         }
@@ -74,7 +78,6 @@ public final class IdleStrategy {
      */
     public void reset() {
         spins = 0;
-        yields = 0;
         parkNanos = MIN_PARK_NANOS;
         idleSinceNanos = 0;
     }

@@ -15,6 +15,8 @@ public final class MessageAppender implements AutoCloseable {
     static final byte MORE = 0;
     static final byte LAST = 1;
     static final byte NEXT_SEGMENT = 2;
+    /** The first fragment of a message of several; the total length follows, so the reader allocates once. */
+    static final byte FIRST_OF_MANY = 3;
 
     private final QueueLayout layout;
     private final String name;
@@ -46,7 +48,14 @@ public final class MessageAppender implements AutoCloseable {
             boolean last = offset + fragment == length;
             try (DocumentContext dc = appender.writingDocument()) {
                 Bytes<?> out = dc.wire().bytes();
-                out.writeByte(last ? LAST : MORE);
+                if (last) {
+                    out.writeByte(LAST);
+                } else if (offset == 0) {
+                    out.writeByte(FIRST_OF_MANY);
+                    out.writeInt(length);
+                } else {
+                    out.writeByte(MORE);
+                }
                 out.write(bytes, offset, fragment);
             }
             offset += fragment;

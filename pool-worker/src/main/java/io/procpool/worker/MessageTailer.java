@@ -69,6 +69,12 @@ public final class MessageTailer implements AutoCloseable {
                 if (flag == MessageAppender.NEXT_SEGMENT) {
                     segmentEnded = true;
                 } else {
+                    if (flag == MessageAppender.FIRST_OF_MANY) {
+                        int total = in.readInt();
+                        if (total > buffer.length) {
+                            buffer = new byte[total];
+                        }
+                    }
                     int fragment = (int) in.readRemaining();
                     if (length + fragment > buffer.length) {
                         buffer = Arrays.copyOf(buffer, Math.max(length + fragment, buffer.length * 2));

@@ -1,0 +1,39 @@
+package io.procpool.internal;
+
+/**
+ * Chooses the next chunk size of a call from measured task durations, in the spirit of joblib's auto-batching:
+ * tiny tasks are batched until a chunk runs for about the target time, so the fixed cost of sending a chunk
+ * stays a small part of it; long tasks go one at a time; and near the end of a call of known length chunks shrink,
+ * so that no worker sits idle while another finishes a large last chunk. Sizes at most double from one chunk to
+ * the next, so one unusually fast chunk cannot make the next one huge.
+ */
+final class ChunkSizer {
+    private static final double SMOOTHING = 0.3;
+
+    private final long targetChunkNanos;
+    private final int workers;
+    private final int maxChunk;
+    private double nanosPerItem = -1;
+
+    ChunkSizer(long targetChunkNanos, int workers, int maxChunk) {
+        this.targetChunkNanos = targetChunkNanos;
+        this.workers = workers;
+        this.maxChunk = maxChunk;
+    }
+
+    /**
+     * @param current      the chunk size now
+     * @param items        the items of the chunk that just finished
+     * @param executeNanos how long they ran
+     * @param remaining    items not read yet, or a huge number when unknown
+     * @return the size for the next chunk
+     */
+    int next(int current, int items, long executeNanos, long remaining) {
+        double measured = (double) Math.max(1, executeNanos) / Math.max(1, items);
+        nanosPerItem = nanosPerItem < 0 ? measured : (1 - SMOOTHING) * nanosPerItem + SMOOTHING * measured;
+        long wanted = (long) Math.max(1, targetChunkNanos / nanosPerItem);
+        long grown = Math.min(wanted, 2L * Math.max(current, items));
+        long tail = (long) Math.ceil(remaining / (2.0 * workers));
+        return (int) Math.max(1, Math.min(Math.min(grown, tail), maxChunk));
+    }
+}
