@@ -61,6 +61,7 @@ final class PoolLoop implements Runnable {
     private final WorkerProcess[] workers;
     private final Kryo kryo;
     private final Output out = new Output(8192, -1);
+    private final io.procpool.worker.BufferRetention outRetention = new io.procpool.worker.BufferRetention();
     private final Input in = new Input();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -353,7 +354,7 @@ final class PoolLoop implements Runnable {
     }
 
     private void shrinkOutput() {
-        if (out.getBuffer().length > (1 << 20)) {
+        if (outRetention.shrink(out.getBuffer().length, out.position())) {
             out.setBuffer(new byte[8192], -1);
         }
     }

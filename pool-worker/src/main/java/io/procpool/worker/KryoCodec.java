@@ -33,7 +33,6 @@ import java.util.Map;
  */
 public final class KryoCodec {
     private static final int INITIAL_BUFFER_BYTES = 4096;
-    private static final int MAX_RETAINED_BUFFER_BYTES = 1 << 20;
 
     private static final KryoCodec INSTANCE = new KryoCodec();
 

@@ -21,7 +21,6 @@ import java.util.stream.Stream;
  */
 public final class MessageTailer implements AutoCloseable {
     private static final int INITIAL_BYTES = 8192;
-    private static final int MAX_RETAINED_BYTES = 1 << 20;
 
     private final QueueLayout layout;
     private final String name;
@@ -32,6 +31,7 @@ public final class MessageTailer implements AutoCloseable {
     private byte[] buffer = new byte[INITIAL_BYTES];
     private int length;
     private boolean complete = true;
+    private final BufferRetention retention = new BufferRetention();
 
     /**
      * @param layout the worker's files
@@ -52,7 +52,7 @@ public final class MessageTailer implements AutoCloseable {
     public boolean poll() {
         checkThread();
         if (complete) {
-            if (buffer.length > MAX_RETAINED_BYTES) {
+            if (retention.shrink(buffer.length, length)) {
                 buffer = new byte[INITIAL_BYTES];
             }
             length = 0;

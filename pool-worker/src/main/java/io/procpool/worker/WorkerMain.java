@@ -30,10 +30,10 @@ public final class WorkerMain {
     /** The system property with the age of the parent's heartbeat at which a worker gives up on its parent. */
     public static final String PARENT_HEARTBEAT_TIMEOUT_PROPERTY = "procpool.parentHeartbeatTimeoutMs";
     private static final int INITIAL_OUTPUT_BYTES = 8192;
-    private static final int MAX_RETAINED_OUTPUT_BYTES = 1 << 20;
 
     private final Kryo kryo;
     private final Output out = new Output(INITIAL_OUTPUT_BYTES, -1);
+    private final BufferRetention outRetention = new BufferRetention();
     /** Functions by id, the oldest dropped first; the parent mirrors this to know what it must send again. */
     private final Map<Long, Object> functions = new LinkedHashMap<>() {
         @Override
@@ -339,7 +339,7 @@ public final class WorkerMain {
     }
 
     private Output startMessage(byte type) {
-        if (out.getBuffer().length > MAX_RETAINED_OUTPUT_BYTES) {
+        if (outRetention.shrink(out.getBuffer().length, out.position())) {
             out.setBuffer(new byte[INITIAL_OUTPUT_BYTES], -1);
         }
         out.reset();
