@@ -28,7 +28,7 @@ final class CrashReport {
     static PoolException startFailed(WorkerProcess worker, WorkerProcess.Exit exit) {
         StringBuilder message = new StringBuilder("worker ").append(worker.slot).append(" failed to start: ");
         if (exit.launchFailure() != null) {
-            message.append("could not run the command: ").append(exit.launchFailure().getMessage());
+            message.append("could not run the command: ").append(rootMessage(exit.launchFailure()));
         } else if (worker.initFailure != null) {
             message.append("the initializer threw ").append(worker.initFailure);
         } else {
@@ -37,6 +37,14 @@ final class CrashReport {
         message.append("\ncommand line: ").append(worker.command).append(stderrTail(worker));
         Throwable cause = worker.initFailure != null ? worker.initFailure : exit.launchFailure();
         return new PoolException(message.toString(), cause);
+    }
+
+    private static String rootMessage(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == failure ? String.valueOf(failure.getMessage()) : failure.getMessage() + ": " + root.getMessage();
     }
 
     private static String howItEnded(WorkerProcess worker, WorkerProcess.Exit exit) {
@@ -75,11 +83,25 @@ final class CrashReport {
         }
     }
 
+    /**
+     * The worker's last words: its standard error, and where that is empty its standard output (a JVM that crashes
+     * prints its "fatal error" report there), and the JVM's crash report file if it wrote one.
+     */
     private static String stderrTail(WorkerProcess worker) {
+        StringBuilder tail = new StringBuilder();
         List<String> lines = worker.stderr.lastLines();
-        if (lines.isEmpty()) {
-            return "; it wrote nothing to standard error";
+        if (!lines.isEmpty()) {
+            tail.append("; its last lines of standard error:\n    ").append(String.join("\n    ", lines));
+        } else {
+            List<String> out = worker.stdout.lastLines();
+            tail.append(out.isEmpty() ? "; it wrote nothing to standard error or output"
+                    : "; it wrote nothing to standard error; its last lines of standard output:\n    "
+                    + String.join("\n    ", out));
         }
-        return "; its last lines of standard error:\n    " + String.join("\n    ", lines);
+        java.nio.file.Path report = WorkerLauncher.crashReportOf(worker.pid());
+        if (worker.pid() > 0 && java.nio.file.Files.exists(report)) {
+            tail.append("\n  the JVM's crash report: ").append(report);
+        }
+        return tail.toString();
     }
 }

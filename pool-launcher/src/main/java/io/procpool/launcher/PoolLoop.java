@@ -44,6 +44,7 @@ final class PoolLoop implements Runnable {
     private static final int MAX_MESSAGES_PER_TURN = 256;
     private static final long EXIT_WAIT_AFTER_KILL_MS = 10_000;
     private static final long SPACE_CHECK_INTERVAL_NANOS = 100_000_000;
+    private static final int SIGKILL_EXIT = 128 + 9;
     /** Room for a segment or two of each queue: below this a mapped write could meet a full file system. */
     private static final long MIN_FREE_BYTES = 64L << 20;
 
@@ -591,6 +592,10 @@ final class PoolLoop implements Runnable {
         PoolException failure = CrashReport.startFailed(worker, exit);
         if (!started.isDone()) {
             started.completeExceptionally(failure);
+            return;
+        }
+        if (exit.exitCode() == SIGKILL_EXIT && worker.killReason == null) {
+            // Killed from outside (by a person, the OOM killer) while starting: nothing says the next one fails.
             return;
         }
         if (++consecutiveStartFailures >= maxConsecutiveStartFailures) {

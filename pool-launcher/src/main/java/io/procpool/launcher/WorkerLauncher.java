@@ -25,6 +25,13 @@ import java.util.function.Consumer;
  * a long one does not hit the operating system's limit on a command line.
  */
 final class WorkerLauncher {
+    private static final String CRASH_REPORT_PREFIX = "procpool-worker-hs_err_pid";
+
+    /** @return where a crashed worker's JVM writes its report */
+    static Path crashReportOf(long pid) {
+        return Path.of(System.getProperty("java.io.tmpdir"), CRASH_REPORT_PREFIX + pid + ".log");
+    }
+
     private final PoolConfig config;
     private final PoolDirectory directory;
     private final byte[] initializerBytes;
@@ -67,7 +74,7 @@ final class WorkerLauncher {
         // A worker out of memory must die and be replaced, not linger half-broken.
         command.add("-XX:+ExitOnOutOfMemoryError");
         // A crashed worker's report goes beside other temporary files, not into the application's directory.
-        command.add("-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), "procpool-worker-hs_err_pid%p.log"));
+        command.add("-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), CRASH_REPORT_PREFIX + "%p.log"));
         command.add("-D" + WorkerMain.PARENT_HEARTBEAT_TIMEOUT_PROPERTY + "="
                 + 3 * config.heartbeatTimeout().toMillis());
         String allowList = config.classFilter().asJvmOption();

@@ -81,6 +81,17 @@ final class WorkerProcess {
     @SuppressWarnings("deprecation") // the builder cannot be subclassed, and launch() is where the Process shows
     void start(CommandLine commandLine, Consumer<Exit> onExit) {
         DefaultExecutor executor = new DefaultExecutor() {
+            /**
+             * Commons Exec makes its watcher threads non-daemon: one waiting on a worker would keep a parent whose
+             * main returned without close() alive for ever, and with it the worker, since the parent still beats.
+             */
+            @Override
+            protected Thread createThread(Runnable runnable, String name) {
+                Thread thread = super.createThread(runnable, name);
+                thread.setDaemon(true);
+                return thread;
+            }
+
             @Override
             protected Process launch(CommandLine command, Map<String, String> env, Path dir) throws IOException {
                 Process started = super.launch(command, env, dir);

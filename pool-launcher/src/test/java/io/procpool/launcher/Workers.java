@@ -30,6 +30,47 @@ final class Workers {
         }
     }
 
+    /** @return the queue directories of the pools of process {@code pid} that still exist */
+    static List<Path> queueDirectoriesOf(long pid) {
+        String prefix = "procpool-" + pid + "-";
+        try (var entries = Files.list(Path.of("/dev/shm"))) {
+            return entries.filter(p -> p.getFileName().toString().startsWith(prefix)).collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends a signal ({@code "STOP"}, {@code "CONT"}, {@code "KILL"}...) to a process with kill(1). */
+    static void signal(long pid, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+            if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new AssertionError("kill -" + signal + " " + pid + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted sending SIG" + signal + " to " + pid);
+        }
+    }
+
+    /** @return the thread dump of another JVM, for a failure message; a note if it cannot be had */
+    static String threadDump(long pid) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid), "Thread.print").redirectErrorStream(true).start();
+            String dump = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            jcmd.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            return dump;
+        } catch (IOException e) {
+            return "(no thread dump: " + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(no thread dump: interrupted)";
+        }
+    }
+
     /** @return the names of live threads that procpool or Commons Exec started */
     static List<String> poolThreads() {
         return Thread.getAllStackTraces().keySet().stream()
