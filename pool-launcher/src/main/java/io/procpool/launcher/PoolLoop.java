@@ -328,7 +328,15 @@ final class PoolLoop implements Runnable {
                 return;
             }
         }
-        worker.send(out.getBuffer(), out.position());
+        try {
+            worker.send(out.getBuffer(), out.position());
+        } catch (PoolException e) {
+            // No room for this chunk (a full file system): it fails alone, the pool goes on.
+            chunk.call().fail(chunk, e);
+            counters.tasksFailed.add(chunk.size());
+            shrinkOutput();
+            return;
+        }
         long now = System.nanoTime();
         worker.inFlight.add(new WorkerProcess.InFlight(seq, chunk, now));
         worker.itemsSent += chunk.size();

@@ -65,6 +65,8 @@ final class ResultDecoder {
                 return new TaskFailedException(Failures.read(kryo, in));
             case Protocol.NOT_SERIALIZABLE:
                 return new SerializationException(in.readString());
+            case Protocol.NOT_DELIVERED:
+                return new PoolException(in.readString());
             default:
                 throw new IllegalStateException("unknown outcome kind " + kind);
         }

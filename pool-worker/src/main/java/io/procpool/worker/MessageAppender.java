@@ -18,6 +18,9 @@ public final class MessageAppender implements AutoCloseable {
     /** The first fragment of a message of several; the total length follows, so the reader allocates once. */
     static final byte FIRST_OF_MANY = 3;
 
+    private static final int ROOM_CHECK_BYTES = 1 << 20;
+    private static final long ROOM_MARGIN_BYTES = 32L << 20;
+
     private final QueueLayout layout;
     private final String name;
     private int segment;
@@ -42,6 +45,9 @@ public final class MessageAppender implements AutoCloseable {
      */
     public void write(byte[] bytes, int length) {
         checkThread();
+        if (length > ROOM_CHECK_BYTES) {
+            checkRoom(length);
+        }
         int offset = 0;
         do {
             int fragment = Math.min(length - offset, QueueLayout.MAX_FRAGMENT_BYTES);
@@ -63,6 +69,26 @@ public final class MessageAppender implements AutoCloseable {
         segmentBytes += length;
         if (segmentBytes >= QueueLayout.SEGMENT_BYTES) {
             nextSegment();
+        }
+    }
+
+    /**
+     * A write into a memory-mapped file on a full file system kills the JVM with SIGBUS; a large message is
+     * checked against the free space first and refused with an error instead. Small messages are covered by the
+     * pool's periodic check.
+     */
+    private void checkRoom(int length) {
+        long free;
+        try {
+            free = java.nio.file.Files.getFileStore(layout.directory()).getUsableSpace();
+        } catch (java.io.IOException e) {
+            return;
+        }
+        if (free < length + ROOM_MARGIN_BYTES) {
+            throw new io.procpool.PoolException(String.format("no room for a message of %d MiB in the queue "
+                    + "directory %s: %d MiB free (a margin of %d MiB is kept); free some space or choose another "
+                    + "directory with ProcessPool.builder().queueDirectory(...)", length >> 20, layout.directory(),
+                    free >> 20, ROOM_MARGIN_BYTES >> 20));
         }
     }
 

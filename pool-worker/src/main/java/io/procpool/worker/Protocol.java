@@ -16,7 +16,8 @@ package io.procpool.worker;
  *   READY        pid:varlong
  *   INIT_FAILED  failure
  *   RESULT       chunkSeq:varlong
- *                count:varint  (OK value:object | TASK_FAILED failure | NOT_SERIALIZABLE message:string) x count
+ *                count:varint  (OK value:object | TASK_FAILED failure | NOT_SERIALIZABLE message:string
+ *                               | NOT_DELIVERED message:string) x count
  *                deserialiseNanos:varlong  executeNanos:varlong  serialiseNanos:varlong
  *   RETIRING     tasksDone:varlong                              (maxTasksPerChild reached; exits 0 next)
  *   BYE                                                         (answer to SHUTDOWN; exits 0 next)
@@ -57,6 +58,8 @@ public final class Protocol {
     public static final byte TASK_FAILED = 1;
     /** Per-item outcome in a RESULT: the item, function or result could not cross the boundary. */
     public static final byte NOT_SERIALIZABLE = 2;
+    /** Per-item outcome in a RESULT: the worker could not deliver the result, e.g. no room in the queue. */
+    public static final byte NOT_DELIVERED = 3;
 
     /** Exit code of a worker whose initializer failed. */
     public static final int EXIT_INIT_FAILED = 70;

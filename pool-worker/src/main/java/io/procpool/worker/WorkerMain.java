@@ -294,7 +294,21 @@ public final class WorkerMain {
         message.writeVarLong(deserialised - start, true);
         message.writeVarLong(executed - deserialised, true);
         message.writeVarLong(serialised - executed, true);
-        send(message);
+        try {
+            send(message);
+        } catch (io.procpool.PoolException e) {
+            // The results do not fit (a full file system): say so for each item, in a message that does fit.
+            startMessage(Protocol.RESULT).writeVarLong(seq, true);
+            out.writeVarInt(count, true);
+            for (int i = 0; i < count; i++) {
+                out.writeByte(Protocol.NOT_DELIVERED);
+                out.writeString(e.getMessage());
+            }
+            out.writeVarLong(deserialised - start, true);
+            out.writeVarLong(executed - deserialised, true);
+            out.writeVarLong(serialised - executed, true);
+            send(out);
+        }
     }
 
     private void writeValue(long index, Object value) {
