@@ -1,0 +1,186 @@
+package io.procpool.examples.compare;
+
+import io.procpool.PoolException;
+import io.procpool.ThreadPool;
+import io.procpool.launcher.ProcessPool;
+import io.procpool.worker.JvmFlags;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * What crossing the process boundary costs against threads, and when processes pay off: the same workloads on a
+ * plain loop, a {@link ThreadPool}, a {@link ProcessPool}, a bare {@link java.util.concurrent.ThreadPoolExecutor}
+ * and, where {@code python3} is on the PATH, Python's {@code multiprocessing.Pool}, side by side in one run.
+ *
+ * <p>Run it from the examples jar, whose manifest carries the JVM flags a ProcessPool needs ({@code -cp} would
+ * ignore them): {@code java -jar procpool-examples.jar compare [--quick] [--skip-python] [--out DIR]
+ * [--workers N]}. It prints a table per workload and the machine it ran on, and writes {@code results.json} and
+ * {@code comparison.png} to the output directory. Every figure is the median of several repetitions measured in
+ * this run; nothing is carried over from elsewhere.
+ */
+@Command(name = "compare", sortOptions = false,
+        description = "Measures what a ProcessPool costs against threads and against Python's multiprocessing.Pool:"
+                + " apply latency, tiny tasks, CPU-bound speedup, payload size, task duration, start-up and idle"
+                + " cost.")
+public final class Compare implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
+    @Option(names = "--quick", description = "Smaller inputs and fewer repetitions: about a minute, to check that"
+            + " everything runs. Too noisy to quote.")
+    private boolean quick;
+
+    @Option(names = "--skip-python", description = "Leave Python's multiprocessing.Pool out.")
+    private boolean skipPython;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "compare-results",
+            description = "Where results.json and comparison.png go (default: ${DEFAULT-VALUE}).")
+    private Path out;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
+            description = "Workers in every pool (default: ${DEFAULT-VALUE}).")
+    private int workers;
+
+    @Option(names = "--python", paramLabel = "COMMAND", defaultValue = "python3",
+            description = "The Python interpreter to compare with (default: ${DEFAULT-VALUE}).")
+    private String python;
+
+    /**
+     * Runs the comparison and exits with 0, or with picocli's codes for bad options (2) and failures (1).
+     */
+    public static void main(String[] args) {
+        // Before any AWT class loads: the chart is drawn off-screen, on machines that have no display.
+        System.setProperty("java.awt.headless", "true");
+        System.exit(new CommandLine(new Compare()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (workers < 1) {
+            throw new ParameterException(spec.commandLine(), "--workers must be at least 1, was " + workers);
+        }
+        List<String> missingFlags = JvmFlags.missing();
+        if (!missingFlags.isEmpty()) {
+            // Checked before anything runs: `java -cp` ignores the jar manifest's Add-Opens, a common mistake.
+            System.err.println("compare: this JVM lacks the flags a ProcessPool needs: " + String.join(" ",
+                    missingFlags) + "\nRun it as `java -jar procpool-examples.jar compare ...` (the jar's manifest"
+                    + " adds them), or pass them to java: " + String.join(" ", JvmFlags.required()));
+            return 1;
+        }
+        Plan plan = quick ? Plan.quick(workers) : Plan.full(workers);
+        List<String> pythonSkipped = new ArrayList<>();
+        Optional<PythonBridge> bridge = skipPython ? Optional.empty() : PythonBridge.find(python, pythonSkipped);
+        if (skipPython) {
+            pythonSkipped.add("--skip-python was given");
+        }
+        try {
+            Machine.PythonInfo pythonInfo = null;
+            if (bridge.isPresent()) {
+                try {
+                    pythonInfo = PythonSuite.info(bridge.get());
+                } catch (IllegalStateException e) {
+                    pythonSkipped.add("the script's info step failed: " + e.getMessage());
+                }
+            }
+            Results results = new Results(Machine.describe(pythonInfo), plan);
+            pythonSkipped.forEach(why -> results.note("Python was skipped: " + why));
+            return run(plan, results, pythonInfo == null ? null : bridge.get());
+        } finally {
+            bridge.ifPresent(PythonBridge::close);
+        }
+    }
+
+    private int run(Plan plan, Results results, PythonBridge bridge) throws Exception {
+        results.machine.print(System.out);
+        System.out.printf("Plan:    %s, %d workers per pool, every figure the median of %d runs after %d warm-up"
+                + " run(s)%n", plan.quick() ? "QUICK (a smoke test: figures too noisy to quote)" : "full",
+                plan.workers(), plan.reps(), plan.warmups());
+        results.notes.forEach(note -> System.out.println("         " + note));
+        System.out.println();
+
+        // Three engines for apply latency (executor, ThreadPool, ProcessPool), two pools elsewhere, one start-up.
+        long steps = JavaSuite.steps(plan, 3, 2) + (bridge == null ? 0 : PythonSuite.STEPS) + 1;
+        try (Progress progress = new Progress(steps)) {
+            // The ProcessPool starts first, so that a pool that cannot start fails before anything is measured.
+            try (ProcessPool processes = ProcessPool.builder().processes(plan.workers()).build();
+                 ThreadPool threads = ThreadPool.create(plan.workers());
+                 ExecutorRunner executor = new ExecutorRunner(plan.workers())) {
+                PoolRunner onThreads = new PoolRunner(Engine.THREAD_POOL, threads);
+                PoolRunner inProcesses = new PoolRunner(Engine.PROCESS_POOL, processes);
+                new JavaSuite(plan, results, progress).run(List.of(executor, onThreads, inProcesses),
+                        new SequentialRunner(), List.of(onThreads, inProcesses));
+            }
+            // Python runs after the Java pools are closed, so that their idle threads take nothing from it.
+            if (bridge != null) {
+                new PythonSuite(plan, results, bridge, progress).run(results.machine.python().startMethod());
+            }
+            progress.doing("start-up: " + Engine.PROCESS_POOL.label(plan.workers()));
+            try {
+                results.startup.add(0, ProcessCosts.startup(plan.workers(), plan.startupPools()));
+            } catch (PoolException e) {
+                results.note("ProcessPool start-up failed, so it has no figure: " + e.getMessage());
+            }
+            progress.step();
+        } catch (PoolException e) {
+            System.err.println();
+            System.err.println("compare: " + e.getMessage());
+            return 1;
+        }
+
+        // After the progress bar has stopped: its refresh thread would count as this JVM's idle CPU.
+        System.err.printf("compare: measuring idle cost, %d s per engine...%n", plan.idleSeconds());
+        try {
+            results.idle.add(ProcessCosts.idle(plan.workers(), plan.idleSeconds()));
+        } catch (PoolException e) {
+            results.note("ProcessPool idle cost failed, so it has no figure: " + e.getMessage());
+        }
+        if (bridge != null) {
+            PythonSuite.idle(plan, results, bridge);
+        }
+        results.loadAverageAtEnd = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+
+        Report report = new Report(results);
+        report.print(System.out);
+        writeFiles(results);
+        System.out.printf("Load average at the end: %.2f (at the start: %.2f)%n%n", results.loadAverageAtEnd,
+                results.machine.loadAverageAtStart());
+        report.printNotes(System.out);
+        return 0;
+    }
+
+    private void writeFiles(Results results) {
+        Path json = out.resolve("results.json");
+        Path png = out.resolve("comparison.png");
+        try {
+            results.writeJson(json);
+            System.out.println("Wrote " + json.toAbsolutePath());
+        } catch (Exception e) {
+            results.note("could not write " + json + ": " + e);
+        }
+        try {
+            if (ChartWriter.write(results, png)) {
+                System.out.println("Wrote " + png.toAbsolutePath());
+            } else {
+                results.note("no chart: neither the payload nor the task-duration sweep has figures");
+            }
+        } catch (Exception e) {
+            results.note("could not draw " + png + ": " + e);
+        }
+        System.out.println();
+    }
+}

@@ -1,0 +1,182 @@
+package io.procpool.examples.compare;
+
+import io.procpool.Task;
+import io.procpool.examples.compare.Results.Latency;
+import io.procpool.examples.compare.Results.Speedup;
+import io.procpool.examples.compare.Results.Throughput;
+import io.procpool.examples.compare.Results.Transfer;
+import io.procpool.examples.compare.Timing.Timed;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+
+/**
+ * Workloads 1 to 6 on the Java engines: the same tasks, items and statistics for each. Engines never run at the
+ * same time, so they never compete for the cores; where a figure is a ratio to the sequential run (the speedups),
+ * they take turns within each repetition. A measurement that fails is noted and skipped; the others still run.
+ */
+final class JavaSuite {
+    private final Plan plan;
+    private final Results results;
+    private final Progress progress;
+
+    JavaSuite(Plan plan, Results results, Progress progress) {
+        this.plan = plan;
+        this.results = results;
+        this.progress = progress;
+    }
+
+    /** @return how many progress steps {@link #run} takes */
+    static long steps(Plan plan, int latencyRunners, int pools) {
+        return latencyRunners + 3L * (1 + pools) + (long) plan.payloadSizes().size() * pools
+                + (long) plan.spinNanos().size() * (1 + pools);
+    }
+
+    void run(List<Runner> latencyRunners, SequentialRunner sequential, List<PoolRunner> pools) {
+        for (Runner runner : latencyRunners) {
+            measure("apply latency", runner, () -> applyLatency(runner));
+        }
+        tinyTasks(sequential, pools, 1, plan.tinyItemsChunk1(), results.tinyChunksize1);
+        tinyTasks(sequential, pools, MapRunner.DEFAULT_CHUNKING, plan.tinyItemsDefault(),
+                results.tinyDefaultChunking);
+        cpuBound(sequential, pools);
+        for (long size : plan.payloadSizes()) {
+            payload(size, pools);
+        }
+        for (long nanos : plan.spinNanos()) {
+            taskDuration(nanos, sequential, pools);
+        }
+    }
+
+    private void applyLatency(Runner runner) {
+        int calls = plan.applyCalls();
+        long[] samples = new long[calls];
+        double[] p50 = new double[plan.reps()];
+        double[] p99 = new double[plan.reps()];
+        for (int rep = -plan.warmups(); rep < plan.reps(); rep++) {
+            for (int i = 0; i < calls; i++) {
+                long start = System.nanoTime();
+                runner.apply(Workloads.IDENTITY, i);
+                samples[i] = System.nanoTime() - start;
+            }
+            if (rep >= 0) {
+                Arrays.sort(samples);
+                p50[rep] = Timing.percentile(samples, 0.50) / 1e3;
+                p99[rep] = Timing.percentile(samples, 0.99) / 1e3;
+            }
+        }
+        results.applyLatency.add(new Latency(runner.engine(), calls, Timing.median(p50), Timing.median(p99)));
+    }
+
+    private void tinyTasks(SequentialRunner sequential, List<PoolRunner> pools, int chunksize, int itemCount,
+                           List<Throughput> into) {
+        List<Integer> items = IntStream.range(0, itemCount).boxed().toList();
+        List<Integer> expected = sequential.map(Workloads.SQUARE, items, chunksize);
+        String what = chunksize == 1 ? "tiny tasks, chunksize 1" : "tiny tasks, default chunking";
+        for (MapRunner runner : withSequential(sequential, pools)) {
+            measure(what, runner, () -> {
+                Timed<List<Integer>> timed = Timing.median(plan.warmups(), plan.reps(),
+                        () -> runner.map(Workloads.SQUARE, items, chunksize));
+                check(expected.equals(timed.value()), runner, what);
+                Integer shownChunksize = runner.engine() == Engine.SEQUENTIAL || chunksize == MapRunner.DEFAULT_CHUNKING
+                        ? null : chunksize;
+                into.add(new Throughput(runner.engine(), shownChunksize, itemCount, timed.millis(),
+                        itemCount / (timed.millis() / 1e3)));
+            });
+        }
+    }
+
+    private void cpuBound(SequentialRunner sequential, List<PoolRunner> pools) {
+        progress.doing("CPU-bound: calibrating the loop");
+        long n = Workloads.calibrateCpuLoop(plan.cpuItemMillis());
+        // Different sizes, so that comparing result lists also checks that they come back in item order.
+        List<Long> items = LongStream.range(0, plan.cpuItems()).map(i -> n + i).boxed().toList();
+        speedups("CPU-bound", plan.cpuItemMillis() * 1e3, Workloads.CPU_LOOP, items, sequential, pools,
+                results.cpuBound);
+    }
+
+    private void payload(long size, List<PoolRunner> pools) {
+        byte[] data = new byte[(int) size];
+        new Random(size).nextBytes(data); // random, so no layer on the way can get away with less than a copy
+        int calls = plan.payloadCalls(size);
+        for (PoolRunner pool : pools) {
+            measure("payload " + Report.bytes(size), pool, () -> {
+                check(Arrays.equals(data, (byte[]) pool.apply(Workloads.IDENTITY, data)), pool, "payload");
+                Timed<Object> timed = Timing.median(plan.warmups(), plan.reps(), () -> {
+                    Object last = null;
+                    for (int i = 0; i < calls; i++) {
+                        last = pool.apply(Workloads.IDENTITY, data);
+                    }
+                    return last;
+                });
+                double perCallMicros = timed.millis() * 1e3 / calls;
+                results.payload.add(new Transfer(pool.engine(), size, calls, perCallMicros,
+                        2.0 * size / (perCallMicros / 1e6) / (1L << 30)));
+            });
+        }
+    }
+
+    private void taskDuration(long nanos, SequentialRunner sequential, List<PoolRunner> pools) {
+        List<Long> items = Collections.nCopies(plan.spinItems(nanos), nanos);
+        speedups("spin " + Report.duration(nanos), nanos / 1e3, Workloads.SPIN, items, sequential, pools,
+                results.taskDuration);
+    }
+
+    /**
+     * Times {@code task} over {@code items} sequentially and on each pool, the engines taking turns within each
+     * repetition ({@link Timing#interleaved}): a speedup is a ratio of two timings, and both must see the same
+     * machine. Each pool's results are checked against the sequential ones.
+     */
+    private void speedups(String what, double taskMicros, Task<Long, Long> task, List<Long> items,
+                          SequentialRunner sequential, List<PoolRunner> pools, List<Speedup> into) {
+        List<MapRunner> runners = withSequential(sequential, pools);
+        List<Supplier<List<Long>>> works = runners.stream()
+                .<Supplier<List<Long>>>map(r -> () -> r.map(task, items, MapRunner.DEFAULT_CHUNKING)).toList();
+        progress.doing(what + ": sequential and " + pools.size() + " pools in turn");
+        try {
+            List<Timed<List<Long>>> timed = Timing.interleaved(plan.warmups(), plan.reps(), works);
+            Timed<List<Long>> base = timed.get(0);
+            for (int i = 1; i < runners.size(); i++) {
+                check(base.value().equals(timed.get(i).value()), runners.get(i), what);
+                into.add(new Speedup(runners.get(i).engine(), taskMicros, base.millis() * 1e3 / items.size(),
+                        items.size(), base.millis(), timed.get(i).millis(), base.millis() / timed.get(i).millis()));
+            }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            results.note(what + " failed, so it has no figures: " + e);
+        } finally {
+            progress.step(runners.size());
+        }
+    }
+
+    private static List<MapRunner> withSequential(SequentialRunner sequential, List<PoolRunner> pools) {
+        List<MapRunner> all = new ArrayList<>();
+        all.add(sequential);
+        all.addAll(pools);
+        return all;
+    }
+
+    /** Runs one measurement, counting it on the progress bar; a failure becomes a note, not the end of the run. */
+    private void measure(String what, Runner runner, Runnable measurement) {
+        String label = runner.engine().label(plan.workers());
+        progress.doing(what + ": " + label);
+        try {
+            measurement.run();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            results.note(what + " on " + label + " failed, so it has no figure: " + e);
+        } finally {
+            progress.step();
+        }
+    }
+
+    private static void check(boolean correct, Runner runner, String what) {
+        if (!correct) {
+            throw new IllegalStateException(runner.engine() + " returned wrong results for " + what);
+        }
+    }
+}

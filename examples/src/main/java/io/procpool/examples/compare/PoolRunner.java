@@ -1,0 +1,35 @@
+package io.procpool.examples.compare;
+
+import io.procpool.Pool;
+import io.procpool.Task;
+
+import java.util.List;
+
+/**
+ * A procpool {@link Pool}, a {@link io.procpool.ThreadPool} or a {@link io.procpool.launcher.ProcessPool}: one class
+ * for both, since they share the interface, and that sameness is what makes the comparison fair.
+ */
+final class PoolRunner implements MapRunner {
+    private final Engine engine;
+    private final Pool pool;
+
+    PoolRunner(Engine engine, Pool pool) {
+        this.engine = engine;
+        this.pool = pool;
+    }
+
+    @Override
+    public Engine engine() {
+        return engine;
+    }
+
+    @Override
+    public <T, R> R apply(Task<? super T, ? extends R> fn, T arg) {
+        return pool.apply(fn, arg);
+    }
+
+    @Override
+    public <T, R> List<R> map(Task<? super T, ? extends R> fn, List<T> items, int chunksize) {
+        return chunksize == DEFAULT_CHUNKING ? pool.map(fn, items) : pool.map(fn, items, chunksize);
+    }
+}

@@ -1,0 +1,108 @@
+package io.procpool.examples.compare;
+
+import io.procpool.examples.compare.Results.Idle;
+import io.procpool.examples.compare.Results.Startup;
+import io.procpool.launcher.ProcessPool;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * Workloads 7 and 8, the costs only a process pool has: starting its workers, and keeping them while there is
+ * nothing to do. Both need this JVM to run nothing else, so they run after the other workloads' pools are closed.
+ */
+final class ProcessCosts {
+    /** Lets the JIT and the pools' idle strategies settle (back-off reaches its deep idle after a second). */
+    private static final long SETTLE_MILLIS = 1_500;
+
+    private ProcessCosts() {
+    }
+
+    /**
+     * Times {@code pools} ProcessPools from the call that creates one to its first result. This JVM has already
+     * loaded procpool's classes by then (an earlier pool did), as a long-running application would have.
+     */
+    static Startup startup(int workers, int pools) {
+        double[] firstResult = new double[pools];
+        double[] ready = new double[pools];
+        for (int i = 0; i < pools; i++) {
+            long start = System.nanoTime();
+            ProcessPool pool = ProcessPool.builder().processes(workers).build();
+            try {
+                pool.apply(Workloads.IDENTITY, 1);
+                firstResult[i] = (System.nanoTime() - start) / 1e6;
+                ready[i] = pool.startupTime().toNanos() / 1e6;
+            } finally {
+                pool.close(); // not timed: shutting down is not what an application waits for
+            }
+        }
+        return new Startup(Engine.PROCESS_POOL, "JVM", pools, Timing.median(firstResult), Timing.median(ready));
+    }
+
+    /**
+     * Starts a ProcessPool, gives every worker a task, lets it settle, then watches it do nothing for
+     * {@code seconds}: the CPU time this JVM and the workers used in that window, and the workers' resident memory.
+     * This JVM's figure includes whatever else it runs, so the caller must have closed everything else first.
+     */
+    static Idle idle(int workers, int seconds) throws InterruptedException {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        try (ProcessPool pool = ProcessPool.builder().processes(workers).build()) {
+            pool.map(Workloads.IDENTITY, IntStream.range(0, 4 * workers).boxed().toList(), 1);
+            System.gc(); // the earlier workloads left garbage; a collection in the window is not the pool's cost
+            Thread.sleep(SETTLE_MILLIS);
+
+            List<ProcessHandle> children = ProcessHandle.current().children().toList();
+            Map<Long, Duration> childCpuBefore = new HashMap<>();
+            for (ProcessHandle child : children) {
+                childCpuBefore.put(child.pid(), child.info().totalCpuDuration().orElse(null));
+            }
+            long parentCpuBefore = os.getProcessCpuTime();
+            long wallBefore = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            long parentCpu = os.getProcessCpuTime() - parentCpuBefore;
+            double wallNanos = System.nanoTime() - wallBefore;
+
+            long childCpuNanos = 0;
+            boolean childCpuKnown = true;
+            List<Double> rss = new ArrayList<>();
+            for (ProcessHandle child : children) {
+                Duration before = childCpuBefore.get(child.pid());
+                Duration after = child.info().totalCpuDuration().orElse(null);
+                if (before == null || after == null) {
+                    childCpuKnown = false; // a partial sum would understate the cost: no figure instead
+                } else {
+                    childCpuNanos += after.minus(before).toNanos();
+                }
+                Double mib = residentMiB(child.pid());
+                if (mib != null) {
+                    rss.add(mib);
+                }
+            }
+            return new Idle(Engine.PROCESS_POOL, wallNanos / 1e9, children.size(), 100 * parentCpu / wallNanos,
+                    childCpuKnown ? 100 * childCpuNanos / wallNanos : null, rss,
+                    residentMiB(ProcessHandle.current().pid()));
+        }
+    }
+
+    /** @return VmRSS from /proc/{pid}/status in MiB, or null where there is no /proc (not Linux) */
+    static Double residentMiB(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux, or the process is gone: no figure rather than a wrong one.
+        }
+        return null;
+    }
+}

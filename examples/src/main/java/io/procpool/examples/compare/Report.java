@@ -1,0 +1,250 @@
+package io.procpool.examples.compare;
+
+import io.procpool.examples.compare.Results.Idle;
+import io.procpool.examples.compare.Results.Latency;
+import io.procpool.examples.compare.Results.Speedup;
+import io.procpool.examples.compare.Results.Startup;
+import io.procpool.examples.compare.Results.Throughput;
+import io.procpool.examples.compare.Results.Transfer;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Turns {@link Results} into one table per workload, with the ratios that answer the question: what crossing the
+ * process boundary costs against threads ({@code ProcessPool/ThreadPool}), and how procpool stands against Python's
+ * {@code multiprocessing.Pool} ({@code ProcessPool/Python}). A ratio needs both figures; a missing one shows "-".
+ */
+final class Report {
+    private final Results results;
+    private final int workers;
+
+    Report(Results results) {
+        this.results = results;
+        this.workers = results.plan.workers();
+    }
+
+    void print(PrintStream out) {
+        applyLatency().print(out);
+        throughput("2. Tiny tasks x -> x * x on boxed Integers, chunksize 1", results.tinyChunksize1).print(out);
+        throughput("3. Tiny tasks x -> x * x, default chunking (map without a chunksize)",
+                results.tinyDefaultChunking).print(out);
+        cpuBound().print(out);
+        payload().print(out);
+        taskDuration().print(out);
+        startup().print(out);
+        idle().print(out);
+    }
+
+    void printNotes(PrintStream out) {
+        if (!results.notes.isEmpty()) {
+            out.println("Notes");
+            results.notes.forEach(note -> out.println("  - " + note));
+            out.println();
+        }
+    }
+
+    private Table applyLatency() {
+        Table table = new Table("1. apply(x -> x) round trip, one call at a time (median over repetitions of each"
+                + " repetition's percentile)", "engine", "calls", "p50 us", "p99 us", "p50 / ThreadPool",
+                "p99 / ThreadPool");
+        List<Latency> rows = results.applyLatency;
+        Optional<Latency> threads = Results.find(rows, r -> r.engine() == Engine.THREAD_POOL);
+        for (Latency r : rows) {
+            table.row(label(r.engine()), count(r.calls()), number(r.p50Micros()), number(r.p99Micros()),
+                    ratio(r.p50Micros(), threads.map(Latency::p50Micros)),
+                    ratio(r.p99Micros(), threads.map(Latency::p99Micros)));
+        }
+        Optional<Latency> processes = Results.find(rows, r -> r.engine() == Engine.PROCESS_POOL);
+        Optional<Latency> python = Results.find(rows, r -> r.engine() == Engine.PYTHON);
+        table.note("ProcessPool/Python: p50 " + ratio(processes.map(Latency::p50Micros), python.map(Latency::p50Micros))
+                + ", p99 " + ratio(processes.map(Latency::p99Micros), python.map(Latency::p99Micros))
+                + " (times; below 1x ProcessPool is faster)");
+        return table;
+    }
+
+    private Table throughput(String title, List<Throughput> rows) {
+        Table table = new Table(title, "engine", "items", "chunksize", "wall ms", "tasks/s", "tasks/s / ThreadPool");
+        Optional<Throughput> threads = Results.find(rows, r -> r.engine() == Engine.THREAD_POOL);
+        for (Throughput r : rows) {
+            table.row(label(r.engine()), count(r.items()),
+                    r.engine() == Engine.SEQUENTIAL ? "-" : r.chunksize() == null ? "default" : count(r.chunksize()),
+                    number(r.medianMillis()), count(Math.round(r.tasksPerSecond())),
+                    ratio(r.tasksPerSecond(), threads.map(Throughput::tasksPerSecond)));
+        }
+        table.note("ProcessPool/Python: " + ratio(
+                Results.find(rows, r -> r.engine() == Engine.PROCESS_POOL).map(Throughput::tasksPerSecond),
+                Results.find(rows, r -> r.engine() == Engine.PYTHON).map(Throughput::tasksPerSecond))
+                + " (rates; above 1x ProcessPool is faster). Python runs fewer items where it is slow; "
+                + "rates compare, wall times do not.");
+        return table;
+    }
+
+    private Table cpuBound() {
+        Table table = new Table("4. CPU-bound: sum of i*i, each item calibrated to about "
+                + results.plan.cpuItemMillis() + " ms sequentially in its own language",
+                "engine", "items", "ms per item, sequential", "sequential ms", "pool ms", "speedup");
+        for (Speedup r : results.cpuBound) {
+            table.row(label(r.engine()), count(r.items()), number(r.measuredItemMicros() / 1e3),
+                    number(r.sequentialMillis()), number(r.medianMillis()), times(r.speedup()));
+        }
+        table.note("speedup = that language's sequential loop / the pool, the two timed in turn; ideally "
+                + idealSpeedup() + "x here (" + workers + " workers, " + results.machine.cores() + " cores).");
+        return table;
+    }
+
+    private Table payload() {
+        Table table = new Table("5. apply(identity) of a byte[]: time per call, and GiB/s counting the payload once"
+                + " each way", "payload", "ProcessPool us", "GiB/s", "ThreadPool us", "Python us", "GiB/s",
+                "ProcessPool/ThreadPool", "ProcessPool/Python");
+        for (long size : results.plan.payloadSizes()) {
+            OptionalDouble processes = transfer(size, Engine.PROCESS_POOL, Transfer::perCallMicros);
+            OptionalDouble threads = transfer(size, Engine.THREAD_POOL, Transfer::perCallMicros);
+            OptionalDouble python = transfer(size, Engine.PYTHON, Transfer::perCallMicros);
+            table.row(bytes(size), number(processes), number(transfer(size, Engine.PROCESS_POOL,
+                            Transfer::gibPerSecond)), number(threads), number(python),
+                    number(transfer(size, Engine.PYTHON, Transfer::gibPerSecond)),
+                    ratio(processes, threads), ratio(processes, python));
+        }
+        table.note("Ratios are of times per call (above 1x ProcessPool is slower). A ThreadPool passes a reference: "
+                + "it copies nothing, so its time is a hand-off at any size.");
+        return table;
+    }
+
+    private OptionalDouble transfer(long size, Engine engine, ToDoubleFunction<Transfer> field) {
+        return Results.find(results.payload, r -> r.payloadBytes() == size && r.engine() == engine)
+                .map(r -> OptionalDouble.of(field.applyAsDouble(r))).orElse(OptionalDouble.empty());
+    }
+
+    private Table taskDuration() {
+        Table table = new Table("6. Busy-spin tasks of a fixed duration, default chunking, about "
+                + results.plan.spinTargetMillis() + " ms of sequential work each: speedup over sequential",
+                "task", "items", "Java us/item", "ThreadPool", "ProcessPool", "Python us/item", "Python",
+                "ProcessPool/ThreadPool");
+        for (long nanos : results.plan.spinNanos()) {
+            Optional<Speedup> threads = spin(nanos, Engine.THREAD_POOL);
+            Optional<Speedup> processes = spin(nanos, Engine.PROCESS_POOL);
+            Optional<Speedup> python = spin(nanos, Engine.PYTHON);
+            Optional<Speedup> java = threads.or(() -> processes);
+            table.row(duration(nanos), java.map(r -> count(r.items())).orElse("-"),
+                    java.map(r -> number(r.measuredItemMicros())).orElse("-"),
+                    threads.map(r -> times(r.speedup())).orElse("-"),
+                    processes.map(r -> times(r.speedup())).orElse("-"),
+                    python.map(r -> number(r.measuredItemMicros())).orElse("-"),
+                    python.map(r -> times(r.speedup())).orElse("-"),
+                    ratio(processes.map(Speedup::speedup), threads.map(Speedup::speedup)));
+        }
+        table.note("us/item is what one item took in the sequential loop, overheads of the loop included. "
+                + "Python's speedup is over Python's own loop. Below 1x the pool is slower than no pool.");
+        return table;
+    }
+
+    private Optional<Speedup> spin(long nanos, Engine engine) {
+        return Results.find(results.taskDuration,
+                r -> r.engine() == engine && Math.abs(r.taskMicros() - nanos / 1e3) < 1e-9);
+    }
+
+    private Table startup() {
+        Table table = new Table("7. Start-up: create a pool of " + workers + " workers -> its first result (median)",
+                "engine", "started by", "pools", "to first result ms", "of which until ready ms");
+        for (Startup r : results.startup) {
+            table.row(label(r.engine()), r.variant(), count(r.pools()), number(r.firstResultMillis()),
+                    r.readyMillis() == null ? "-" : number(r.readyMillis()));
+        }
+        Optional<Startup> processes = Results.find(results.startup, r -> r.engine() == Engine.PROCESS_POOL);
+        results.startup.stream().filter(r -> r.engine() == Engine.PYTHON).forEach(python -> table.note(
+                "ProcessPool/Python (" + python.variant() + "): "
+                        + ratio(processes.map(Startup::firstResultMillis), Optional.of(python.firstResultMillis()))));
+        table.note("This JVM had already loaded procpool's classes (an earlier pool did); a JVM's own start-up is"
+                + " not included.");
+        return table;
+    }
+
+    private Table idle() {
+        Table table = new Table("8. Idle cost: a pool of " + workers + " workers, warmed up, then left idle",
+                "engine", "window s", "workers", "parent % core", "workers % core", "worker RSS MiB",
+                "parent RSS MiB");
+        for (Idle r : results.idle) {
+            table.row(label(r.engine()), number(r.seconds()), count(r.workers()), number(r.parentCorePercent()),
+                    r.workersCorePercent() == null ? "-" : number(r.workersCorePercent()),
+                    r.workerRssMiB().isEmpty() ? "-" : r.workerRssMiB().stream().map(Report::number)
+                            .reduce((a, b) -> a + " / " + b).orElse("-"),
+                    r.parentRssMiB() == null ? "-" : number(r.parentRssMiB()));
+        }
+        table.note("% core: CPU time used in the window / wall time of the window. For Java the parent is this whole"
+                + " JVM (nothing else ran in it meanwhile).");
+        table.note(String.format(Locale.ROOT, "CPU time is read in clock ticks (10 ms on Linux) except for Python's"
+                + " parent, so over %d s such a figure is good to about +-%.2f%% of a core per process.",
+                results.plan.idleSeconds(), 100 * 0.01 / results.plan.idleSeconds()));
+        return table;
+    }
+
+    private String label(Engine engine) {
+        return engine.label(workers);
+    }
+
+    private int idealSpeedup() {
+        return Math.min(workers, results.machine.cores());
+    }
+
+    static String bytes(long bytes) {
+        if (bytes >= 1L << 20 && bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + " MiB";
+        }
+        if (bytes >= 1L << 10 && bytes % (1L << 10) == 0) {
+            return (bytes >> 10) + " KiB";
+        }
+        return bytes + " B";
+    }
+
+    static String duration(long nanos) {
+        if (nanos >= 1_000_000 && nanos % 1_000_000 == 0) {
+            return nanos / 1_000_000 + " ms";
+        }
+        if (nanos >= 1_000 && nanos % 1_000 == 0) {
+            return nanos / 1_000 + " us";
+        }
+        return nanos + " ns";
+    }
+
+    /** A figure with about three significant digits, grouped when large. */
+    static String number(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return "-";
+        }
+        double magnitude = Math.abs(value);
+        String format = magnitude >= 1000 ? "%,.0f" : magnitude >= 100 ? "%.0f" : magnitude >= 10 ? "%.1f"
+                : magnitude >= 1 ? "%.2f" : "%.3g";
+        return String.format(Locale.ROOT, format, value);
+    }
+
+    private static String number(OptionalDouble value) {
+        return value.isPresent() ? number(value.getAsDouble()) : "-";
+    }
+
+    private static String count(long value) {
+        return String.format(Locale.ROOT, "%,d", value);
+    }
+
+    private static String times(double ratio) {
+        return String.format(Locale.ROOT, "%.2fx", ratio);
+    }
+
+    private static String ratio(double value, Optional<Double> reference) {
+        return ratio(Optional.of(value), reference);
+    }
+
+    private static String ratio(Optional<Double> value, Optional<Double> reference) {
+        return value.isPresent() && reference.isPresent() && reference.get() > 0
+                ? times(value.get() / reference.get()) : "-";
+    }
+
+    private static String ratio(OptionalDouble value, OptionalDouble reference) {
+        return value.isPresent() && reference.isPresent() && reference.getAsDouble() > 0
+                ? times(value.getAsDouble() / reference.getAsDouble()) : "-";
+    }
+}

@@ -1,0 +1,98 @@
+package io.procpool.examples.compare;
+
+import com.google.gson.GsonBuilder;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Everything one run measured, one list per workload, plus the machine, the plan and notes on what was skipped or
+ * failed. Only what was measured goes in; the tables, the JSON file and the chart are all drawn from here.
+ */
+final class Results {
+
+    /** Workload 1: the latency of one apply round trip. */
+    record Latency(Engine engine, int calls, double p50Micros, double p99Micros) {
+    }
+
+    /** Workloads 2 and 3: tiny tasks; {@code chunksize} null means the engine's default chunking. */
+    record Throughput(Engine engine, Integer chunksize, int items, double medianMillis, double tasksPerSecond) {
+    }
+
+    /**
+     * Workloads 4 and 6: a pool's speedup over the same engine family's sequential run (Java's plain loop, or
+     * Python's own loop for Python).
+     *
+     * @param taskMicros         the intended duration of one task
+     * @param measuredItemMicros what one item took in the sequential run, which is what the speedup is against
+     */
+    record Speedup(Engine engine, double taskMicros, double measuredItemMicros, int items, double sequentialMillis,
+                   double medianMillis, double speedup) {
+    }
+
+    /** Workload 5: apply(identity) of a byte array; GiB/s counts the payload once each way. */
+    record Transfer(Engine engine, long payloadBytes, int calls, double perCallMicros, double gibPerSecond) {
+    }
+
+    /**
+     * Workload 7: from creating a pool to its first result.
+     *
+     * @param variant     how the pool started its workers (Python's start method; "JVM" for ProcessPool)
+     * @param readyMillis until every worker was ready ({@code ProcessPool.startupTime()}); null where not known
+     */
+    record Startup(Engine engine, String variant, int pools, double firstResultMillis, Double readyMillis) {
+    }
+
+    /**
+     * Workload 8: what an idle pool costs. CPU is in percent of one core over the window.
+     *
+     * @param workersCorePercent null where the workers' CPU time could not be read
+     * @param workerRssMiB       each worker's resident memory at the end of the window
+     */
+    record Idle(Engine engine, double seconds, int workers, double parentCorePercent, Double workersCorePercent,
+                List<Double> workerRssMiB, Double parentRssMiB) {
+    }
+
+    final Machine machine;
+    final Plan plan;
+    final List<Latency> applyLatency = new ArrayList<>();
+    final List<Throughput> tinyChunksize1 = new ArrayList<>();
+    final List<Throughput> tinyDefaultChunking = new ArrayList<>();
+    final List<Speedup> cpuBound = new ArrayList<>();
+    final List<Transfer> payload = new ArrayList<>();
+    final List<Speedup> taskDuration = new ArrayList<>();
+    final List<Startup> startup = new ArrayList<>();
+    final List<Idle> idle = new ArrayList<>();
+    final List<String> notes = new ArrayList<>();
+    Double loadAverageAtEnd;
+
+    Results(Machine machine, Plan plan) {
+        this.machine = machine;
+        this.plan = plan;
+    }
+
+    /** Records something the reader must know: a skipped engine, a failed measurement. */
+    synchronized void note(String note) {
+        notes.add(note);
+    }
+
+    /** @return the first of {@code list} that matches, if any: the lists are short, a search is clearer than maps */
+    static <T> Optional<T> find(List<T> list, Predicate<T> which) {
+        return list.stream().filter(which).findFirst();
+    }
+
+    /** Writes everything, the machine and the plan included, as one pretty-printed JSON object. */
+    void writeJson(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            new GsonBuilder().setPrettyPrinting().create().toJson(this, out);
+        }
+    }
+}
