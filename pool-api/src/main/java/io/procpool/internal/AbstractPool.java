@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
  * results. A pool supplies {@link #submit(Call)}, which hands a call's chunks to its workers.
  */
 public abstract class AbstractPool implements Pool {
+    private static final long AWAKE_WAIT_NANOS = 50_000;
     /**
      * Starts running a call's chunks.
      *
@@ -111,7 +112,8 @@ public abstract class AbstractPool implements Pool {
                                                        Iterable<? extends T> items, int chunksize) {
         Objects.requireNonNull(fn, "fn");
         List<?> list = materialise(Objects.requireNonNull(items, "items"));
-        MapCall call = MapCall.ofList(fn, list, chunksize > 0 ? chunksize : 1);
+        MapCall call = MapCall.ofList(fn, list,
+                chunksize > 0 ? chunksize : ChunkSizer.firstMapChunk(list.size(), size()));
         if (chunksize <= 0) {
             call.adaptChunks(targetChunkNanos(), size());
         }
@@ -162,6 +164,12 @@ public abstract class AbstractPool implements Pool {
      */
     @SuppressWarnings("unchecked")
     private static <V> V await(CompletableFuture<?> future) {
+        // A result that takes only microseconds is worth waiting for awake: parking and being unparked costs more
+        // than the whole round trip. Yielding, not spinning, so the threads that produce the result get the CPU.
+        long spinUntil = System.nanoTime() + AWAKE_WAIT_NANOS;
+        while (!future.isDone() && System.nanoTime() < spinUntil) {
+            Thread.yield();
+        }
         try {
             return (V) future.get();
         } catch (InterruptedException e) {

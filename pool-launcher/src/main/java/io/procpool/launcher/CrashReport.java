@@ -60,11 +60,17 @@ final class CrashReport {
             how.append("exited: its initializer failed (exit code ").append(code).append(')');
         } else {
             how.append("exited with code ").append(code);
-            if (code == 3) {
+            if (code == 3 && mentionsOutOfMemory(worker)) {
                 how.append(" (out of memory: workers run with -XX:+ExitOnOutOfMemoryError)");
             }
         }
         return how.toString();
+    }
+
+    /** -XX:+ExitOnOutOfMemoryError exits with 3, as System.exit(3) would: its "Terminating due to" line tells. */
+    private static boolean mentionsOutOfMemory(WorkerProcess worker) {
+        return worker.stderr.lastLines().stream().anyMatch(line -> line.contains("OutOfMemoryError"))
+                || worker.stdout.lastLines().stream().anyMatch(line -> line.contains("OutOfMemoryError"));
     }
 
     private static String signalName(int signal) {

@@ -45,6 +45,13 @@ final class PoolLoop implements Runnable {
     private static final long EXIT_WAIT_AFTER_KILL_MS = 10_000;
     private static final long SPACE_CHECK_INTERVAL_NANOS = 100_000_000;
     private static final int SIGKILL_EXIT = 128 + 9;
+    /** With nothing in flight the loop sleeps this long at most: callers and exits unpark it. */
+    private static final long MAX_DEEP_PARK_NANOS = 100_000_000;
+    /**
+     * A worker polls without parking for a while after its last message (its idle strategy's yielding phase);
+     * within this time of hearing from it, it needs no wake-up, which saves a system call on its side and ours.
+     */
+    private static final long WORKER_AWAKE_NANOS = 100_000;
     /** Room for a segment or two of each queue: below this a mapped write could meet a full file system. */
     private static final long MIN_FREE_BYTES = 64L << 20;
 
@@ -87,7 +94,8 @@ final class PoolLoop implements Runnable {
         this.config = config;
         this.directory = directory;
         this.counters = counters;
-        this.idle = new IdleStrategy(config.idleMode());
+        this.idle = new IdleStrategy(config.idleMode(),
+                Math.min(MAX_DEEP_PARK_NANOS, config.heartbeatTimeout().toNanos() / 4));
         this.kryo = KryoCodec.newKryo(config.classFilter());
         checkFreeSpace();
         this.launcher = new WorkerLauncher(config, directory);
@@ -174,7 +182,7 @@ final class PoolLoop implements Runnable {
                 if (worked) {
                     idle.reset();
                 } else if (!finished) {
-                    idle.idle();
+                    idle.idle(expectingAnswers());
                 }
             }
         } catch (Throwable t) {
@@ -333,11 +341,15 @@ final class PoolLoop implements Runnable {
         } catch (PoolException e) {
             // No room for this chunk (a full file system): it fails alone, the pool goes on.
             chunk.call().fail(chunk, e);
+            counters.tasksCompleted.add(chunk.size());
             counters.tasksFailed.add(chunk.size());
             shrinkOutput();
             return;
         }
         long now = System.nanoTime();
+        if (worker.inFlight.isEmpty() && now - worker.lastHeardNanos > WORKER_AWAKE_NANOS) {
+            worker.wake();
+        }
         worker.inFlight.add(new WorkerProcess.InFlight(seq, chunk, now));
         worker.itemsSent += chunk.size();
         counters.bytesToWorkers.add(out.position());
@@ -356,6 +368,7 @@ final class PoolLoop implements Runnable {
         }
         call.abandon(chunk);
         call.fail(bad, KryoCodec.failure("could not serialise item " + bad.firstIndex(), bad.items()[0], e));
+        counters.tasksCompleted.increment();
         counters.tasksFailed.increment();
         if (before != null) {
             send(worker, before);
@@ -381,6 +394,7 @@ final class PoolLoop implements Runnable {
     }
 
     private void handleMessage(WorkerProcess worker, MessageTailer results) {
+        worker.lastHeardNanos = System.nanoTime();
         in.setBuffer(results.bytes(), 0, results.length());
         byte type = in.readByte();
         switch (type) {
@@ -562,6 +576,7 @@ final class PoolLoop implements Runnable {
                     } else {
                         attempts.remove(chunk);
                         chunk.call().fail(chunk, CrashReport.crashed(worker, exit, chunk, attempt + 1));
+                        counters.tasksCompleted.add(chunk.size());
                         counters.tasksFailed.add(chunk.size());
                     }
                 }
@@ -589,6 +604,7 @@ final class PoolLoop implements Runnable {
             retry.addFirst(call.slice(chunk, 0, late));
         }
         call.abandon(chunk);
+        counters.tasksCompleted.increment();
         counters.tasksFailed.increment();
         call.fail(lateItem, new TaskTimeoutException(String.format(
                 "item %d ran for %d ms, past the task timeout of %d ms; its worker (pid %d) was killed and "
@@ -621,10 +637,25 @@ final class PoolLoop implements Runnable {
     }
 
     private WorkerProcess launch(int slot) {
-        WorkerProcess worker = launcher.launch(slot, exits::add);
+        WorkerProcess worker = launcher.launch(slot, exit -> {
+            exits.add(exit);
+            LockSupport.unpark(thread);
+        });
         counters.workersStarted.increment();
         LockSupport.unpark(thread);
         return worker;
+    }
+
+    /** @return whether a worker owes the loop a message: results, a start, or an exit */
+    private boolean expectingAnswers() {
+        for (WorkerProcess worker : workers) {
+            if (worker != null && worker.isAlive() && (!worker.inFlight.isEmpty()
+                    || worker.state != WorkerProcess.State.READY || worker.shutdownSent
+                    || worker.killReason != null)) {
+                return true;
+            }
+        }
+        return !retry.isEmpty();
     }
 
     private boolean allWorkersReady() {
@@ -665,6 +696,7 @@ final class PoolLoop implements Runnable {
         for (WorkerProcess worker : workers) {
             if (worker != null && worker.isAlive() && !worker.shutdownSent) {
                 worker.send(out.getBuffer(), out.position());
+                worker.wake();
                 worker.shutdownSent = true;
                 worked = true;
             }

@@ -44,6 +44,8 @@ final class WorkerProcess {
     final WorkerOutput stdout;
     final WorkerOutput stderr;
     State state = State.STARTING;
+    /** When the pool last read a message from this worker. */
+    long lastHeardNanos;
     boolean shutdownSent;
     long pid = -1;
     long itemsSent;
@@ -57,6 +59,7 @@ final class WorkerProcess {
     private MessageTailer results;
     private WorkerStatus status;
     private volatile Process process;
+    private volatile java.io.OutputStream stdin;
     private volatile Thread executorThread;
 
     WorkerProcess(int slot, Path directory, String command) {
@@ -101,7 +104,13 @@ final class WorkerProcess {
             }
         };
         executor.setExitValues(null);
-        executor.setStreamHandler(new PumpStreamHandler(stdout, stderr));
+        executor.setStreamHandler(new PumpStreamHandler(stdout, stderr) {
+            /** Keep the worker's stdin open, for wake-ups; Commons Exec would close it, there being no input. */
+            @Override
+            public void setProcessInputStream(java.io.OutputStream os) {
+                stdin = os;
+            }
+        });
         try {
             executor.execute(commandLine, new ExecuteResultHandler() {
                 @Override
@@ -146,6 +155,22 @@ final class WorkerProcess {
         tasks.write(bytes, length);
     }
 
+    /**
+     * Wakes the worker if it is parked waiting for work: one byte on its stdin, which a thread of the worker waits
+     * on. Sent only when the worker had nothing to do, since it costs a system call.
+     */
+    void wake() {
+        java.io.OutputStream in = stdin;
+        if (in != null) {
+            try {
+                in.write(1);
+                in.flush();
+            } catch (IOException e) {
+                // The worker is gone; its exit is on its way to the pool.
+            }
+        }
+    }
+
     MessageTailer results() {
         return results;
     }
@@ -181,8 +206,16 @@ final class WorkerProcess {
         }
     }
 
-    /** Closes the parent's side of the queues and deletes the worker's directory. */
+    /** Closes the parent's side of the queues and of stdin, and deletes the worker's directory. */
     void release() {
+        java.io.OutputStream in = stdin;
+        if (in != null) {
+            try {
+                in.close();
+            } catch (IOException e) {
+                // Already closed by the worker's exit.
+            }
+        }
         if (results != null) {
             results.close();
         }

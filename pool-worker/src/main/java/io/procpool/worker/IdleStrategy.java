@@ -5,8 +5,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * How a polling loop waits when there is nothing to read. {@link Mode#BACKOFF} (the default) spins briefly, then
  * yields for up to {@value #YIELD_PHASE_NANOS} ns after the last message, then parks for doubling periods up to a
- * millisecond, and after a second of idleness up to 10 ms, so a busy pool answers in microseconds and an idle one
- * costs almost no CPU. The yielding phase is timed, not counted: on Linux even the shortest park sleeps for the
+ * millisecond while work is expected ({@link #idle(boolean)} with {@code true}), and up to the deep-idle limit when
+ * none is, so a busy pool answers in microseconds and an idle one costs almost no CPU. A deep park must be paired
+ * with a wake-up: the pool unparks its loop when work arrives, and wakes an idle worker through its stdin. The yielding phase is timed, not counted: on Linux even the shortest park sleeps for the
  * kernel's timer slack (about 50 µs), so a worker that parked between two back-to-back calls would add that to
  * every round trip. {@link Mode#BUSY_SPIN} never parks: the
  * lowest latency, at the price of a whole core per polling thread, which on a small machine steals it from the
@@ -20,8 +21,7 @@ public final class IdleStrategy {
     private static final long YIELD_PHASE_NANOS = 200_000;
     private static final long MIN_PARK_NANOS = 1_000;
     private static final long MAX_PARK_NANOS = 1_000_000;
-    private static final long DEEP_IDLE_AFTER_NANOS = 1_000_000_000L;
-    private static final long DEEP_IDLE_PARK_NANOS = 10_000_000;
+    private static final long DEEP_IDLE_AFTER_NANOS = 10_000_000L;
 
     /** The waiting policies. */
     public enum Mode {
@@ -32,6 +32,7 @@ public final class IdleStrategy {
     }
 
     private final Mode mode;
+    private final long deepIdleParkNanos;
     private int spins;
     private long parkNanos = MIN_PARK_NANOS;
     private long idleSinceNanos;
@@ -40,20 +41,38 @@ public final class IdleStrategy {
      * @param mode how to wait
      */
     public IdleStrategy(Mode mode) {
+        this(mode, 10_000_000);
+    }
+
+    /**
+     * @param mode              how to wait
+     * @param deepIdleParkNanos the longest park when no work is expected
+     */
+    public IdleStrategy(Mode mode, long deepIdleParkNanos) {
         this.mode = mode;
+        this.deepIdleParkNanos = deepIdleParkNanos;
     }
 
     /**
      * @return the strategy named by the {@value #PROPERTY} system property, back-off by default
      */
-    public static IdleStrategy fromSystemProperties() {
-        return new IdleStrategy(Mode.valueOf(System.getProperty(PROPERTY, Mode.BACKOFF.name())));
+    public static IdleStrategy fromSystemProperties(long deepIdleParkNanos) {
+        return new IdleStrategy(Mode.valueOf(System.getProperty(PROPERTY, Mode.BACKOFF.name())), deepIdleParkNanos);
+    }
+
+    /**
+     * Waits a little; called when a poll found nothing and work may be on its way.
+     */
+    public void idle() {
+        idle(true);
     }
 
     /**
      * Waits a little; called when a poll found nothing.
+     *
+     * @param expectingWork whether an answer is awaited (chunks in flight): then parks stay short
      */
-    public void idle() {
+    public void idle(boolean expectingWork) {
         if (mode == Mode.BUSY_SPIN || spins < SPINS) {
             spins++;
             Thread.onSpinWait();
@@ -67,8 +86,8 @@ public final class IdleStrategy {
         if (idleNanos < YIELD_PHASE_NANOS) {
             Thread.yield();
         } else {
-            long max = idleNanos > DEEP_IDLE_AFTER_NANOS ? DEEP_IDLE_PARK_NANOS : MAX_PARK_NANOS;
-            LockSupport.parkNanos(parkNanos);
+            long max = !expectingWork && idleNanos > DEEP_IDLE_AFTER_NANOS ? deepIdleParkNanos : MAX_PARK_NANOS;
+            LockSupport.parkNanos(Math.min(parkNanos, max));
             parkNanos = Math.min(parkNanos * 2, max);
         }
     }

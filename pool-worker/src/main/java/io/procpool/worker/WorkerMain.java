@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WorkerMain {
     private static final long WATCH_INTERVAL_MS = 100;
+    /** An idle worker sleeps this long at most: the parent wakes it through its stdin when work comes. */
+    private static final long DEEP_IDLE_PARK_NANOS = 1_000_000_000L;
     /** The system property with the age of the parent's heartbeat at which a worker gives up on its parent. */
     public static final String PARENT_HEARTBEAT_TIMEOUT_PROPERTY = "procpool.parentHeartbeatTimeoutMs";
     private static final int INITIAL_OUTPUT_BYTES = 8192;
@@ -87,13 +89,35 @@ public final class WorkerMain {
              MessageAppender results = new MessageAppender(layout, QueueLayout.RESULTS)) {
             status.workerHeartbeat(System.nanoTime());
             watch(parentPid, status, Long.getLong(PARENT_HEARTBEAT_TIMEOUT_PROPERTY, 30_000));
-            int exitCode = new WorkerMain(kryo.join(), tasks, results, status, IdleStrategy.fromSystemProperties())
-                    .run();
+            listenForWakeUps(Thread.currentThread());
+            int exitCode = new WorkerMain(kryo.join(), tasks, results, status,
+                    IdleStrategy.fromSystemProperties(DEEP_IDLE_PARK_NANOS)).run();
             // Exit explicitly: threads a task started must not keep a finished worker alive.
             System.out.flush();
             System.err.flush();
             Runtime.getRuntime().halt(exitCode);
         }
+    }
+
+    /**
+     * The parent writes a byte to this worker's stdin when it sends work to a worker that may be asleep, which
+     * wakes it at once instead of after its park; and the end of stdin means the parent is gone (the operating
+     * system closes the pipe when the parent dies, however it dies), so the worker exits at once.
+     */
+    private static void listenForWakeUps(Thread main) {
+        Thread listener = new Thread(() -> {
+            byte[] buffer = new byte[64];
+            try {
+                while (System.in.read(buffer) >= 0) {
+                    java.util.concurrent.locks.LockSupport.unpark(main);
+                }
+            } catch (java.io.IOException e) {
+                // The pipe broke: the same as its end.
+            }
+            Runtime.getRuntime().halt(Protocol.EXIT_PARENT_GONE);
+        }, "procpool-wake-up");
+        listener.setDaemon(true);
+        listener.start();
     }
 
     /**
@@ -200,7 +224,7 @@ public final class WorkerMain {
 
     private void awaitMessage() {
         while (!tasks.poll()) {
-            idle.idle();
+            idle.idle(false);
         }
         idle.reset();
     }
