@@ -553,6 +553,7 @@ final class PoolLoop implements Runnable {
         boolean expected = exit.exitCode() == 0 && worker.killReason == null
                 && (worker.shutdownSent || was == WorkerProcess.State.RETIRING);
         worker.state = WorkerProcess.State.EXITED;
+        launcher.exited(worker, expected);
         if (!expected && !terminateHandled) {
             counters.workersLost.increment();
         }

@@ -309,7 +309,11 @@ public final class ProcessPool extends AbstractPool {
         /** Options for the worker JVMs, such as {@code -Xmx512m}, added after the ones procpool needs. */
         public Builder jvmOptions(String... options) {
             for (String option : options) {
-                jvmOptions.add(Objects.requireNonNull(option, "a JVM option is null"));
+                Objects.requireNonNull(option, "a JVM option is null");
+                if (option.isBlank()) {
+                    throw new IllegalArgumentException("a JVM option is blank: '" + option + "'");
+                }
+                jvmOptions.add(option);
             }
             return this;
         }

@@ -37,6 +37,7 @@ final class WorkerLauncher {
     private final byte[] initializerBytes;
     private final Path argumentFile;
     private final List<String> commandLine;
+    private final CdsArchive cds;
     private int generation;
 
     WorkerLauncher(PoolConfig config, PoolDirectory directory) {
@@ -46,6 +47,7 @@ final class WorkerLauncher {
                 : KryoCodec.get().toBytes(config.initializer(), "the initializer");
         this.argumentFile = directory.path().resolve("worker.args");
         this.commandLine = buildCommandLine();
+        this.cds = CdsArchive.forClasspath(Classpath.ofThisJvm());
     }
 
     private List<String> buildCommandLine() {
@@ -92,6 +94,13 @@ final class WorkerLauncher {
         return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
+    /** A worker exited: if it was writing the class-data archive, keep the archive or let another try. */
+    void exited(WorkerProcess worker, boolean normally) {
+        if (worker.writesArchive && cds != null) {
+            cds.writerExited(normally);
+        }
+    }
+
     /**
      * @return the command line a worker starts with, for error messages
      */
@@ -112,6 +121,11 @@ final class WorkerLauncher {
         }
         WorkerProcess worker = new WorkerProcess(slot, workerDirectory, describeCommand(workerDirectory));
         CommandLine command = new CommandLine(commandLine.get(0));
+        CdsArchive.Options sharing = cds == null ? new CdsArchive.Options(List.of(), false) : cds.nextWorker();
+        for (String option : sharing.jvmOptions()) {
+            command.addArgument(option, false);
+        }
+        worker.writesArchive = sharing.writesArchive();
         for (String argument : commandLine.subList(1, commandLine.size())) {
             command.addArgument(argument, false);
         }

@@ -44,6 +44,8 @@ final class WorkerProcess {
     final WorkerOutput stdout;
     final WorkerOutput stderr;
     State state = State.STARTING;
+    /** Whether this worker writes the class-data-sharing archive when it exits. */
+    boolean writesArchive;
     /** When the pool last read a message from this worker. */
     long lastHeardNanos;
     boolean shutdownSent;
