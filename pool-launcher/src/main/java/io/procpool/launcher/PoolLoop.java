@@ -46,7 +46,7 @@ final class PoolLoop implements Runnable {
     private static final long SPACE_CHECK_INTERVAL_NANOS = 100_000_000;
     private static final int SIGKILL_EXIT = 128 + 9;
     /** With nothing in flight the loop sleeps this long at most: callers and exits unpark it. */
-    private static final long MAX_DEEP_PARK_NANOS = 100_000_000;
+    private static final long MAX_DEEP_PARK_NANOS = 250_000_000;
     /**
      * A worker polls without parking for a while after its last message (its idle strategy's yielding phase);
      * within this time of hearing from it, it needs no wake-up, which saves a system call on its side and ours.

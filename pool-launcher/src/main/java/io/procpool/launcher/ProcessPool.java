@@ -352,8 +352,9 @@ public final class ProcessPool extends AbstractPool {
             if (retries < 0) {
                 throw new IllegalArgumentException("retries must be 0 or more, was " + retries);
             }
-            if (heartbeatTimeout == null || heartbeatTimeout.toMillis() < 200) {
-                throw new IllegalArgumentException("heartbeatTimeout must be at least 200 ms, was "
+            if (heartbeatTimeout == null || heartbeatTimeout.toMillis() < 1000) {
+                // Workers beat every 200 ms: a shorter limit would kill healthy workers.
+                throw new IllegalArgumentException("heartbeatTimeout must be at least 1 second, was "
                         + heartbeatTimeout);
             }
             if (maxTasksPerChild < 0) {

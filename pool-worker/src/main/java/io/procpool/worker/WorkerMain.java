@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  */
 public final class WorkerMain {
-    private static final long WATCH_INTERVAL_MS = 100;
+    private static final long WATCH_INTERVAL_MS = 200;
     /** An idle worker sleeps this long at most: the parent wakes it through its stdin when work comes. */
     private static final long DEEP_IDLE_PARK_NANOS = 1_000_000_000L;
     /** The system property with the age of the parent's heartbeat at which a worker gives up on its parent. */
