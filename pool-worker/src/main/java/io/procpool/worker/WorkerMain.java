@@ -95,7 +95,7 @@ public final class WorkerMain {
             // Exit explicitly: threads a task started must not keep a finished worker alive.
             System.out.flush();
             System.err.flush();
-            Runtime.getRuntime().halt(exitCode);
+            exit(exitCode);
         }
     }
 
@@ -103,21 +103,47 @@ public final class WorkerMain {
      * The parent writes a byte to this worker's stdin when it sends work to a worker that may be asleep, which
      * wakes it at once instead of after its park; and the end of stdin means the parent is gone (the operating
      * system closes the pipe when the parent dies, however it dies), so the worker exits at once.
+     *
+     * <p>The read goes through a channel so that {@link #exit} can close it: a JVM that exits waits up to 300 ms
+     * for threads blocked in native code, such as a read of a pipe, to stop, and an interruptible channel's
+     * reader returns when the channel is closed.
      */
     private static void listenForWakeUps(Thread main) {
         Thread listener = new Thread(() -> {
-            byte[] buffer = new byte[64];
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(64);
             try {
-                while (System.in.read(buffer) >= 0) {
+                while (STDIN.read(buffer) >= 0) {
+                    buffer.clear();
                     java.util.concurrent.locks.LockSupport.unpark(main);
                 }
+            } catch (java.nio.channels.ClosedChannelException e) {
+                return; // closed by exit(): the worker is on its way out already
             } catch (java.io.IOException e) {
                 // The pipe broke: the same as its end.
             }
-            Runtime.getRuntime().halt(Protocol.EXIT_PARENT_GONE);
+            exit(Protocol.EXIT_PARENT_GONE);
         }, "procpool-wake-up");
         listener.setDaemon(true);
         listener.start();
+        // A task's System.exit runs the hooks: close stdin there too, so that the exit is not held up.
+        Runtime.getRuntime().addShutdownHook(new Thread(WorkerMain::closeStdin, "procpool-close-stdin"));
+    }
+
+    private static final java.nio.channels.ReadableByteChannel STDIN =
+            new java.io.FileInputStream(java.io.FileDescriptor.in).getChannel();
+
+    private static void closeStdin() {
+        try {
+            STDIN.close();
+        } catch (java.io.IOException e) {
+            // Exiting anyway.
+        }
+    }
+
+    /** Exits now, without shutdown hooks, after unblocking the stdin reader (see {@link #listenForWakeUps}). */
+    private static void exit(int code) {
+        closeStdin();
+        Runtime.getRuntime().halt(code);
     }
 
     /**
@@ -139,7 +165,7 @@ public final class WorkerMain {
                             + java.nio.file.attribute.PosixFilePermissions.toString(permissions)
                             + "; it must belong to " + me + " and be writable by nobody else");
                     System.err.flush();
-                    Runtime.getRuntime().halt(Protocol.EXIT_BAD_START);
+                    exit(Protocol.EXIT_BAD_START);
                 }
             } catch (java.io.IOException | UnsupportedOperationException e) {
                 // A file system without owners or POSIX permissions: nothing to compare.
@@ -156,7 +182,7 @@ public final class WorkerMain {
         Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
         if (parent.isEmpty()) {
             System.err.println("procpool worker: parent process " + parentPid + " is not running");
-            Runtime.getRuntime().halt(Protocol.EXIT_PARENT_GONE);
+            exit(Protocol.EXIT_PARENT_GONE);
         }
         ProcessHandle handle = parent.get();
         long limitNanos = TimeUnit.MILLISECONDS.toNanos(parentTimeoutMs);
@@ -165,7 +191,7 @@ public final class WorkerMain {
                 long now = System.nanoTime();
                 status.workerHeartbeat(now);
                 if (!handle.isAlive()) {
-                    Runtime.getRuntime().halt(Protocol.EXIT_PARENT_GONE);
+                    exit(Protocol.EXIT_PARENT_GONE);
                 }
                 long parentBeat = status.parentHeartbeatNanos();
                 if (parentBeat != 0 && now - parentBeat > limitNanos) {
@@ -173,7 +199,7 @@ public final class WorkerMain {
                             + TimeUnit.NANOSECONDS.toMillis(now - parentBeat) + " ms old, past the limit of "
                             + parentTimeoutMs + " ms; exiting");
                     System.err.flush();
-                    Runtime.getRuntime().halt(Protocol.EXIT_PARENT_GONE);
+                    exit(Protocol.EXIT_PARENT_GONE);
                 }
                 try {
                     TimeUnit.MILLISECONDS.sleep(WATCH_INTERVAL_MS);
