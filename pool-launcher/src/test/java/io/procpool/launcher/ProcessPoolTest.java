@@ -234,15 +234,21 @@ class ProcessPoolTest {
             Iterator<Integer> results = pool.imap(killableAt(5, pidFile),
                     IntStream.range(0, 12).boxed().collect(Collectors.toList()), 1);
             long victim = Workers.awaitPid(pidFile, WAIT);
+            long killedAt = System.nanoTime();
             assertTrue(ProcessHandle.of(victim).orElseThrow().destroyForcibly());
             List<Object> outcomes = new ArrayList<>();
+            long seenAt = 0;
             while (results.hasNext()) {
                 try {
                     outcomes.add(results.next());
                 } catch (WorkerCrashedException e) {
+                    seenAt = System.nanoTime();
                     outcomes.add(e);
                 }
             }
+            long noticedMs = TimeUnit.NANOSECONDS.toMillis(seenAt - killedAt);
+            System.out.println("SIGKILL -> WorkerCrashedException in " + noticedMs + " ms");
+            assertTrue(noticedMs < 1000, "the kill was noticed only after " + noticedMs + " ms");
             assertEquals(12, outcomes.size());
             for (int i = 0; i < 12; i++) {
                 if (i == 5) {
@@ -262,14 +268,20 @@ class ProcessPoolTest {
     }
 
     @Test
-    void shouldReportSystemExitInATaskWithItsCodeAndStderr() {
+    void shouldReportSystemExitInATaskWithItsCodeAndStderr() throws Exception {
+        String exitedAt = temp.resolve("exited-at").toString();
         try (ProcessPool pool = ProcessPool.create(1)) {
             WorkerCrashedException e = assertThrows(WorkerCrashedException.class, () -> pool.apply((Integer i) -> {
                 System.err.println("about to exit, item " + i);
                 System.err.flush();
+                Files.writeString(Path.of(exitedAt), Long.toString(System.nanoTime()));
                 System.exit(42);
                 return i;
             }, 7));
+            long noticedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime()
+                    - Long.parseLong(Files.readString(Path.of(exitedAt)).trim()));
+            System.out.println("System.exit(42) -> WorkerCrashedException in " + noticedMs + " ms");
+            assertTrue(noticedMs < 1000, "the exit was noticed only after " + noticedMs + " ms");
             assertEquals(42, e.exitCode());
             assertTrue(e.getMessage().contains("about to exit, item 7"), e.getMessage());
             assertEquals(8, pool.apply((Integer i) -> i + 1, 7), "a replacement worker took over");
@@ -296,6 +308,7 @@ class ProcessPoolTest {
             }
             long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             TaskTimeoutException timeout = assertInstanceOf(TaskTimeoutException.class, outcomes.get(3));
+            System.out.println("taskTimeout(1 s) -> " + timeout.getMessage());
             assertEquals(Duration.ofSeconds(1), timeout.timeout());
             assertTrue(timeout.getMessage().contains("item 3"), timeout.getMessage());
             outcomes.remove(3);
