@@ -29,6 +29,7 @@ public final class ThreadPool extends AbstractPool {
     private final ThreadPoolExecutor executor;
     private final List<Call> calls = new ArrayList<>();
     private final Stats stats = new Stats();
+    private final ThreadLocal<Boolean> runningOnThisPool = ThreadLocal.withInitial(() -> false);
     private int chunksInFlight;
     private boolean accepting = true;
     private boolean terminated;
@@ -63,6 +64,18 @@ public final class ThreadPool extends AbstractPool {
     @Override
     public int size() {
         return threads;
+    }
+
+    /**
+     * A task or callback running on this pool's threads that blocks on the pool could wait for a thread that is
+     * itself: refused, as a process pool refuses it on its loop thread.
+     */
+    @Override
+    protected void checkMayBlock() {
+        if (runningOnThisPool.get()) {
+            throw new IllegalStateException("a blocking call on a ThreadPool from one of its own threads could wait "
+                    + "for itself forever; use the ...Async variants there");
+        }
     }
 
     /** Handing a chunk to a thread costs a few microseconds: a fifth of a millisecond makes that negligible. */
@@ -115,6 +128,7 @@ public final class ThreadPool extends AbstractPool {
     }
 
     private void run(Chunk chunk) {
+        runningOnThisPool.set(true);
         long start = System.nanoTime();
         Object[] values = new Object[chunk.size()];
         PoolException[] failures = null;

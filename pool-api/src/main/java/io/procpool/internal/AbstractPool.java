@@ -5,6 +5,7 @@ import io.procpool.PoolException;
 import io.procpool.Task;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
@@ -61,13 +62,26 @@ public abstract class AbstractPool implements Pool {
     @Override
     public final <T, R> CompletableFuture<List<R>> mapAsync(Task<? super T, ? extends R> fn,
                                                             Iterable<? extends T> items) {
-        return startMap(fn, items, 0);
+        return asFuture(() -> startMap(fn, items, 0));
     }
 
     @Override
     public final <T, R> CompletableFuture<List<R>> mapAsync(Task<? super T, ? extends R> fn,
                                                             Iterable<? extends T> items, int chunksize) {
-        return startMap(fn, items, checkChunksize(chunksize));
+        checkChunksize(chunksize);
+        return asFuture(() -> startMap(fn, items, chunksize));
+    }
+
+    /**
+     * A failure of the work itself (a function that cannot be serialised) completes the future, as the contract
+     * says; misuse (a null task, a pool that is shut down) still throws at once.
+     */
+    private static <V> CompletableFuture<V> asFuture(java.util.function.Supplier<CompletableFuture<V>> start) {
+        try {
+            return start.get();
+        } catch (PoolException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override
@@ -102,9 +116,11 @@ public abstract class AbstractPool implements Pool {
     @SuppressWarnings("unchecked")
     public final <T, R> CompletableFuture<R> applyAsync(Task<? super T, ? extends R> fn, T arg) {
         Objects.requireNonNull(fn, "fn");
-        MapCall call = MapCall.ofOne(fn, arg);
-        submit(call);
-        return (CompletableFuture<R>) (CompletableFuture<?>) call.future();
+        return asFuture(() -> {
+            MapCall call = MapCall.ofOne(fn, arg);
+            submit(call);
+            return (CompletableFuture<R>) (CompletableFuture<?>) call.future();
+        });
     }
 
     @SuppressWarnings("unchecked")
@@ -137,9 +153,10 @@ public abstract class AbstractPool implements Pool {
         return (Iterator<R>) call;
     }
 
+    /** A copy: the caller may change its collection after the call, and the call sizes its results now. */
     private static List<?> materialise(Iterable<?> items) {
-        if (items instanceof List) {
-            return (List<?>) items;
+        if (items instanceof Collection) {
+            return Arrays.asList(((Collection<?>) items).toArray());
         }
         List<Object> list = items instanceof Collection ? new ArrayList<>(((Collection<?>) items).size())
                 : new ArrayList<>();

@@ -161,7 +161,8 @@ public abstract class Call {
                 // than a later nextChunk() under the pool's lock.
                 exhausted = true;
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | StackOverflowError | AssertionError e) {
+            // The caller's iterator failed: that ends this call, not the pool that runs it.
             exhausted = true;
             end(new PoolException("the items' iterator threw " + e, e));
             return null;

@@ -10,7 +10,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A class-data-sharing archive of the classes a worker loads, made once per JDK and classpath and reused by every
@@ -31,9 +30,12 @@ final class CdsArchive {
     private static final String QUIET = "-Xlog:cds=off,cds+dynamic=off";
     private static final long UNUSED_FOR_MILLIS = 30L * 24 * 3600 * 1000;
 
+    /** One worker per JVM writes a given archive at a time, whichever pool started it. */
+    private static final java.util.Set<Path> CLAIMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final Path archive;
     private final Path inProgress;
-    private final AtomicBoolean claimed = new AtomicBoolean();
+    private boolean claimed;
 
     private CdsArchive(Path archive) {
         this.archive = archive;
@@ -90,7 +92,8 @@ final class CdsArchive {
             archive.toFile().setLastModified(System.currentTimeMillis());
             return new Options(List.of("-XX:SharedArchiveFile=" + archive, QUIET), false);
         }
-        if (claimed.compareAndSet(false, true)) {
+        if (!claimed && CLAIMED.add(archive)) {
+            claimed = true;
             return new Options(List.of("-XX:ArchiveClassesAtExit=" + inProgress, QUIET), true);
         }
         return new Options(List.of(), false);
@@ -106,10 +109,12 @@ final class CdsArchive {
                 Files.move(inProgress, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } else {
                 Files.deleteIfExists(inProgress);
-                claimed.set(false);
             }
         } catch (IOException e) {
             inProgress.toFile().delete();
+        } finally {
+            claimed = false;
+            CLAIMED.remove(archive);
         }
     }
 

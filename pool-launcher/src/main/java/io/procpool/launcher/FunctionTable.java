@@ -38,6 +38,7 @@ final class FunctionTable {
     }
 
     private static final int MAX_ENTRIES = 1024;
+    private static final int MAX_REMEMBERED_BYTES = 16 * 1024;
 
     private final Map<Key, Long> ids = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -59,6 +60,10 @@ final class FunctionTable {
     }
 
     synchronized long idOf(byte[] functionBytes) {
+        if (functionBytes.length > MAX_REMEMBERED_BYTES) {
+            // A function that captured a lot is not kept to be recognised: that would hold its bytes for ever.
+            return nextId++;
+        }
         return ids.computeIfAbsent(new Key(functionBytes), key -> nextId++);
     }
 

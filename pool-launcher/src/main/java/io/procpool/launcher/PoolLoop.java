@@ -103,8 +103,18 @@ final class PoolLoop implements Runnable {
         this.maxConsecutiveStartFailures = Math.max(3, 2 * config.processes());
         this.thread = new Thread(this, "procpool-loop-" + directory.path().getFileName());
         this.thread.setDaemon(true);
-        for (int slot = 0; slot < workers.length; slot++) {
-            workers[slot] = launch(slot);
+        try {
+            for (int slot = 0; slot < workers.length; slot++) {
+                workers[slot] = launch(slot);
+            }
+        } catch (RuntimeException e) {
+            for (WorkerProcess worker : workers) {
+                if (worker != null) {
+                    worker.kill("the pool could not start: " + e.getMessage());
+                    worker.release();
+                }
+            }
+            throw e;
         }
     }
 
@@ -186,10 +196,15 @@ final class PoolLoop implements Runnable {
                 }
             }
         } catch (Throwable t) {
-            failEverything(new PoolException("procpool's loop thread failed: " + t, t));
+            broken = new PoolException("procpool's loop thread failed: " + t, t);
+            failEverything(broken);
         } finally {
             finished = true;
-            cleanUp();
+            try {
+                cleanUp();
+            } finally {
+                stopped.complete(null);
+            }
         }
     }
 
@@ -309,53 +324,59 @@ final class PoolLoop implements Runnable {
     private void send(WorkerProcess worker, Chunk chunk) {
         ActiveCall call = callsById.get(chunk.call().id());
         long start = System.nanoTime();
-        if (!worker.hasFunction(call.functionId())) {
-            out.reset();
-            out.writeByte(Protocol.FUNCTION);
-            out.writeVarLong(call.functionId(), true);
-            out.writeVarInt(call.functionBytes().length, true);
-            out.writeBytes(call.functionBytes());
-            worker.send(out.getBuffer(), out.position());
-            worker.addFunction(call.functionId());
-            counters.bytesToWorkers.add(out.position());
-        }
-        long seq = nextSeq++;
-        out.reset();
-        out.writeByte(Protocol.CHUNK);
-        out.writeVarLong(seq, true);
-        out.writeVarLong(call.functionId(), true);
-        out.writeVarLong(chunk.firstIndex(), true);
-        out.writeVarInt(chunk.size(), true);
-        Object[] items = chunk.items();
-        for (int i = 0; i < items.length; i++) {
-            try {
-                kryo.writeClassAndObject(out, items[i]);
-            } catch (RuntimeException | StackOverflowError e) {
-                kryo.reset();
-                rejectItem(worker, chunk, i, e);
-                return;
-            }
-        }
         try {
+            if (!worker.hasFunction(call.functionId())) {
+                out.reset();
+                out.writeByte(Protocol.FUNCTION);
+                out.writeVarLong(call.functionId(), true);
+                out.writeVarInt(call.functionBytes().length, true);
+                out.writeBytes(call.functionBytes());
+                worker.send(out.getBuffer(), out.position());
+                worker.addFunction(call.functionId());
+                counters.bytesToWorkers.add(out.position());
+            }
+            long seq = nextSeq++;
+            out.reset();
+            out.writeByte(Protocol.CHUNK);
+            out.writeVarLong(seq, true);
+            out.writeVarLong(call.functionId(), true);
+            out.writeVarLong(chunk.firstIndex(), true);
+            out.writeVarInt(chunk.size(), true);
+            Object[] items = chunk.items();
+            for (int i = 0; i < items.length; i++) {
+                try {
+                    kryo.writeClassAndObject(out, items[i]);
+                } catch (RuntimeException | StackOverflowError e) {
+                    kryo.reset();
+                    rejectItem(worker, chunk, i, e);
+                    return;
+                }
+            }
             worker.send(out.getBuffer(), out.position());
+            long now = System.nanoTime();
+            if (worker.inFlight.isEmpty() && now - worker.lastHeardNanos > WORKER_AWAKE_NANOS) {
+                worker.wake();
+            }
+            worker.inFlight.add(new WorkerProcess.InFlight(seq, chunk, now));
+            worker.itemsSent += chunk.size();
+            counters.bytesToWorkers.add(out.position());
+            counters.parentSerializeNanos.add(now - start);
+            counters.tasksSubmitted.add(chunk.size());
         } catch (PoolException e) {
-            // No room for this chunk (a full file system): it fails alone, the pool goes on.
-            chunk.call().fail(chunk, e);
-            counters.tasksCompleted.add(chunk.size());
-            counters.tasksFailed.add(chunk.size());
+            // No room for this chunk or its function (a full file system): it fails alone, the pool goes on.
+            failUnsent(chunk, e);
+        } finally {
             shrinkOutput();
-            return;
         }
-        long now = System.nanoTime();
-        if (worker.inFlight.isEmpty() && now - worker.lastHeardNanos > WORKER_AWAKE_NANOS) {
-            worker.wake();
-        }
-        worker.inFlight.add(new WorkerProcess.InFlight(seq, chunk, now));
-        worker.itemsSent += chunk.size();
-        counters.bytesToWorkers.add(out.position());
-        counters.parentSerializeNanos.add(now - start);
+    }
+
+    /** A chunk that never reached a worker fails as a whole; it counts as submitted and completed, failed. */
+    private void failUnsent(Chunk chunk, PoolException failure) {
         counters.tasksSubmitted.add(chunk.size());
-        shrinkOutput();
+        counters.tasksCompleted.add(chunk.size());
+        counters.tasksFailed.add(chunk.size());
+        attempts.remove(chunk);
+        chunk.call().fail(chunk, failure);
     }
 
     /** Item {@code i} of a chunk cannot be serialised: it fails alone; the items around it still run. */
@@ -367,9 +388,7 @@ final class PoolLoop implements Runnable {
             retry.addFirst(call.slice(chunk, i + 1, chunk.size()));
         }
         call.abandon(chunk);
-        call.fail(bad, KryoCodec.failure("could not serialise item " + bad.firstIndex(), bad.items()[0], e));
-        counters.tasksCompleted.increment();
-        counters.tasksFailed.increment();
+        failUnsent(bad, KryoCodec.failure("could not serialise item " + bad.firstIndex(), bad.items()[0], e));
         if (before != null) {
             send(worker, before);
         }
@@ -590,7 +609,12 @@ final class PoolLoop implements Runnable {
             onStartFailure(worker, exit);
         }
         if (needsReplacement()) {
-            workers[worker.slot] = launch(worker.slot);
+            try {
+                workers[worker.slot] = launch(worker.slot);
+            } catch (PoolException e) {
+                // Its directory or queues could not be made: a start failure like any other.
+                countStartFailure(e);
+            }
         }
     }
 
@@ -623,6 +647,10 @@ final class PoolLoop implements Runnable {
             // Killed from outside (by a person, the OOM killer) while starting: nothing says the next one fails.
             return;
         }
+        countStartFailure(failure);
+    }
+
+    private void countStartFailure(PoolException failure) {
         if (++consecutiveStartFailures >= maxConsecutiveStartFailures) {
             broken = new PoolException("the pool is broken: " + consecutiveStartFailures
                     + " workers in a row failed to start; the last: " + failure.getMessage(), failure);
@@ -716,8 +744,13 @@ final class PoolLoop implements Runnable {
                 }
             }
         } else if ((now - terminateNanos) / 1_000_000 > EXIT_WAIT_AFTER_KILL_MS) {
-            throw new IllegalStateException("workers did not exit " + EXIT_WAIT_AFTER_KILL_MS
-                    + " ms after SIGKILL");
+            // SIGKILL always ends a process that exists; one still reported alive is beyond our reach.
+            for (WorkerProcess worker : workers) {
+                if (worker != null && worker.isAlive()) {
+                    worker.state = WorkerProcess.State.EXITED;
+                    worker.release();
+                }
+            }
         }
     }
 
@@ -764,11 +797,11 @@ final class PoolLoop implements Runnable {
                 worker.kill("the pool is closing");
                 worker.awaitWatcher(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
                 worker.state = WorkerProcess.State.EXITED;
+                launcher.exited(worker, false);
                 worker.release();
             }
             worker.awaitWatcher(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
         }
         directory.delete();
-        stopped.complete(null);
     }
 }

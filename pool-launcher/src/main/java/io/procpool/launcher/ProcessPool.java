@@ -35,7 +35,8 @@ import java.util.concurrent.TimeoutException;
  * <p>Creating a pool starts its workers and waits until each is ready (its initializer has run). The parent JVM
  * needs the flags in {@code META-INF/procpool/jvm.args}; without them {@link #create(int)} says which are missing.
  * Callbacks on the returned futures run on the pool's loop thread unless an {@code ...Async} variant is used: keep
- * them short, and never block on the pool from them.
+ * them short, and never block on the pool from them. The loop thread also reads the items of {@code imap} calls
+ * from their {@code Iterable}s: an iterator that blocks holds up the whole pool.
  */
 public final class ProcessPool extends AbstractPool {
     private final PoolConfig config;
@@ -293,7 +294,9 @@ public final class ProcessPool extends AbstractPool {
 
         /**
          * The longest one item may run. A later item's worker is killed and replaced, and the item fails with a
-         * {@link io.procpool.TaskTimeoutException}; by default there is no limit.
+         * {@link io.procpool.TaskTimeoutException}; by default there is no limit. The other items of the late
+         * item's chunk run again on another worker, including those that had finished but whose results died with
+         * the worker: use chunksize 1 where running an item twice matters.
          */
         public Builder taskTimeout(Duration taskTimeout) {
             this.taskTimeout = taskTimeout;

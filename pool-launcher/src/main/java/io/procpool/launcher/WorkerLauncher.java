@@ -13,8 +13,10 @@ import org.apache.commons.exec.CommandLine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -76,7 +78,7 @@ final class WorkerLauncher {
         // A worker out of memory must die and be replaced, not linger half-broken.
         command.add("-XX:+ExitOnOutOfMemoryError");
         // A crashed worker's report goes beside other temporary files, not into the application's directory.
-        command.add("-XX:ErrorFile=" + Path.of(System.getProperty("java.io.tmpdir"), CRASH_REPORT_PREFIX + "%p.log"));
+        command.add("-XX:ErrorFile=" + crashReportOf(-1).toString().replace("-1.log", "%p.log"));
         command.add("-D" + WorkerMain.PARENT_HEARTBEAT_TIMEOUT_PROPERTY + "="
                 + 3 * config.heartbeatTimeout().toMillis());
         String allowList = config.classFilter().asJvmOption();
@@ -115,7 +117,13 @@ final class WorkerLauncher {
     WorkerProcess launch(int slot, Consumer<WorkerProcess.Exit> onExit) {
         Path workerDirectory = directory.workerDirectory(slot, generation++);
         try {
-            Files.createDirectory(workerDirectory);
+            // Private, like the pool's directory: a worker refuses a directory that others may write.
+            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                Files.createDirectory(workerDirectory,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectory(workerDirectory);
+            }
         } catch (IOException e) {
             throw new PoolException("cannot create the directory of worker " + slot + ": " + workerDirectory, e);
         }

@@ -54,7 +54,7 @@ final class WorkerProcess {
     /** Moving average of the time a chunk takes in the worker, which sets how many chunks it may hold. */
     double chunkNanosAverage = -1;
     Timeout timeout;
-    String killReason;
+    volatile String killReason;
     Throwable initFailure;
 
     private MessageAppender tasks;
@@ -101,6 +101,9 @@ final class WorkerProcess {
             protected Process launch(CommandLine command, Map<String, String> env, Path dir) throws IOException {
                 Process started = super.launch(command, env, dir);
                 process = started;
+                if (killReason != null) {
+                    started.destroyForcibly(); // killed before it was even running
+                }
                 executorThread = getExecutorThread();
                 return started;
             }

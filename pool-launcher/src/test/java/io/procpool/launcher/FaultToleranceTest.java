@@ -568,8 +568,12 @@ class FaultToleranceTest {
         void shouldRefuseACapturedLambdaThatIsNotSerializableAtSubmit() {
             Supplier<String> greeting = () -> "hello";
             SerializationException e = assertThrows(SerializationException.class,
-                    () -> pool.applyAsync((Integer i) -> greeting.get() + i, 1));
+                    () -> pool.apply((Integer i) -> greeting.get() + i, 1));
             assertTrue(e.getMessage().toLowerCase().contains("lambda"), e.getMessage());
+            // The asynchronous form fails its future with the same exception, as the contract says.
+            java.util.concurrent.ExecutionException async = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> pool.applyAsync((Integer i) -> greeting.get() + i, 1).get(10, TimeUnit.SECONDS));
+            assertInstanceOf(SerializationException.class, async.getCause());
             assertUsable(pool);
         }
 
@@ -648,8 +652,11 @@ class FaultToleranceTest {
         void shouldRefuseATaskThatCapturesThePoolItRunsOn() {
             ProcessPool self = pool;
             SerializationException e = assertThrows(SerializationException.class,
-                    () -> self.applyAsync((Integer i) -> self.size() + i, 1));
+                    () -> self.apply((Integer i) -> self.size() + i, 1));
             assertTrue(e.getMessage().contains("a pool cannot be sent to a worker"), e.getMessage());
+            java.util.concurrent.ExecutionException async = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> self.applyAsync((Integer i) -> self.size() + i, 1).get(10, TimeUnit.SECONDS));
+            assertInstanceOf(SerializationException.class, async.getCause());
             assertUsable(pool);
         }
     }

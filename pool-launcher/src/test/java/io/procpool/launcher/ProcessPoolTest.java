@@ -33,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What only a pool of processes does: other JVMs, their set-up, their deaths, and what crosses between them. */
@@ -264,6 +265,30 @@ class ProcessPoolTest {
             assertEquals(List.of(1, 2, 3), pool.map((Integer i) -> i, List.of(1, 2, 3)));
             assertEquals(3, pool.stats().workersStarted());
             assertEquals(1, pool.stats().workersLost());
+        }
+    }
+
+    /** Kills any worker that rebuilds it: its class initialiser halts a JVM that is a procpool worker. */
+    static final class Poison {
+        static {
+            if (System.getProperty("procpool.idle") != null) { // set on workers' command lines only
+                Runtime.getRuntime().halt(1);
+            }
+        }
+
+        final int value = 1;
+    }
+
+    @Test
+    void shouldFailAnItemThatKillsItsWorkerWhileBeingRebuiltInsteadOfResendingItForEver() {
+        try (ProcessPool pool = ProcessPool.builder().processes(1).retries(2).build()) {
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                WorkerCrashedException e = assertThrows(WorkerCrashedException.class,
+                        () -> pool.apply((Poison p) -> p.value, new Poison()));
+                assertTrue(e.getMessage().contains("attempt 3"), e.getMessage());
+            });
+            assertEquals(3, pool.stats().workersLost(), "one worker per attempt, then it stops");
+            assertEquals(2, pool.apply((Integer i) -> i + 1, 1), "the pool carries on");
         }
     }
 

@@ -151,24 +151,25 @@ public final class WorkerMain {
      * makes the directory private to its user; a directory owned by anyone else is refused.
      */
     private static void refuseForeignDirectory(Path directory) {
-        String me = System.getProperty("user.name");
         for (Path path : new Path[]{directory, directory.getParent()}) {
             try {
-                String owner = java.nio.file.Files.getOwner(path).getName();
+                // By user id, not name: in a container without a passwd entry the name is "?".
+                Object owner = java.nio.file.Files.getAttribute(path, "unix:uid");
+                Object me = java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid");
                 java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions =
                         java.nio.file.Files.getPosixFilePermissions(path);
                 boolean othersMayWrite = permissions.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
                         || permissions.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE);
                 if (!owner.equals(me) || othersMayWrite) {
-                    System.err.println("procpool worker: refusing queue directory " + path + " owned by " + owner
-                            + " with permissions "
+                    System.err.println("procpool worker: refusing queue directory " + path + " owned by uid "
+                            + owner + " with permissions "
                             + java.nio.file.attribute.PosixFilePermissions.toString(permissions)
-                            + "; it must belong to " + me + " and be writable by nobody else");
+                            + "; it must belong to uid " + me + " and be writable by nobody else");
                     System.err.flush();
                     exit(Protocol.EXIT_BAD_START);
                 }
-            } catch (java.io.IOException | UnsupportedOperationException e) {
-                // A file system without owners or POSIX permissions: nothing to compare.
+            } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException e) {
+                // No unix attributes or no /proc (not Linux): nothing to compare.
             }
         }
     }
@@ -273,22 +274,31 @@ public final class WorkerMain {
         return true;
     }
 
+    /** Keeps a function's bytes: it is rebuilt when a chunk first needs it, after that chunk is marked received. */
     private void readFunction(Input in) {
         long functionId = in.readVarLong(true);
-        byte[] bytes = in.readBytes(in.readVarInt(true));
-        Object function;
-        try {
-            function = decode(bytes, "the function");
-        } catch (SerializationException e) {
-            function = e;
+        functions.put(functionId, in.readBytes(in.readVarInt(true)));
+    }
+
+    /** @return the function, rebuilt on first use, or the {@link SerializationException} that rebuilding gave */
+    private Object function(long functionId) {
+        Object function = functions.get(functionId);
+        if (function instanceof byte[]) {
+            try {
+                function = decode((byte[]) function, "the function");
+            } catch (SerializationException e) {
+                function = e;
+            }
+            functions.put(functionId, function);
         }
-        functions.put(functionId, function);
+        return function;
     }
 
     @SuppressWarnings("unchecked")
     private void runChunk(Input in) {
         long start = System.nanoTime();
         long seq = in.readVarLong(true);
+        status.chunkReceived(seq);
         long functionId = in.readVarLong(true);
         long firstIndex = in.readVarLong(true);
         int count = in.readVarInt(true);
@@ -304,7 +314,7 @@ public final class WorkerMain {
             itemFailure = KryoCodec.failure("could not deserialise item " + (firstIndex + readable) + " in the worker",
                     null, e).getMessage();
         }
-        Object function = functions.get(functionId);
+        Object function = function(functionId);
         long deserialised = System.nanoTime();
 
         Object[] values = new Object[count];

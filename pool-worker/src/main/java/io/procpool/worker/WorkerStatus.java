@@ -55,6 +55,16 @@ public final class WorkerStatus implements AutoCloseable {
         LONGS.setRelease(buffer, ITEM_STARTED, nowNanos);
     }
 
+    /**
+     * Worker side: chunk {@code chunkSeq} was received and is about to be decoded. Said before decoding, so that a
+     * worker that dies rebuilding the chunk or its function (out of memory, a static initializer that exits) is
+     * blamed on that chunk, which then fails or is retried a bounded number of times, instead of being taken for
+     * never started and sent again to every replacement for ever.
+     */
+    public void chunkReceived(long chunkSeq) {
+        LONGS.setRelease(buffer, CURRENT_CHUNK, chunkSeq);
+    }
+
     /** Worker side: no item is running. */
     public void idle() {
         LONGS.setRelease(buffer, ITEM_STARTED, 0L);

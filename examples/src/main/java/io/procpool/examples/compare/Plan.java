@@ -49,7 +49,7 @@ record Plan(boolean quick, int workers, int warmups, int reps,
                 8, 100,
                 PAYLOAD_SIZES, 256 * MIB, 4, 5_000,
                 SPIN_NANOS, 600,
-                5, 3);
+                5, 10);
     }
 
     /** A smaller plan for checking that everything runs: about a minute, figures too noisy to quote. */

@@ -20,8 +20,11 @@ import java.util.stream.IntStream;
  * nothing to do. Both need this JVM to run nothing else, so they run after the other workloads' pools are closed.
  */
 final class ProcessCosts {
-    /** Lets the JIT and the pools' idle strategies settle (back-off reaches its deep idle after a second). */
-    private static final long SETTLE_MILLIS = 1_500;
+    /**
+     * Lets the JIT and the pools' idle strategies settle: the workers' compilers are still busy with what the
+     * warm-up ran for a second or two, which is not what an idle pool costs.
+     */
+    private static final long SETTLE_MILLIS = 3_000;
 
     private ProcessCosts() {
     }
