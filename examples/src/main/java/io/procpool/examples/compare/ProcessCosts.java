@@ -68,9 +68,11 @@ final class ProcessCosts {
                 childCpuBefore.put(child.pid(), child.info().totalCpuDuration().orElse(null));
             }
             long parentCpuBefore = os.getProcessCpuTime();
+            long poolThreadsCpuBefore = poolThreadsCpuNanos();
             long wallBefore = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             long parentCpu = os.getProcessCpuTime() - parentCpuBefore;
+            long poolThreadsCpu = poolThreadsCpuNanos() - poolThreadsCpuBefore;
             double wallNanos = System.nanoTime() - wallBefore;
 
             long childCpuNanos = 0;
@@ -91,8 +93,23 @@ final class ProcessCosts {
             }
             return new Idle(Engine.PROCESS_POOL, wallNanos / 1e9, children.size(), 100 * parentCpu / wallNanos,
                     childCpuKnown ? 100 * childCpuNanos / wallNanos : null, rss,
-                    residentMiB(ProcessHandle.current().pid()));
+                    residentMiB(ProcessHandle.current().pid()), 100 * poolThreadsCpu / wallNanos);
         }
+    }
+
+    /**
+     * @return the CPU time of procpool's own threads in this JVM (the pool's loop), in nanoseconds: the parent's
+     * share of an idle pool's cost, apart from what the rest of this JVM (its compilers, its collector) does
+     */
+    private static long poolThreadsCpuNanos() {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("procpool-")) {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
     }
 
     /** @return VmRSS from /proc/{pid}/status in MiB, or null where there is no /proc (not Linux) */

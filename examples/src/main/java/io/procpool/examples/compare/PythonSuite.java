@@ -120,7 +120,7 @@ final class PythonSuite {
             JsonElement parentRss = r.get("parent_rss_kib");
             results.idle.add(new Idle(Engine.PYTHON, r.get("seconds").getAsDouble(), r.get("workers").getAsInt(),
                     r.get("parent_core_percent").getAsDouble(), workers.isJsonNull() ? null : workers.getAsDouble(),
-                    rss, parentRss.isJsonNull() ? null : parentRss.getAsDouble() / 1024));
+                    rss, parentRss.isJsonNull() ? null : parentRss.getAsDouble() / 1024, null));
         } catch (RuntimeException e) {
             results.note("Python idle cost failed, so it has no figure: " + e.getMessage());
         }

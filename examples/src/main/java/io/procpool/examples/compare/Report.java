@@ -166,17 +166,19 @@ final class Report {
 
     private Table idle() {
         Table table = new Table("8. Idle cost: a pool of " + workers + " workers, warmed up, then left idle",
-                "engine", "window s", "workers", "parent % core", "workers % core", "worker RSS MiB",
-                "parent RSS MiB");
+                "engine", "window s", "workers", "parent % core", "of which pool threads", "workers % core",
+                "worker RSS MiB", "parent RSS MiB");
         for (Idle r : results.idle) {
             table.row(label(r.engine()), number(r.seconds()), count(r.workers()), number(r.parentCorePercent()),
+                    r.poolThreadsCorePercent() == null ? "-" : number(r.poolThreadsCorePercent()),
                     r.workersCorePercent() == null ? "-" : number(r.workersCorePercent()),
                     r.workerRssMiB().isEmpty() ? "-" : r.workerRssMiB().stream().map(Report::number)
                             .reduce((a, b) -> a + " / " + b).orElse("-"),
                     r.parentRssMiB() == null ? "-" : number(r.parentRssMiB()));
         }
         table.note("% core: CPU time used in the window / wall time of the window. For Java the parent is this whole"
-                + " JVM (nothing else ran in it meanwhile).");
+                + " JVM (nothing else ran in it meanwhile); \"of which pool threads\" is the pool's own loop thread,"
+                + " timed per thread and exactly.");
         table.note(String.format(Locale.ROOT, "CPU time is read in clock ticks (10 ms on Linux) except for Python's"
                 + " parent, so over %d s such a figure is good to about +-%.2f%% of a core per process.",
                 results.plan.idleSeconds(), 100 * 0.01 / results.plan.idleSeconds()));

@@ -56,8 +56,12 @@ final class Results {
      * @param workersCorePercent null where the workers' CPU time could not be read
      * @param workerRssMiB       each worker's resident memory at the end of the window
      */
+    /**
+     * @param poolThreadsCorePercent for a ProcessPool, the CPU of the pool's own threads in the parent (its loop),
+     *                               measured per thread, apart from whatever else the parent JVM does; else null
+     */
     record Idle(Engine engine, double seconds, int workers, double parentCorePercent, Double workersCorePercent,
-                List<Double> workerRssMiB, Double parentRssMiB) {
+                List<Double> workerRssMiB, Double parentRssMiB, Double poolThreadsCorePercent) {
     }
 
     final Machine machine;
