@@ -401,25 +401,13 @@ class FaultToleranceTest {
     }
 
     private static Process startParent(String mode) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JvmFlags.required());
-        command.add("-cp");
-        command.add(Classpath.ofThisJvm());
-        command.add(Parent.class.getName());
-        command.add(mode);
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+        return Workers.startJvm(Parent.class, mode);
     }
 
     private static List<ProcessHandle> readWorkers(Process parent, ByteArrayOutputStream rest) throws Exception {
         BufferedReader lines = new BufferedReader(new InputStreamReader(parent.getInputStream(),
                 StandardCharsets.UTF_8));
-        String line;
-        List<String> seen = new ArrayList<>();
-        while ((line = lines.readLine()) != null && !line.startsWith("workers ")) {
-            seen.add(line);
-        }
-        assertTrue(line != null, "the parent ended without starting its pool: " + seen);
+        String line = Workers.awaitLine(lines, "workers ");
         Thread drain = new Thread(() -> {
             try {
                 lines.transferTo(new java.io.OutputStreamWriter(rest, StandardCharsets.UTF_8) {

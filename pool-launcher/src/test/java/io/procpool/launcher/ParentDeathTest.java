@@ -40,22 +40,11 @@ class ParentDeathTest {
 
     @Test
     void shouldStopEveryWorkerWithinTwoSecondsOfTheParentsSigkill() throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JvmFlags.required());
-        command.add("-cp");
-        command.add(Classpath.ofThisJvm());
-        command.add(Parent.class.getName());
-        Process parent = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process parent = Workers.startJvm(Parent.class);
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(parent.getInputStream(),
                     StandardCharsets.UTF_8));
-            String line;
-            List<String> seen = new ArrayList<>();
-            while ((line = lines.readLine()) != null && !line.startsWith("workers ")) {
-                seen.add(line);
-            }
-            assertTrue(line != null, "the parent ended without starting its pool: " + seen);
+            String line = Workers.awaitLine(lines, "workers ");
             List<ProcessHandle> workers = new ArrayList<>();
             for (String pid : line.substring("workers ".length()).split(",")) {
                 workers.add(ProcessHandle.of(Long.parseLong(pid)).orElseThrow());

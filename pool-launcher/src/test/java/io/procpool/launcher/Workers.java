@@ -131,4 +131,37 @@ final class Workers {
             return process.isAlive();
         }
     }
+
+    /**
+     * Starts a JVM of its own running {@code main}, as an application would be started from an IDE: a plain
+     * classpath, this JVM's, with the flags Chronicle needs on the command line. Standard error goes to its
+     * standard output.
+     */
+    static Process startJvm(Class<?> main, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(io.procpool.worker.JvmFlags.required());
+        command.add("-cp");
+        command.add(Classpath.ofThisJvm());
+        command.add(main.getName());
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    /**
+     * Reads lines until one starts with {@code prefix}, failing with what was read if the output ends first.
+     *
+     * @return that line
+     */
+    static String awaitLine(java.io.BufferedReader lines, String prefix) throws IOException {
+        String line;
+        List<String> seen = new java.util.ArrayList<>();
+        while ((line = lines.readLine()) != null && !line.startsWith(prefix)) {
+            seen.add(line);
+        }
+        if (line == null) {
+            throw new AssertionError("the output ended before a line starting with '" + prefix + "': " + seen);
+        }
+        return line;
+    }
 }
