@@ -1,12 +1,13 @@
 package io.procpool.launcher;
 
+import io.procpool.worker.Directories;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -91,19 +92,6 @@ final class PoolDirectory {
     }
 
     static void deleteQuietly(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // Keep going: delete what can be deleted.
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // Already gone, or being removed by someone else.
-        }
+        Directories.deleteQuietly(root);
     }
 }

@@ -407,7 +407,13 @@ final class PoolLoop implements Runnable {
         int read = 0;
         while (read < MAX_MESSAGES_PER_TURN && results.poll()) {
             read++;
-            handleMessage(worker, results);
+            try {
+                handleMessage(worker, results);
+            } catch (RuntimeException e) {
+                // A message this loop cannot read is that worker's fault, not the pool's: replace the worker.
+                worker.kill("it sent a message the pool could not read: " + e);
+                return true;
+            }
         }
         return read > 0;
     }

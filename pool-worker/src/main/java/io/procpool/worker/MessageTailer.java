@@ -5,13 +5,7 @@ import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * Reads the messages {@link MessageAppender} wrote, joining fragments and following the writer from segment to
@@ -97,20 +91,13 @@ public final class MessageTailer implements AutoCloseable {
         tailer.singleThreadedCheckReset();
         tailer.close();
         queue.close();
-        deleteQuietly(layout.segmentDirectory(name, segment));
+        Directories.deleteQuietly(layout.segmentDirectory(name, segment));
         segment++;
         queue = layout.openSegment(name, segment);
         tailer = queue.createTailer();
         user = Thread.currentThread();
     }
 
-    private static void deleteQuietly(Path directory) {
-        try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
-            // What cannot be deleted now goes with the worker's directory when the pool closes.
-        }
-    }
 
     /**
      * @return the buffer holding the message read by the last successful {@link #poll()}
