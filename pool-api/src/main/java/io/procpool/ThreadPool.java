@@ -132,10 +132,12 @@ public final class ThreadPool extends AbstractPool {
         long start = System.nanoTime();
         Object[] values = new Object[chunk.size()];
         PoolException[] failures = null;
+        int ran = 0;
         for (int i = 0; i < chunk.size(); i++) {
             if (chunk.call().hasEnded()) {
-                break;
+                break; // the call failed or was cancelled: the rest of its items need not run
             }
+            ran++;
             try {
                 values[i] = chunk.call().fn().apply(chunk.items()[i]);
             } catch (Throwable t) {
@@ -147,10 +149,10 @@ public final class ThreadPool extends AbstractPool {
             }
         }
         long elapsed = System.nanoTime() - start;
-        chunk.call().chunkTimed(chunk.size(), elapsed);
+        chunk.call().chunkTimed(Math.max(1, ran), elapsed);
         stats.executeNanos.add(elapsed);
         stats.roundTripNanos.add(elapsed);
-        stats.tasksCompleted.add(chunk.size());
+        stats.tasksCompleted.add(ran);
         stats.chunksCompleted.increment();
         chunk.call().complete(chunk, values, failures);
         synchronized (this) {

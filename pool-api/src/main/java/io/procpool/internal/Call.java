@@ -110,13 +110,6 @@ public abstract class Call {
         }
     }
 
-    /**
-     * @return the current chunk size
-     */
-    public final synchronized int chunksize() {
-        return chunksize;
-    }
-
     private void setChunksize(int newChunksize) {
         chunksize = Math.max(1, newChunksize);
         maxItemsAhead = Math.max(maxItemsAhead, chunksize * chunksAhead);

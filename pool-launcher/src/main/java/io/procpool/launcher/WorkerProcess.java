@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  */
 final class WorkerProcess {
     /** Where a worker is in its life. */
-    enum State { STARTING, READY, RETIRING, STOPPING, EXITED }
+    enum State { STARTING, READY, RETIRING, EXITED }
 
     /** The end of a worker process. {@code launchFailure} is set when the process could not be started at all. */
     record Exit(WorkerProcess worker, int exitCode, Throwable launchFailure) {

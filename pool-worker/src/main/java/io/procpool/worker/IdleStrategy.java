@@ -38,13 +38,6 @@ public final class IdleStrategy {
     private long idleSinceNanos;
 
     /**
-     * @param mode how to wait
-     */
-    public IdleStrategy(Mode mode) {
-        this(mode, 10_000_000);
-    }
-
-    /**
      * @param mode              how to wait
      * @param deepIdleParkNanos the longest park when no work is expected
      */
@@ -58,13 +51,6 @@ public final class IdleStrategy {
      */
     public static IdleStrategy fromSystemProperties(long deepIdleParkNanos) {
         return new IdleStrategy(Mode.valueOf(System.getProperty(PROPERTY, Mode.BACKOFF.name())), deepIdleParkNanos);
-    }
-
-    /**
-     * Waits a little; called when a poll found nothing and work may be on its way.
-     */
-    public void idle() {
-        idle(true);
     }
 
     /**
