@@ -2,9 +2,7 @@ package io.procpool.launcher;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
-import com.esotericsoftware.kryo.io.Output;
 import io.procpool.PoolException;
-import io.procpool.SerializationException;
 import io.procpool.TaskTimeoutException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
@@ -15,7 +13,6 @@ import io.procpool.worker.MessageTailer;
 import io.procpool.worker.Protocol;
 import io.procpool.worker.WorkerStatus;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -25,8 +22,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one thread that drives a process pool. Each turn it takes new calls, handles workers that exited, reads
- * results (the collector), sends chunks to workers with room (the dispatcher), and every few milliseconds checks
- * timeouts and beats the parent's heartbeat (the supervisor). Owning every queue from one thread means no locks on
+ * results (the collector), has the {@link Dispatcher} send chunks to workers with room, and every few milliseconds
+ * checks timeouts and beats the parent's heartbeat (the supervisor). Owning every queue from one thread means no locks on
  * the dispatch path; callers hand work over through a lock-free queue and wake the thread.
  *
  * <pre>
@@ -37,21 +34,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class PoolLoop implements Runnable {
     private static final long SUPERVISE_INTERVAL_NANOS = 2_000_000;
-    /** A worker holds enough chunks to stay busy for about this long, and at least two. */
-    private static final long TARGET_QUEUED_NANOS = 2_000_000;
-    private static final int MIN_CHUNKS_IN_FLIGHT = 2;
-    private static final int MAX_CHUNKS_IN_FLIGHT = 256;
     private static final int MAX_MESSAGES_PER_TURN = 256;
     private static final long EXIT_WAIT_AFTER_KILL_MS = 10_000;
     private static final long SPACE_CHECK_INTERVAL_NANOS = 100_000_000;
     private static final int SIGKILL_EXIT = 128 + 9;
     /** With nothing in flight the loop sleeps this long at most: callers and exits unpark it. */
     private static final long MAX_DEEP_PARK_NANOS = 250_000_000;
-    /**
-     * A worker polls without parking for a while after its last message (its idle strategy's yielding phase);
-     * within this time of hearing from it, it needs no wake-up, which saves a system call on its side and ours.
-     */
-    private static final long WORKER_AWAKE_NANOS = 100_000;
     /** Room for a segment or two of each queue: below this a mapped write could meet a full file system. */
     private static final long MIN_FREE_BYTES = 64L << 20;
 
@@ -63,13 +51,9 @@ final class PoolLoop implements Runnable {
     private final Thread thread;
     private final Queue<ActiveCall> incoming = new ConcurrentLinkedQueue<>();
     private final Queue<WorkerProcess.Exit> exits = new ConcurrentLinkedQueue<>();
-    private final List<ActiveCall> calls = new ArrayList<>();
-    private final java.util.Map<Long, ActiveCall> callsById = new java.util.HashMap<>();
-    private final ArrayDeque<Chunk> retry = new ArrayDeque<>();
+    private final Dispatcher dispatcher;
     private final WorkerProcess[] workers;
     private final Kryo kryo;
-    private final Output out = new Output(8192, -1);
-    private final io.procpool.worker.BufferRetention outRetention = new io.procpool.worker.BufferRetention();
     private final Input in = new Input();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -81,14 +65,10 @@ final class PoolLoop implements Runnable {
     private boolean shutdownHandled;
     private boolean terminateHandled;
     private long terminateNanos;
-    private int roundRobin;
-    private long nextSeq = 1;
     private long lastSuperviseNanos;
     private int consecutiveStartFailures;
     private volatile PoolException broken;
     private long lastSpaceCheckNanos;
-    /** Chunks that were sent again after their worker died, with how many times. */
-    private final java.util.IdentityHashMap<Chunk, Integer> attempts = new java.util.IdentityHashMap<>();
 
     PoolLoop(PoolConfig config, PoolDirectory directory, PoolCounters counters) {
         this.config = config;
@@ -97,6 +77,7 @@ final class PoolLoop implements Runnable {
         this.idle = new IdleStrategy(config.idleMode(),
                 Math.min(MAX_DEEP_PARK_NANOS, config.heartbeatTimeout().toNanos() / 4));
         this.kryo = KryoCodec.newKryo(config.classFilter());
+        this.dispatcher = new Dispatcher(config, counters);
         checkFreeSpace();
         this.launcher = new WorkerLauncher(config, directory);
         this.workers = new WorkerProcess[config.processes()];
@@ -177,7 +158,7 @@ final class PoolLoop implements Runnable {
                         worked |= collect(worker);
                     }
                 }
-                worked |= dispatch();
+                worked |= dispatcher.dispatch(workers);
                 long now = System.nanoTime();
                 if (now - lastSuperviseNanos >= SUPERVISE_INTERVAL_NANOS) {
                     lastSuperviseNanos = now;
@@ -225,8 +206,7 @@ final class PoolLoop implements Runnable {
             }
             Call theCall = call.call();
             theCall.onRoom(() -> LockSupport.unpark(thread));
-            calls.add(call);
-            callsById.put(theCall.id(), call);
+            dispatcher.add(call);
             if (shutdownHandled && theCall.isLazy()) {
                 theCall.stopReading();
             }
@@ -241,163 +221,14 @@ final class PoolLoop implements Runnable {
         }
     }
 
-    private void reapFinishedCalls() {
-        calls.removeIf(call -> {
-            if (call.call().isFinished()) {
-                callsById.remove(call.call().id());
-                return true;
-            }
-            return false;
-        });
-    }
-
-    /** @return the next chunk to send: one to run again first, then the calls in turn */
-    private Chunk nextChunk() {
-        Chunk again;
-        while ((again = retry.poll()) != null) {
-            if (!again.call().hasEnded()) {
-                return again;
-            }
-            again.call().abandon(again);
-        }
-        int count = calls.size();
-        for (int i = 0; i < count; i++) {
-            int index = (roundRobin + i) % count;
-            Chunk chunk = calls.get(index).call().nextChunk();
-            if (chunk != null) {
-                roundRobin = index + 1;
-                return chunk;
-            }
-        }
-        return null;
-    }
-
     private long workLeft() {
-        reapFinishedCalls();
         long inFlight = 0;
         for (WorkerProcess worker : workers) {
             if (worker != null) {
                 inFlight += worker.inFlight.size();
             }
         }
-        return calls.size() + retry.size() + inFlight + incoming.size();
-    }
-
-    // ---------------------------------------------------------------- dispatcher
-
-    /** Sends chunks to ready workers, one per worker per pass, so work spreads evenly. */
-    private boolean dispatch() {
-        boolean worked = false;
-        boolean progress = true;
-        while (progress) {
-            progress = false;
-            for (WorkerProcess worker : workers) {
-                if (!hasRoom(worker)) {
-                    continue;
-                }
-                Chunk chunk = nextChunk();
-                if (chunk == null) {
-                    return worked;
-                }
-                send(worker, chunk);
-                worked = true;
-                progress = true;
-            }
-        }
-        return worked;
-    }
-
-    private boolean hasRoom(WorkerProcess worker) {
-        if (worker == null || worker.state != WorkerProcess.State.READY || worker.killReason != null
-                || worker.shutdownSent) {
-            return false;
-        }
-        if (config.maxTasksPerChild() > 0 && worker.itemsSent >= config.maxTasksPerChild()) {
-            return false;
-        }
-        int credit = worker.chunkNanosAverage < 0 ? MIN_CHUNKS_IN_FLIGHT
-                : (int) Math.min(MAX_CHUNKS_IN_FLIGHT,
-                Math.max(MIN_CHUNKS_IN_FLIGHT, TARGET_QUEUED_NANOS / Math.max(1.0, worker.chunkNanosAverage)));
-        return worker.inFlight.size() < credit;
-    }
-
-    private void send(WorkerProcess worker, Chunk chunk) {
-        ActiveCall call = callsById.get(chunk.call().id());
-        long start = System.nanoTime();
-        try {
-            if (!worker.hasFunction(call.functionId())) {
-                out.reset();
-                out.writeByte(Protocol.FUNCTION);
-                out.writeVarLong(call.functionId(), true);
-                out.writeVarInt(call.functionBytes().length, true);
-                out.writeBytes(call.functionBytes());
-                worker.send(out.getBuffer(), out.position());
-                worker.addFunction(call.functionId());
-                counters.bytesToWorkers.add(out.position());
-            }
-            long seq = nextSeq++;
-            out.reset();
-            out.writeByte(Protocol.CHUNK);
-            out.writeVarLong(seq, true);
-            out.writeVarLong(call.functionId(), true);
-            out.writeVarLong(chunk.firstIndex(), true);
-            out.writeVarInt(chunk.size(), true);
-            Object[] items = chunk.items();
-            for (int i = 0; i < items.length; i++) {
-                try {
-                    kryo.writeClassAndObject(out, items[i]);
-                } catch (RuntimeException | StackOverflowError e) {
-                    kryo.reset();
-                    rejectItem(worker, chunk, i, e);
-                    return;
-                }
-            }
-            worker.send(out.getBuffer(), out.position());
-            long now = System.nanoTime();
-            if (worker.inFlight.isEmpty() && now - worker.lastHeardNanos > WORKER_AWAKE_NANOS) {
-                worker.wake();
-            }
-            worker.inFlight.add(new WorkerProcess.InFlight(seq, chunk, now));
-            worker.itemsSent += chunk.size();
-            counters.bytesToWorkers.add(out.position());
-            counters.parentSerializeNanos.add(now - start);
-            counters.tasksSubmitted.add(chunk.size());
-        } catch (PoolException e) {
-            // No room for this chunk or its function (a full file system): it fails alone, the pool goes on.
-            failUnsent(chunk, e);
-        } finally {
-            shrinkOutput();
-        }
-    }
-
-    /** A chunk that never reached a worker fails as a whole; it counts as submitted and completed, failed. */
-    private void failUnsent(Chunk chunk, PoolException failure) {
-        counters.tasksSubmitted.add(chunk.size());
-        counters.tasksCompleted.add(chunk.size());
-        counters.tasksFailed.add(chunk.size());
-        attempts.remove(chunk);
-        chunk.call().fail(chunk, failure);
-    }
-
-    /** Item {@code i} of a chunk cannot be serialised: it fails alone; the items around it still run. */
-    private void rejectItem(WorkerProcess worker, Chunk chunk, int i, Throwable e) {
-        Call call = chunk.call();
-        Chunk bad = call.slice(chunk, i, i + 1);
-        Chunk before = i > 0 ? call.slice(chunk, 0, i) : null;
-        if (i + 1 < chunk.size()) {
-            retry.addFirst(call.slice(chunk, i + 1, chunk.size()));
-        }
-        call.abandon(chunk);
-        failUnsent(bad, KryoCodec.failure("could not serialise item " + bad.firstIndex(), bad.items()[0], e));
-        if (before != null) {
-            send(worker, before);
-        }
-    }
-
-    private void shrinkOutput() {
-        if (outRetention.shrink(out.getBuffer().length, out.position())) {
-            out.setBuffer(new byte[8192], -1);
-        }
+        return dispatcher.pending() + inFlight + incoming.size();
     }
 
     // ---------------------------------------------------------------- collector
@@ -457,9 +288,7 @@ final class PoolLoop implements Runnable {
                     + (sent == null ? "none" : sent.seq()) + " was next");
         }
         Chunk chunk = sent.chunk();
-        if (!attempts.isEmpty()) {
-            attempts.remove(chunk);
-        }
+        dispatcher.forget(chunk);
         int count = in.readVarInt(true);
         ResultDecoder.Outcomes outcomes = ResultDecoder.decode(kryo, in, chunk, count);
         long now = System.nanoTime();
@@ -507,7 +336,7 @@ final class PoolLoop implements Runnable {
                 failEverything(e);
             }
         }
-        reapFinishedCalls();
+        dispatcher.reapFinishedCalls();
     }
 
     /**
@@ -589,25 +418,25 @@ final class PoolLoop implements Runnable {
             WorkerProcess.InFlight sent = held.get(k);
             Chunk chunk = sent.chunk();
             if (chunk.call().hasEnded()) {
-                attempts.remove(chunk);
+                dispatcher.forget(chunk);
                 chunk.call().abandon(chunk);
             } else if (!expected && sent.seq() <= running) {
                 if (worker.timeout != null && worker.timeout.seq() == sent.seq()) {
                     failTimedOut(worker, chunk);
                 } else {
-                    int attempt = attempts.getOrDefault(chunk, 0);
+                    int attempt = dispatcher.attemptsOf(chunk);
                     if (attempt < config.retries()) {
-                        attempts.put(chunk, attempt + 1);
-                        retry.addFirst(chunk);
+                        dispatcher.recordAttempt(chunk, attempt + 1);
+                        dispatcher.resend(chunk);
                     } else {
-                        attempts.remove(chunk);
+                        dispatcher.forget(chunk);
                         chunk.call().fail(chunk, CrashReport.crashed(worker, exit, chunk, attempt + 1));
                         counters.tasksCompleted.add(chunk.size());
                         counters.tasksFailed.add(chunk.size());
                     }
                 }
             } else {
-                retry.addFirst(chunk); // never started: it runs elsewhere
+                dispatcher.resend(chunk); // never started: it runs elsewhere
             }
         }
         worker.release();
@@ -629,10 +458,10 @@ final class PoolLoop implements Runnable {
         int late = (int) Math.max(0, Math.min(chunk.size() - 1, worker.timeout.index() - chunk.firstIndex()));
         Chunk lateItem = call.slice(chunk, late, late + 1);
         if (late + 1 < chunk.size()) {
-            retry.addFirst(call.slice(chunk, late + 1, chunk.size()));
+            dispatcher.resend(call.slice(chunk, late + 1, chunk.size()));
         }
         if (late > 0) {
-            retry.addFirst(call.slice(chunk, 0, late));
+            dispatcher.resend(call.slice(chunk, 0, late));
         }
         call.abandon(chunk);
         counters.tasksCompleted.increment();
@@ -690,7 +519,7 @@ final class PoolLoop implements Runnable {
                 return true;
             }
         }
-        return !retry.isEmpty();
+        return dispatcher.hasResends();
     }
 
     private boolean allWorkersReady() {
@@ -716,7 +545,7 @@ final class PoolLoop implements Runnable {
     private boolean progressShutdown() {
         if (!shutdownHandled) {
             shutdownHandled = true;
-            for (ActiveCall call : calls) {
+            for (ActiveCall call : dispatcher.calls()) {
                 if (call.call().isLazy()) {
                     call.call().stopReading();
                 }
@@ -726,12 +555,9 @@ final class PoolLoop implements Runnable {
             return false;
         }
         boolean worked = false;
-        out.reset();
-        out.writeByte(Protocol.SHUTDOWN);
         for (WorkerProcess worker : workers) {
             if (worker != null && worker.isAlive() && !worker.shutdownSent) {
-                worker.send(out.getBuffer(), out.position());
-                worker.wake();
+                dispatcher.sendShutdown(worker);
                 worker.shutdownSent = true;
                 worked = true;
             }
@@ -762,15 +588,7 @@ final class PoolLoop implements Runnable {
 
     private void endAllCalls(PoolException failure) {
         drainIncoming(failure);
-        for (ActiveCall call : calls) {
-            call.call().end(failure);
-        }
-        calls.clear();
-        callsById.clear();
-        Chunk chunk;
-        while ((chunk = retry.poll()) != null) {
-            chunk.call().abandon(chunk);
-        }
+        dispatcher.endAll(failure);
         if (!started.isDone()) {
             started.completeExceptionally(failure);
         }

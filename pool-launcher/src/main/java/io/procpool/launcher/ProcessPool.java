@@ -39,6 +39,7 @@ import java.util.concurrent.TimeoutException;
  * from their {@code Iterable}s: an iterator that blocks holds up the whole pool.
  */
 public final class ProcessPool extends AbstractPool {
+    private static final long THREAD_EXIT_WAIT_MS = 5_000;
     private final PoolConfig config;
     private final PoolLoop loop;
     private final PoolCounters counters;
@@ -164,6 +165,9 @@ public final class ProcessPool extends AbstractPool {
         while (true) {
             try {
                 loop.stopped().get();
+                // The loop completes stopped() as its last act: wait for its thread to be gone too, so that
+                // nothing of the pool's runs once join() returns.
+                loop.thread().join(THREAD_EXIT_WAIT_MS);
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;

@@ -1,0 +1,265 @@
+package io.procpool.launcher;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Output;
+import io.procpool.PoolException;
+import io.procpool.internal.Call;
+import io.procpool.internal.Chunk;
+import io.procpool.worker.BufferRetention;
+import io.procpool.worker.KryoCodec;
+import io.procpool.worker.Protocol;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pool's dispatcher: the calls in progress, the chunks to send again, and the sending itself. It hands chunks to
+ * workers with room, the calls in turn, keeping each worker's queue about {@value #TARGET_QUEUED_NANOS} ns deep
+ * (at least {@value #MIN_CHUNKS_IN_FLIGHT} chunks) so that a slow worker does not hoard work; sends a call's
+ * function to a worker before its first chunk; and fails alone an item, or a chunk, that cannot be sent. Used by
+ * the pool's loop thread only.
+ */
+final class Dispatcher {
+    /** A worker holds enough chunks to stay busy for about this long, and at least two. */
+    private static final long TARGET_QUEUED_NANOS = 2_000_000;
+    private static final int MIN_CHUNKS_IN_FLIGHT = 2;
+    private static final int MAX_CHUNKS_IN_FLIGHT = 256;
+    /**
+     * A worker polls without parking for a while after its last message (its idle strategy's yielding phase);
+     * within this time of hearing from it, it needs no wake-up, which saves a system call on its side and ours.
+     */
+    private static final long WORKER_AWAKE_NANOS = 100_000;
+    private static final int INITIAL_OUTPUT_BYTES = 8192;
+
+    private final PoolConfig config;
+    private final PoolCounters counters;
+    private final Kryo kryo;
+    private final Output out = new Output(INITIAL_OUTPUT_BYTES, -1);
+    private final BufferRetention outRetention = new BufferRetention();
+    private final List<ActiveCall> calls = new ArrayList<>();
+    private final Map<Long, ActiveCall> callsById = new HashMap<>();
+    /** Chunks to send again: never started on a worker that died, or cut from a chunk that could not all run. */
+    private final ArrayDeque<Chunk> retry = new ArrayDeque<>();
+    /** Chunks that were sent again after their worker died, with how many times. */
+    private final IdentityHashMap<Chunk, Integer> attempts = new IdentityHashMap<>();
+    private int roundRobin;
+    private long nextSeq = 1;
+
+    Dispatcher(PoolConfig config, PoolCounters counters) {
+        this.config = config;
+        this.counters = counters;
+        this.kryo = KryoCodec.newKryo(config.classFilter());
+    }
+
+    void add(ActiveCall call) {
+        calls.add(call);
+        callsById.put(call.call().id(), call);
+    }
+
+    List<ActiveCall> calls() {
+        return calls;
+    }
+
+    /** @return calls not finished, plus chunks waiting to be sent again */
+    int pending() {
+        reapFinishedCalls();
+        return calls.size() + retry.size();
+    }
+
+    boolean hasResends() {
+        return !retry.isEmpty();
+    }
+
+    /** Sends {@code chunk} again, before anything new. */
+    void resend(Chunk chunk) {
+        retry.addFirst(chunk);
+    }
+
+    /** @return how many times {@code chunk} was sent again after its worker died */
+    int attemptsOf(Chunk chunk) {
+        return attempts.getOrDefault(chunk, 0);
+    }
+
+    void recordAttempt(Chunk chunk, int attempt) {
+        attempts.put(chunk, attempt);
+    }
+
+    /** The chunk has its outcome: stop counting its attempts. */
+    void forget(Chunk chunk) {
+        if (!attempts.isEmpty()) {
+            attempts.remove(chunk);
+        }
+    }
+
+    void reapFinishedCalls() {
+        calls.removeIf(call -> {
+            if (call.call().isFinished()) {
+                callsById.remove(call.call().id());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** @return the next chunk to send: one to run again first, then the calls in turn */
+    private Chunk nextChunk() {
+        Chunk again;
+        while ((again = retry.poll()) != null) {
+            if (!again.call().hasEnded()) {
+                return again;
+            }
+            again.call().abandon(again);
+        }
+        int count = calls.size();
+        for (int i = 0; i < count; i++) {
+            int index = (roundRobin + i) % count;
+            Chunk chunk = calls.get(index).call().nextChunk();
+            if (chunk != null) {
+                roundRobin = index + 1;
+                return chunk;
+            }
+        }
+        return null;
+    }
+
+    /** Sends chunks to ready workers, one per worker per pass, so work spreads evenly. */
+    boolean dispatch(WorkerProcess[] workers) {
+        boolean worked = false;
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (WorkerProcess worker : workers) {
+                if (!hasRoom(worker)) {
+                    continue;
+                }
+                Chunk chunk = nextChunk();
+                if (chunk == null) {
+                    return worked;
+                }
+                send(worker, chunk);
+                worked = true;
+                progress = true;
+            }
+        }
+        return worked;
+    }
+
+    private boolean hasRoom(WorkerProcess worker) {
+        if (worker == null || worker.state != WorkerProcess.State.READY || worker.killReason != null
+                || worker.shutdownSent) {
+            return false;
+        }
+        if (config.maxTasksPerChild() > 0 && worker.itemsSent >= config.maxTasksPerChild()) {
+            return false;
+        }
+        int credit = worker.chunkNanosAverage < 0 ? MIN_CHUNKS_IN_FLIGHT
+                : (int) Math.min(MAX_CHUNKS_IN_FLIGHT,
+                Math.max(MIN_CHUNKS_IN_FLIGHT, TARGET_QUEUED_NANOS / Math.max(1.0, worker.chunkNanosAverage)));
+        return worker.inFlight.size() < credit;
+    }
+
+    private void send(WorkerProcess worker, Chunk chunk) {
+        ActiveCall call = callsById.get(chunk.call().id());
+        long start = System.nanoTime();
+        try {
+            if (!worker.hasFunction(call.functionId())) {
+                out.reset();
+                out.writeByte(Protocol.FUNCTION);
+                out.writeVarLong(call.functionId(), true);
+                out.writeVarInt(call.functionBytes().length, true);
+                out.writeBytes(call.functionBytes());
+                worker.send(out.getBuffer(), out.position());
+                worker.addFunction(call.functionId());
+                counters.bytesToWorkers.add(out.position());
+            }
+            long seq = nextSeq++;
+            out.reset();
+            out.writeByte(Protocol.CHUNK);
+            out.writeVarLong(seq, true);
+            out.writeVarLong(call.functionId(), true);
+            out.writeVarLong(chunk.firstIndex(), true);
+            out.writeVarInt(chunk.size(), true);
+            Object[] items = chunk.items();
+            for (int i = 0; i < items.length; i++) {
+                try {
+                    kryo.writeClassAndObject(out, items[i]);
+                } catch (RuntimeException | StackOverflowError e) {
+                    kryo.reset();
+                    rejectItem(worker, chunk, i, e);
+                    return;
+                }
+            }
+            worker.send(out.getBuffer(), out.position());
+            long now = System.nanoTime();
+            if (worker.inFlight.isEmpty() && now - worker.lastHeardNanos > WORKER_AWAKE_NANOS) {
+                worker.wake();
+            }
+            worker.inFlight.add(new WorkerProcess.InFlight(seq, chunk, now));
+            worker.itemsSent += chunk.size();
+            counters.bytesToWorkers.add(out.position());
+            counters.parentSerializeNanos.add(now - start);
+            counters.tasksSubmitted.add(chunk.size());
+        } catch (PoolException e) {
+            // No room for this chunk or its function (a full file system): it fails alone, the pool goes on.
+            failUnsent(chunk, e);
+        } finally {
+            shrinkOutput();
+        }
+    }
+
+    /** A chunk that never reached a worker fails as a whole; it counts as submitted and completed, failed. */
+    private void failUnsent(Chunk chunk, PoolException failure) {
+        counters.tasksSubmitted.add(chunk.size());
+        counters.tasksCompleted.add(chunk.size());
+        counters.tasksFailed.add(chunk.size());
+        attempts.remove(chunk);
+        chunk.call().fail(chunk, failure);
+    }
+
+    /** Item {@code i} of a chunk cannot be serialised: it fails alone; the items around it still run. */
+    private void rejectItem(WorkerProcess worker, Chunk chunk, int i, Throwable e) {
+        Call call = chunk.call();
+        Chunk bad = call.slice(chunk, i, i + 1);
+        Chunk before = i > 0 ? call.slice(chunk, 0, i) : null;
+        if (i + 1 < chunk.size()) {
+            retry.addFirst(call.slice(chunk, i + 1, chunk.size()));
+        }
+        call.abandon(chunk);
+        failUnsent(bad, KryoCodec.failure("could not serialise item " + bad.firstIndex(), bad.items()[0], e));
+        if (before != null) {
+            send(worker, before);
+        }
+    }
+
+    private void shrinkOutput() {
+        if (outRetention.shrink(out.getBuffer().length, out.position())) {
+            out.setBuffer(new byte[INITIAL_OUTPUT_BYTES], -1);
+        }
+    }
+
+    /** Tells a worker to finish and exit. */
+    void sendShutdown(WorkerProcess worker) {
+        out.reset();
+        out.writeByte(Protocol.SHUTDOWN);
+        worker.send(out.getBuffer(), out.position());
+        worker.wake();
+    }
+
+    /** Ends every call with {@code failure} and drops what waited to be sent. */
+    void endAll(PoolException failure) {
+        for (ActiveCall call : calls) {
+            call.call().end(failure);
+        }
+        calls.clear();
+        callsById.clear();
+        Chunk chunk;
+        while ((chunk = retry.poll()) != null) {
+            chunk.call().abandon(chunk);
+        }
+        attempts.clear();
+    }
+}
