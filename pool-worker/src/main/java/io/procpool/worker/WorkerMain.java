@@ -121,7 +121,10 @@ public final class WorkerMain {
             } catch (java.io.IOException e) {
                 // The pipe broke: the same as its end.
             }
-            exit(Protocol.EXIT_PARENT_GONE);
+            if (!exiting) {
+                // Unless the worker is exiting already, and closed stdin itself to get there quickly.
+                exit(Protocol.EXIT_PARENT_GONE);
+            }
         }, "procpool-wake-up");
         listener.setDaemon(true);
         listener.start();
@@ -133,6 +136,7 @@ public final class WorkerMain {
             new java.io.FileInputStream(java.io.FileDescriptor.in).getChannel();
 
     private static void closeStdin() {
+        exiting = true;
         try {
             STDIN.close();
         } catch (java.io.IOException e) {
@@ -142,9 +146,13 @@ public final class WorkerMain {
 
     /** Exits now, without shutdown hooks, after unblocking the stdin reader (see {@link #listenForWakeUps}). */
     private static void exit(int code) {
+        exiting = true;
         closeStdin();
         Runtime.getRuntime().halt(code);
     }
+
+    /** Set once the worker has decided how it exits, so that closing stdin is not taken for the parent's death. */
+    private static volatile boolean exiting;
 
     /**
      * The queues hold what this worker will deserialise and run: only their owner may have written them. The pool
