@@ -1,16 +1,10 @@
 package io.procpool.launcher;
 
-import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.io.Input;
 import io.procpool.PoolException;
 import io.procpool.TaskTimeoutException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
-import io.procpool.worker.Failures;
 import io.procpool.worker.IdleStrategy;
-import io.procpool.worker.KryoCodec;
-import io.procpool.worker.MessageTailer;
-import io.procpool.worker.Protocol;
 import io.procpool.worker.WorkerStatus;
 
 import java.util.ArrayList;
@@ -21,9 +15,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one thread that drives a process pool. Each turn it takes new calls, handles workers that exited, reads
- * results (the collector), has the {@link Dispatcher} send chunks to workers with room, and every few milliseconds
- * checks timeouts and beats the parent's heartbeat (the supervisor). Owning every queue from one thread means no locks on
+ * The one thread that drives a process pool. Each turn it takes new calls, handles workers that exited, has the
+ * {@link Collector} read results and the {@link Dispatcher} send chunks to workers with room, and every few
+ * milliseconds checks timeouts and beats the parent's heartbeat (the supervisor). Owning every queue from one thread means no locks on
  * the dispatch path; callers hand work over through a lock-free queue and wake the thread.
  *
  * <pre>
@@ -34,7 +28,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class PoolLoop implements Runnable {
     private static final long SUPERVISE_INTERVAL_NANOS = 2_000_000;
-    private static final int MAX_MESSAGES_PER_TURN = 256;
     private static final long EXIT_WAIT_AFTER_KILL_MS = 10_000;
     private static final long SPACE_CHECK_INTERVAL_NANOS = 100_000_000;
     private static final int SIGKILL_EXIT = 128 + 9;
@@ -53,8 +46,7 @@ final class PoolLoop implements Runnable {
     private final Queue<WorkerProcess.Exit> exits = new ConcurrentLinkedQueue<>();
     private final Dispatcher dispatcher;
     private final WorkerProcess[] workers;
-    private final Kryo kryo;
-    private final Input in = new Input();
+    private final Collector collector;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final int maxConsecutiveStartFailures;
@@ -76,8 +68,8 @@ final class PoolLoop implements Runnable {
         this.counters = counters;
         this.idle = new IdleStrategy(config.idleMode(),
                 Math.min(MAX_DEEP_PARK_NANOS, config.heartbeatTimeout().toNanos() / 4));
-        this.kryo = KryoCodec.newKryo(config.classFilter());
         this.dispatcher = new Dispatcher(config, counters);
+        this.collector = new Collector(config, counters, dispatcher, this::onWorkerReady);
         checkFreeSpace();
         this.launcher = new WorkerLauncher(config, directory);
         this.workers = new WorkerProcess[config.processes()];
@@ -155,7 +147,7 @@ final class PoolLoop implements Runnable {
                 worked |= handleExits();
                 for (WorkerProcess worker : workers) {
                     if (worker != null && worker.isAlive()) {
-                        worked |= collect(worker);
+                        worked |= collector.collect(worker);
                     }
                 }
                 worked |= dispatcher.dispatch(workers);
@@ -229,84 +221,6 @@ final class PoolLoop implements Runnable {
             }
         }
         return dispatcher.pending() + inFlight + incoming.size();
-    }
-
-    // ---------------------------------------------------------------- collector
-
-    private boolean collect(WorkerProcess worker) {
-        MessageTailer results = worker.results();
-        int read = 0;
-        while (read < MAX_MESSAGES_PER_TURN && results.poll()) {
-            read++;
-            try {
-                handleMessage(worker, results);
-            } catch (RuntimeException e) {
-                // A message this loop cannot read is that worker's fault, not the pool's: replace the worker.
-                worker.kill("it sent a message the pool could not read: " + e);
-                return true;
-            }
-        }
-        return read > 0;
-    }
-
-    private void handleMessage(WorkerProcess worker, MessageTailer results) {
-        worker.lastHeardNanos = System.nanoTime();
-        in.setBuffer(results.bytes(), 0, results.length());
-        byte type = in.readByte();
-        switch (type) {
-            case Protocol.READY:
-                worker.pid = in.readVarLong(true);
-                worker.state = WorkerProcess.State.READY;
-                consecutiveStartFailures = 0;
-                if (!started.isDone() && allWorkersReady()) {
-                    started.complete(null);
-                }
-                break;
-            case Protocol.INIT_FAILED:
-                worker.initFailure = Failures.read(kryo, in);
-                break;
-            case Protocol.RESULT:
-                counters.bytesFromWorkers.add(results.length());
-                onResult(worker);
-                break;
-            case Protocol.RETIRING:
-                worker.state = WorkerProcess.State.RETIRING;
-                break;
-            case Protocol.BYE:
-                break;
-            default:
-                throw new IllegalStateException("unknown message type " + type + " from " + worker);
-        }
-    }
-
-    private void onResult(WorkerProcess worker) {
-        long start = System.nanoTime();
-        long seq = in.readVarLong(true);
-        WorkerProcess.InFlight sent = worker.inFlight.poll();
-        if (sent == null || sent.seq() != seq) {
-            throw new IllegalStateException(worker + " answered chunk " + seq + " but chunk "
-                    + (sent == null ? "none" : sent.seq()) + " was next");
-        }
-        Chunk chunk = sent.chunk();
-        dispatcher.forget(chunk);
-        int count = in.readVarInt(true);
-        ResultDecoder.Outcomes outcomes = ResultDecoder.decode(kryo, in, chunk, count);
-        long now = System.nanoTime();
-        counters.parentDeserializeNanos.add(now - start);
-        counters.roundTripNanos.add(now - sent.sentNanos());
-        counters.tasksCompleted.add(count);
-        counters.tasksFailed.add(outcomes.failedCount());
-        counters.chunksCompleted.increment();
-        if (outcomes.timingsRead()) {
-            counters.workerDeserializeNanos.add(outcomes.deserializeNanos());
-            counters.workerExecuteNanos.add(outcomes.executeNanos());
-            counters.workerSerializeNanos.add(outcomes.serializeNanos());
-            long chunkNanos = outcomes.deserializeNanos() + outcomes.executeNanos() + outcomes.serializeNanos();
-            chunk.call().chunkTimed(count, chunkNanos);
-            worker.chunkNanosAverage = worker.chunkNanosAverage < 0 ? chunkNanos
-                    : 0.8 * worker.chunkNanosAverage + 0.2 * chunkNanos;
-        }
-        chunk.call().complete(chunk, outcomes.values(), outcomes.failures());
     }
 
     // ---------------------------------------------------------------- supervisor
@@ -399,10 +313,7 @@ final class PoolLoop implements Runnable {
             return;
         }
         // What the worker wrote before it died is complete and valid: take it first.
-        MessageTailer results = worker.results();
-        while (results.poll()) {
-            handleMessage(worker, results);
-        }
+        collector.drain(worker);
         WorkerProcess.State was = worker.state;
         boolean expected = exit.exitCode() == 0 && worker.killReason == null
                 && (worker.shutdownSent || was == WorkerProcess.State.RETIRING);
@@ -520,6 +431,13 @@ final class PoolLoop implements Runnable {
             }
         }
         return dispatcher.hasResends();
+    }
+
+    private void onWorkerReady() {
+        consecutiveStartFailures = 0;
+        if (!started.isDone() && allWorkersReady()) {
+            started.complete(null);
+        }
     }
 
     private boolean allWorkersReady() {

@@ -1,0 +1,121 @@
+package io.procpool.launcher;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import io.procpool.internal.Chunk;
+import io.procpool.worker.Failures;
+import io.procpool.worker.KryoCodec;
+import io.procpool.worker.MessageTailer;
+import io.procpool.worker.Protocol;
+
+/**
+ * The pool's collector: reads what workers send (ready, results, retiring, a failed initializer), rebuilds the
+ * results and hands each chunk's outcomes to its call, which restores item order where the call wants it. A
+ * message it cannot read is that worker's fault: the worker is killed and replaced, the pool goes on. Used by the
+ * pool's loop thread only.
+ */
+final class Collector {
+    private static final int MAX_MESSAGES_PER_TURN = 256;
+
+    private final PoolCounters counters;
+    private final Dispatcher dispatcher;
+    private final Runnable onReady;
+    private final Kryo kryo;
+    private final Input in = new Input();
+
+    /**
+     * @param onReady what to do when a worker reports ready
+     */
+    Collector(PoolConfig config, PoolCounters counters, Dispatcher dispatcher, Runnable onReady) {
+        this.counters = counters;
+        this.dispatcher = dispatcher;
+        this.onReady = onReady;
+        this.kryo = KryoCodec.newKryo(config.classFilter());
+    }
+
+    /** Reads what a worker sent, a bounded number of messages per turn so every worker gets its turn. */
+    boolean collect(WorkerProcess worker) {
+        MessageTailer results = worker.results();
+        int read = 0;
+        while (read < MAX_MESSAGES_PER_TURN && results.poll()) {
+            read++;
+            try {
+                handleMessage(worker, results);
+            } catch (RuntimeException e) {
+                // A message this loop cannot read is that worker's fault, not the pool's: replace the worker.
+                worker.kill("it sent a message the pool could not read: " + e);
+                return true;
+            }
+        }
+        return read > 0;
+    }
+
+    private void handleMessage(WorkerProcess worker, MessageTailer results) {
+        worker.lastHeardNanos = System.nanoTime();
+        in.setBuffer(results.bytes(), 0, results.length());
+        byte type = in.readByte();
+        switch (type) {
+            case Protocol.READY:
+                worker.pid = in.readVarLong(true);
+                worker.state = WorkerProcess.State.READY;
+                onReady.run();
+                break;
+            case Protocol.INIT_FAILED:
+                worker.initFailure = Failures.read(kryo, in);
+                break;
+            case Protocol.RESULT:
+                counters.bytesFromWorkers.add(results.length());
+                onResult(worker);
+                break;
+            case Protocol.RETIRING:
+                worker.state = WorkerProcess.State.RETIRING;
+                break;
+            case Protocol.BYE:
+                break;
+            default:
+                throw new IllegalStateException("unknown message type " + type + " from " + worker);
+        }
+    }
+
+    private void onResult(WorkerProcess worker) {
+        long start = System.nanoTime();
+        long seq = in.readVarLong(true);
+        WorkerProcess.InFlight sent = worker.inFlight.poll();
+        if (sent == null || sent.seq() != seq) {
+            throw new IllegalStateException(worker + " answered chunk " + seq + " but chunk "
+                    + (sent == null ? "none" : sent.seq()) + " was next");
+        }
+        Chunk chunk = sent.chunk();
+        dispatcher.forget(chunk);
+        int count = in.readVarInt(true);
+        ResultDecoder.Outcomes outcomes = ResultDecoder.decode(kryo, in, chunk, count);
+        long now = System.nanoTime();
+        counters.parentDeserializeNanos.add(now - start);
+        counters.roundTripNanos.add(now - sent.sentNanos());
+        counters.tasksCompleted.add(count);
+        counters.tasksFailed.add(outcomes.failedCount());
+        counters.chunksCompleted.increment();
+        if (outcomes.timingsRead()) {
+            counters.workerDeserializeNanos.add(outcomes.deserializeNanos());
+            counters.workerExecuteNanos.add(outcomes.executeNanos());
+            counters.workerSerializeNanos.add(outcomes.serializeNanos());
+            long chunkNanos = outcomes.deserializeNanos() + outcomes.executeNanos() + outcomes.serializeNanos();
+            chunk.call().chunkTimed(count, chunkNanos);
+            worker.chunkNanosAverage = worker.chunkNanosAverage < 0 ? chunkNanos
+                    : 0.8 * worker.chunkNanosAverage + 0.2 * chunkNanos;
+        }
+        chunk.call().complete(chunk, outcomes.values(), outcomes.failures());
+    }
+
+    /** Reads everything a worker that exited wrote before it died: it is complete and valid. */
+    void drain(WorkerProcess worker) {
+        MessageTailer results = worker.results();
+        while (results.poll()) {
+            try {
+                handleMessage(worker, results);
+            } catch (RuntimeException e) {
+                return; // the rest is unreadable; the worker is gone already
+            }
+        }
+    }
+}
