@@ -3,6 +3,7 @@ package io.procpool;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
+import io.procpool.internal.PoolCounters;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The in-process twin of the process pool: the same {@link Pool} contract, with tasks run on threads of this JVM.
@@ -28,7 +28,7 @@ public final class ThreadPool extends AbstractPool {
     private final int maxChunksInFlight;
     private final ThreadPoolExecutor executor;
     private final List<Call> calls = new ArrayList<>();
-    private final Stats stats = new Stats();
+    private final PoolCounters stats = new PoolCounters();
     private final ThreadLocal<Boolean> runningOnThisPool = ThreadLocal.withInitial(() -> false);
     private int chunksInFlight;
     private boolean accepting = true;
@@ -45,6 +45,7 @@ public final class ThreadPool extends AbstractPool {
             thread.setDaemon(true);
             return thread;
         };
+        this.stats.workersStarted.add(threads);
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), factory);
     }
@@ -150,7 +151,7 @@ public final class ThreadPool extends AbstractPool {
         }
         long elapsed = System.nanoTime() - start;
         chunk.call().chunkTimed(Math.max(1, ran), elapsed);
-        stats.executeNanos.add(elapsed);
+        stats.workerExecuteNanos.add(elapsed);
         stats.roundTripNanos.add(elapsed);
         stats.tasksCompleted.add(ran);
         stats.chunksCompleted.increment();
@@ -222,29 +223,12 @@ public final class ThreadPool extends AbstractPool {
     }
 
     @Override
-    public void close() {
-        shutdown();
-        join();
-    }
-
-    @Override
     public PoolStats stats() {
-        return new PoolStats(stats.tasksSubmitted.sum(), stats.tasksCompleted.sum(), stats.tasksFailed.sum(),
-                stats.chunksCompleted.sum(), 0, 0, 0, 0, 0, stats.executeNanos.sum(), 0,
-                stats.roundTripNanos.sum(), threads, 0);
+        return stats.snapshot();
     }
 
     @Override
     public String toString() {
         return "ThreadPool[threads=" + threads + "]";
-    }
-
-    private static final class Stats {
-        final LongAdder tasksSubmitted = new LongAdder();
-        final LongAdder tasksCompleted = new LongAdder();
-        final LongAdder tasksFailed = new LongAdder();
-        final LongAdder chunksCompleted = new LongAdder();
-        final LongAdder executeNanos = new LongAdder();
-        final LongAdder roundTripNanos = new LongAdder();
     }
 }

@@ -47,6 +47,13 @@ public abstract class AbstractPool implements Pool {
      */
     protected abstract long targetChunkNanos();
 
+    /** {@link #shutdown()} then {@link #join()}, as the contract says, for both pools. */
+    @Override
+    public final void close() {
+        shutdown();
+        join();
+    }
+
     @Override
     public final <T, R> List<R> map(Task<? super T, ? extends R> fn, Iterable<? extends T> items) {
         checkMayBlock();

@@ -3,6 +3,7 @@ package io.procpool.launcher;
 import io.procpool.PoolException;
 import io.procpool.WorkerCrashedException;
 import io.procpool.internal.Chunk;
+import io.procpool.worker.Failures;
 import io.procpool.worker.Protocol;
 
 import java.util.List;
@@ -28,7 +29,7 @@ final class CrashReport {
     static PoolException startFailed(WorkerProcess worker, WorkerProcess.Exit exit) {
         StringBuilder message = new StringBuilder("worker ").append(worker.slot).append(" failed to start: ");
         if (exit.launchFailure() != null) {
-            message.append("could not run the command: ").append(rootMessage(exit.launchFailure()));
+            message.append("could not run the command: ").append(Failures.rootCause(exit.launchFailure()));
         } else if (worker.initFailure != null) {
             message.append("the initializer threw ").append(worker.initFailure);
         } else {
@@ -37,14 +38,6 @@ final class CrashReport {
         message.append("\ncommand line: ").append(worker.command).append(stderrTail(worker));
         Throwable cause = worker.initFailure != null ? worker.initFailure : exit.launchFailure();
         return new PoolException(message.toString(), cause);
-    }
-
-    private static String rootMessage(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root == failure ? String.valueOf(failure.getMessage()) : failure.getMessage() + ": " + root.getMessage();
     }
 
     private static String howItEnded(WorkerProcess worker, WorkerProcess.Exit exit) {

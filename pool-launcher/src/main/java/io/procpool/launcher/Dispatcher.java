@@ -1,5 +1,7 @@
 package io.procpool.launcher;
 
+import io.procpool.internal.PoolCounters;
+
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
 import io.procpool.PoolException;

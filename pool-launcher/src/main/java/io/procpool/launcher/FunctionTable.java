@@ -1,5 +1,7 @@
 package io.procpool.launcher;
 
+import io.procpool.internal.PoolCounters;
+
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.procpool.launcher;
 
+import io.procpool.internal.PoolCounters;
+
 import io.procpool.PoolException;
 import io.procpool.TaskTimeoutException;
 import io.procpool.internal.Call;
@@ -258,12 +260,7 @@ final class PoolLoop implements Runnable {
      * space first, and stop with a clear error instead.
      */
     private void checkFreeSpace() {
-        long free;
-        try {
-            free = java.nio.file.Files.getFileStore(directory.path()).getUsableSpace();
-        } catch (java.io.IOException e) {
-            return;
-        }
+        long free = io.procpool.worker.Directories.usableBytes(directory.path());
         if (free < MIN_FREE_BYTES) {
             throw new PoolException(String.format("the file system of the queue directory %s is full: %d MiB "
                     + "free, procpool needs at least %d MiB; free some space or choose another directory with "

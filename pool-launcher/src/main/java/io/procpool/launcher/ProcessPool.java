@@ -1,5 +1,7 @@
 package io.procpool.launcher;
 
+import io.procpool.internal.PoolCounters;
+
 import io.procpool.Initializer;
 import io.procpool.Pool;
 import io.procpool.PoolException;
@@ -9,7 +11,6 @@ import io.procpool.internal.Call;
 import io.procpool.worker.ClassFilter;
 import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
-import io.procpool.worker.KryoCodec;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -184,12 +185,6 @@ public final class ProcessPool extends AbstractPool {
     @Override
     public void terminate() {
         loop.requestTerminate();
-    }
-
-    @Override
-    public void close() {
-        shutdown();
-        join();
     }
 
     @Override

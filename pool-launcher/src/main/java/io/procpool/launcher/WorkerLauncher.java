@@ -31,6 +31,11 @@ final class WorkerLauncher {
 
     /** @return where a crashed worker's JVM writes its report */
     static Path crashReportOf(long pid) {
+        return crashReport(Long.toString(pid));
+    }
+
+    /** @param pid a pid, or {@code %p} for the JVM's own pattern */
+    private static Path crashReport(String pid) {
         return Path.of(System.getProperty("java.io.tmpdir"), CRASH_REPORT_PREFIX + pid + ".log");
     }
 
@@ -78,7 +83,7 @@ final class WorkerLauncher {
         // A worker out of memory must die and be replaced, not linger half-broken.
         command.add("-XX:+ExitOnOutOfMemoryError");
         // A crashed worker's report goes beside other temporary files, not into the application's directory.
-        command.add("-XX:ErrorFile=" + crashReportOf(-1).toString().replace("-1.log", "%p.log"));
+        command.add("-XX:ErrorFile=" + crashReport("%p"));
         command.add("-D" + WorkerMain.PARENT_HEARTBEAT_TIMEOUT_PROPERTY + "="
                 + 3 * config.heartbeatTimeout().toMillis());
         String allowList = config.classFilter().asJvmOption();

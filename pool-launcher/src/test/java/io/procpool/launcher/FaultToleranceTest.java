@@ -5,7 +5,6 @@ import io.procpool.RemoteException;
 import io.procpool.SerializationException;
 import io.procpool.TaskFailedException;
 import io.procpool.WorkerCrashedException;
-import io.procpool.worker.JvmFlags;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -64,15 +63,7 @@ class FaultToleranceTest {
 
     /** Reads every outcome of an iterator: a result, or the {@link PoolException} its item failed with. */
     private static List<Object> drain(Iterator<?> results) {
-        List<Object> outcomes = new ArrayList<>();
-        while (results.hasNext()) {
-            try {
-                outcomes.add(results.next());
-            } catch (PoolException e) {
-                outcomes.add(e);
-            }
-        }
-        return outcomes;
+        return Workers.drain(results).outcomes();
     }
 
     private static void assertUsable(ProcessPool pool) {
@@ -99,16 +90,9 @@ class FaultToleranceTest {
                 }
                 return i * 10;
             }, range(10), 1);
-            List<Object> outcomes = new ArrayList<>();
-            long seenAt = 0;
-            while (results.hasNext()) {
-                try {
-                    outcomes.add(results.next());
-                } catch (WorkerCrashedException e) {
-                    seenAt = System.nanoTime();
-                    outcomes.add(e);
-                }
-            }
+            Workers.Drained drained = Workers.drain(results);
+            List<Object> outcomes = drained.outcomes();
+            long seenAt = drained.firstFailureNanos();
             assertEquals(10, outcomes.size());
             for (int i = 0; i < 10; i++) {
                 if (i == 4) {
@@ -376,32 +360,8 @@ class FaultToleranceTest {
 
     // ------------------------------------------------------------------ parents that do not close
 
-    /**
-     * A parent that starts a pool, runs a task, prints its workers' pids, and then returns ({@code return}) or
-     * waits ({@code wait}; {@code freeze}, with a heartbeat timeout of one second).
-     */
-    public static final class Parent {
-        public static void main(String[] args) throws Exception {
-            String mode = args.length > 0 ? args[0] : "return";
-            ProcessPool pool = mode.equals("freeze")
-                    ? ProcessPool.builder().processes(2).heartbeatTimeout(Duration.ofSeconds(1)).build()
-                    : ProcessPool.create(2);
-            List<Long> pids = pool.map((Integer i) -> {
-                Thread.sleep(50);
-                return ProcessHandle.current().pid();
-            }, List.of(1, 2, 3, 4, 5, 6), 1);
-            System.out.println("workers " + pids.stream().distinct().map(String::valueOf)
-                    .collect(Collectors.joining(",")));
-            System.out.flush();
-            if (!mode.equals("return")) {
-                Thread.sleep(60_000);
-            }
-            // Returns without close(): the pool's cleanup is the JVM's exit.
-        }
-    }
-
     private static Process startParent(String mode) throws Exception {
-        return Workers.startJvm(Parent.class, mode);
+        return Workers.startJvm(ParentProgram.class, mode);
     }
 
     private static List<ProcessHandle> readWorkers(Process parent, ByteArrayOutputStream rest) throws Exception {

@@ -1,6 +1,5 @@
 package io.procpool.launcher;
 
-import io.procpool.worker.JvmFlags;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -23,24 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ParentDeathTest {
 
-    /** The parent: starts a pool, prints its workers' pids, then waits to be killed. */
-    public static final class Parent {
-        public static void main(String[] args) throws Exception {
-            ProcessPool pool = ProcessPool.create(2);
-            List<Long> pids = pool.map((Integer i) -> {
-                Thread.sleep(50);
-                return ProcessHandle.current().pid();
-            }, List.of(1, 2, 3, 4, 5, 6), 1);
-            System.out.println("workers " + pids.stream().distinct().map(String::valueOf)
-                    .collect(Collectors.joining(",")));
-            System.out.flush();
-            Thread.sleep(60_000);
-        }
-    }
-
     @Test
     void shouldStopEveryWorkerWithinTwoSecondsOfTheParentsSigkill() throws Exception {
-        Process parent = Workers.startJvm(Parent.class);
+        Process parent = Workers.startJvm(ParentProgram.class, "wait");
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(parent.getInputStream(),
                     StandardCharsets.UTF_8));

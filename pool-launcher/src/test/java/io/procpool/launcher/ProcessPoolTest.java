@@ -237,16 +237,9 @@ class ProcessPoolTest {
             long victim = Workers.awaitPid(pidFile, WAIT);
             long killedAt = System.nanoTime();
             assertTrue(ProcessHandle.of(victim).orElseThrow().destroyForcibly());
-            List<Object> outcomes = new ArrayList<>();
-            long seenAt = 0;
-            while (results.hasNext()) {
-                try {
-                    outcomes.add(results.next());
-                } catch (WorkerCrashedException e) {
-                    seenAt = System.nanoTime();
-                    outcomes.add(e);
-                }
-            }
+            Workers.Drained drained = Workers.drain(results);
+            List<Object> outcomes = drained.outcomes();
+            long seenAt = drained.firstFailureNanos();
             long noticedMs = TimeUnit.NANOSECONDS.toMillis(seenAt - killedAt);
             System.out.println("SIGKILL -> WorkerCrashedException in " + noticedMs + " ms");
             assertTrue(noticedMs < 1000, "the kill was noticed only after " + noticedMs + " ms");
@@ -323,14 +316,7 @@ class ProcessPoolTest {
                 }
                 return i;
             }, IntStream.range(0, 8).boxed().collect(Collectors.toList()), 1);
-            List<Object> outcomes = new ArrayList<>();
-            while (results.hasNext()) {
-                try {
-                    outcomes.add(results.next());
-                } catch (TaskTimeoutException e) {
-                    outcomes.add(e);
-                }
-            }
+            List<Object> outcomes = new ArrayList<>(Workers.drain(results).outcomes());
             long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             TaskTimeoutException timeout = assertInstanceOf(TaskTimeoutException.class, outcomes.get(3));
             System.out.println("taskTimeout(1 s) -> " + timeout.getMessage());

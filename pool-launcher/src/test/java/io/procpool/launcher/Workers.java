@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
@@ -163,5 +162,29 @@ final class Workers {
             throw new AssertionError("the output ended before a line starting with '" + prefix + "': " + seen);
         }
         return line;
+    }
+
+    /**
+     * Every outcome of an iterator: a result, or the {@link io.procpool.PoolException} its item failed with, and
+     * when the first failure was seen ({@link System#nanoTime()}, 0 if none).
+     */
+    record Drained(List<Object> outcomes, long firstFailureNanos) {
+    }
+
+    /** Reads an iterator to its end, keeping failures as outcomes. */
+    static Drained drain(java.util.Iterator<?> results) {
+        List<Object> outcomes = new java.util.ArrayList<>();
+        long firstFailure = 0;
+        while (results.hasNext()) {
+            try {
+                outcomes.add(results.next());
+            } catch (io.procpool.PoolException e) {
+                if (firstFailure == 0) {
+                    firstFailure = System.nanoTime();
+                }
+                outcomes.add(e);
+            }
+        }
+        return new Drained(outcomes, firstFailure);
     }
 }

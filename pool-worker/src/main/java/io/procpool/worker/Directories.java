@@ -8,9 +8,9 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * Deletes queue directories: read segments, a dead worker's files, a closed pool's directory. Best effort by
- * design, since another process may be removing the same files (a worker deleting a segment while the pool deletes
- * the whole directory), and what is left goes with the pool's directory or a later pool's clean-up.
+ * File-system chores around queue directories. Deleting is best effort by design, since another process may be
+ * removing the same files (a worker deleting a segment while the pool deletes the whole directory), and what is
+ * left goes with the pool's directory or a later pool's clean-up.
  */
 public final class Directories {
     private Directories() {
@@ -33,6 +33,18 @@ public final class Directories {
             });
         } catch (IOException | UncheckedIOException e) {
             // Already gone, or being removed by someone else.
+        }
+    }
+
+    /**
+     * @return the bytes free for this user on the file system of {@code directory}, or {@link Long#MAX_VALUE} where
+     * that cannot be told (then nothing is refused on its account)
+     */
+    public static long usableBytes(Path directory) {
+        try {
+            return Files.getFileStore(directory).getUsableSpace();
+        } catch (IOException e) {
+            return Long.MAX_VALUE;
         }
     }
 }

@@ -77,6 +77,22 @@ public final class Failures {
         return mirror;
     }
 
+    /**
+     * @return the class and the first line of the message of the innermost cause of {@code failure}: what an
+     * error message quotes to say why
+     */
+    public static String rootCause(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        if (message != null && message.indexOf('\n') >= 0) {
+            message = message.substring(0, message.indexOf('\n'));
+        }
+        return root.getClass().getName() + (message == null ? "" : ": " + message);
+    }
+
     private static String safeMessage(Throwable failure) {
         try {
             return failure.getMessage();

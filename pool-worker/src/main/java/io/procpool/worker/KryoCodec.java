@@ -118,7 +118,7 @@ public final class KryoCodec {
         if (value != null) {
             message.append(" of class ").append(value.getClass().getName());
         }
-        message.append(": ").append(rootMessage(e));
+        message.append(": ").append(Failures.rootCause(e));
         if (e instanceof KryoException) {
             // Kryo's own message ends with the serialisation trace (which field of which class), worth keeping.
             message.append(" [").append(e.getMessage().replace('\n', ' ').replace('\t', ' ')).append(']');
@@ -126,18 +126,6 @@ public final class KryoCodec {
         return new SerializationException(message.toString(), e);
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getClass().getName() + (root.getMessage() == null ? "" : ": " + firstLine(root.getMessage()));
-    }
-
-    private static String firstLine(String text) {
-        int newline = text.indexOf('\n');
-        return newline < 0 ? text : text.substring(0, newline);
-    }
 
     /**
      * @return a Kryo configured the way both sides of a pool must agree on, reading any class

@@ -78,12 +78,7 @@ public final class MessageAppender implements AutoCloseable {
      * pool's periodic check.
      */
     private void checkRoom(int length) {
-        long free;
-        try {
-            free = java.nio.file.Files.getFileStore(layout.directory()).getUsableSpace();
-        } catch (java.io.IOException e) {
-            return;
-        }
+        long free = Directories.usableBytes(layout.directory());
         if (free < length + ROOM_MARGIN_BYTES) {
             throw new io.procpool.PoolException(String.format("no room for a message of %d MiB in the queue "
                     + "directory %s: %d MiB free (a margin of %d MiB is kept); free some space or choose another "

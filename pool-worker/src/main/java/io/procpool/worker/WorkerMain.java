@@ -359,9 +359,7 @@ public final class WorkerMain {
         }
         tasksDone += count;
         long serialised = System.nanoTime();
-        message.writeVarLong(deserialised - start, true);
-        message.writeVarLong(executed - deserialised, true);
-        message.writeVarLong(serialised - executed, true);
+        writeTimings(deserialised - start, executed - deserialised, serialised - executed);
         try {
             send(message);
         } catch (io.procpool.PoolException e) {
@@ -372,11 +370,16 @@ public final class WorkerMain {
                 out.writeByte(Protocol.NOT_DELIVERED);
                 out.writeString(e.getMessage());
             }
-            out.writeVarLong(deserialised - start, true);
-            out.writeVarLong(executed - deserialised, true);
-            out.writeVarLong(serialised - executed, true);
+            writeTimings(deserialised - start, executed - deserialised, serialised - executed);
             send(out);
         }
+    }
+
+    /** The end of a RESULT message: how long the worker spent rebuilding, running and serialising. */
+    private void writeTimings(long deserialiseNanos, long executeNanos, long serialiseNanos) {
+        out.writeVarLong(deserialiseNanos, true);
+        out.writeVarLong(executeNanos, true);
+        out.writeVarLong(serialiseNanos, true);
     }
 
     private void writeValue(long index, Object value) {

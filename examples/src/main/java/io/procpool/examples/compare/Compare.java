@@ -131,6 +131,7 @@ public final class Compare implements Callable<Integer> {
             }
             progress.doing("start-up: " + Engine.PROCESS_POOL.label(plan.workers()));
             try {
+                results.startup.add(0, ProcessCosts.startupWithoutArchive(plan.workers(), plan.startupPools()));
                 results.startup.add(0, ProcessCosts.startup(plan.workers(), plan.startupPools()));
             } catch (PoolException e) {
                 results.note("ProcessPool start-up failed, so it has no figure: " + e.getMessage());

@@ -25,6 +25,8 @@ final class ProcessCosts {
      * warm-up ran for a second or two, which is not what an idle pool costs.
      */
     private static final long SETTLE_MILLIS = 3_000;
+    /** procpool's switch for the workers' class-data-sharing archive (on by default, for jar classpaths). */
+    private static final String CDS_PROPERTY = "procpool.cds";
 
     private ProcessCosts() {
     }
@@ -34,6 +36,28 @@ final class ProcessCosts {
      * loaded procpool's classes by then (an earlier pool did), as a long-running application would have.
      */
     static Startup startup(int workers, int pools) {
+        return startup(workers, pools, "JVM");
+    }
+
+    /**
+     * The same without the class-data-sharing archive that workers on a jar classpath share, as a pool started
+     * from directories (an IDE, a build's test run) starts: what the archive saves.
+     */
+    static Startup startupWithoutArchive(int workers, int pools) {
+        String before = System.getProperty(CDS_PROPERTY);
+        System.setProperty(CDS_PROPERTY, "false");
+        try {
+            return startup(workers, pools, "JVM, no CDS archive");
+        } finally {
+            if (before == null) {
+                System.clearProperty(CDS_PROPERTY);
+            } else {
+                System.setProperty(CDS_PROPERTY, before);
+            }
+        }
+    }
+
+    private static Startup startup(int workers, int pools, String variant) {
         double[] firstResult = new double[pools];
         double[] ready = new double[pools];
         for (int i = 0; i < pools; i++) {
@@ -47,7 +71,7 @@ final class ProcessCosts {
                 pool.close(); // not timed: shutting down is not what an application waits for
             }
         }
-        return new Startup(Engine.PROCESS_POOL, "JVM", pools, Timing.median(firstResult), Timing.median(ready));
+        return new Startup(Engine.PROCESS_POOL, variant, pools, Timing.median(firstResult), Timing.median(ready));
     }
 
     /**
