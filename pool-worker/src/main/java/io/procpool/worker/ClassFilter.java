@@ -25,7 +25,8 @@ public final class ClassFilter {
     /** What procpool's own messages need, whatever the user allows. */
     private static final List<String> ALWAYS = List.of("io.procpool.*", "java.lang.*", "java.lang.invoke.*",
             "java.util.*", "java.time.*", "java.math.*", "sun.nio.fs.*",
-            "com.esotericsoftware.kryo.serializers.ClosureSerializer$*");
+            "com.esotericsoftware.kryo.serializers.ClosureSerializer$*",
+            "io.procpool.worker.JavaShapeSerializer$Leaf");
 
     private final List<String> patterns;
     private final ObjectInputFilter filter;

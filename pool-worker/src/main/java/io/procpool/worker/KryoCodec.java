@@ -2,34 +2,35 @@ package io.procpool.worker;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
-import com.esotericsoftware.kryo.Serializer;
-import com.esotericsoftware.kryo.SerializerFactory;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.serializers.ClosureSerializer;
-import com.esotericsoftware.kryo.serializers.CollectionSerializer;
-import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
-import com.esotericsoftware.kryo.serializers.MapSerializer;
+import com.esotericsoftware.kryo.serializers.DefaultSerializers;
+import com.esotericsoftware.kryo.util.DefaultClassResolver;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
 import com.esotericsoftware.kryo.util.Pool;
 import com.esotericsoftware.minlog.Log;
 import io.procpool.SerializationException;
 import org.objenesis.strategy.StdInstantiatorStrategy;
 
-import java.io.Serializable;
-import java.nio.file.Path;
-import java.lang.reflect.Modifier;
-import java.util.Collection;
-import java.util.Map;
+import java.net.URI;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 
 /**
  * The Kryo set-up both sides share, so that users register nothing: serialisable lambdas with their captured
  * values, records, classes without a no-argument constructor, and the JDK's collections all cross as they are.
  *
- * <p>Kryo reads JDK internals only through public API: JDK classes that Kryo has no serializer of its own for
- * (immutable and wrapper collections, exceptions, and so on) cross with Java serialisation, which needs no
- * {@code --add-opens}. Exceptions always use Java serialisation, which keeps their stack traces and causes.
- * Kryo instances are not thread-safe; this class pools them.
+ * <p>What crosses keeps its behaviour, not only its elements: {@link FidelityPolicy} chooses, per class, between
+ * Kryo's own serializers (where they are known to be faithful), Java serialisation for the shape of what Kryo cannot
+ * rebuild (comparators kept by {@code readObject}, access order, exceptions with their causes), a faithful copy of
+ * the JDK's views, and a clear {@link SerializationException} for what cannot cross. Kryo reads JDK internals only
+ * through public API, so none of this needs {@code --add-opens}. Kryo instances are not thread-safe; this class
+ * pools them.
  */
 public final class KryoCodec {
     private static final int INITIAL_BUFFER_BYTES = 4096;
@@ -139,21 +140,26 @@ public final class KryoCodec {
      * @return a Kryo configured the way both sides of a pool must agree on
      */
     public static Kryo newKryo(ClassFilter filter) {
-        Kryo kryo = filter == ClassFilter.ALLOW_ALL ? new Kryo() : new Kryo(new FilteringClassResolver(filter), null);
+        GuardedReferenceResolver references = new GuardedReferenceResolver();
+        Kryo kryo = filter == ClassFilter.ALLOW_ALL ? new Kryo(new DefaultClassResolver(), references)
+                : new Kryo(new FilteringClassResolver(filter), references);
         kryo.setRegistrationRequired(false);
         kryo.setReferences(true);
         kryo.setClassLoader(classLoader());
         kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
         kryo.register(ClosureSerializer.Closure.class, new ClosureSerializer());
-        ImmutableCollectionsSerializers.addDefaultSerializers(kryo);
-        kryo.addDefaultSerializer(Throwable.class, new FilteredJavaSerializer(filter));
-        kryo.addDefaultSerializer(Path.class, new PathSerializer());
-        kryo.addDefaultSerializer(io.procpool.Pool.class, new Refuse("a pool cannot be sent to a worker: a task "
-                + "must not use the pool that runs it (that would wait for itself); create a pool inside the task "
-                + "if it needs one"));
-        kryo.addDefaultSerializer(Collection.class, new JdkAwareFactory(CollectionSerializer::new, filter));
-        kryo.addDefaultSerializer(Map.class, new JdkAwareFactory(MapSerializer::new, filter));
-        kryo.setDefaultSerializer(new GuardedFieldSerializerFactory(filter));
+        // Kryo's faithful serializers for classes its constructor leaves to the default.
+        kryo.addDefaultSerializer(UUID.class, new DefaultSerializers.UUIDSerializer());
+        kryo.addDefaultSerializer(URI.class, new DefaultSerializers.URISerializer());
+        kryo.addDefaultSerializer(Pattern.class, new DefaultSerializers.PatternSerializer());
+        kryo.addDefaultSerializer(AtomicBoolean.class, new DefaultSerializers.AtomicBooleanSerializer());
+        kryo.addDefaultSerializer(AtomicInteger.class, new DefaultSerializers.AtomicIntegerSerializer());
+        kryo.addDefaultSerializer(AtomicLong.class, new DefaultSerializers.AtomicLongSerializer());
+        kryo.addDefaultSerializer(AtomicReference.class, new DefaultSerializers.AtomicReferenceSerializer());
+        // Ahead of Kryo's own defaults: decides, per class, what keeps a value's behaviour (see FidelityPolicy).
+        FidelityPolicy policy = new FidelityPolicy(filter);
+        kryo.addDefaultSerializer(Object.class, policy);
+        kryo.setDefaultSerializer(policy);
         return kryo;
     }
 
@@ -162,60 +168,8 @@ public final class KryoCodec {
         return context != null ? context : KryoCodec.class.getClassLoader();
     }
 
-    /** Whether Kryo can build and fill {@code type} through public API, as for {@code ArrayList}. */
-    private static boolean isPlainJdkType(Class<?> type) {
-        if (!isJdk(type)) {
-            return true;
-        }
-        if (!Modifier.isPublic(type.getModifiers())) {
-            return false;
-        }
-        try {
-            return Modifier.isPublic(type.getConstructor().getModifiers());
-        } catch (NoSuchMethodException e) {
-            return false;
-        }
-    }
-
-    private static boolean isJdk(Class<?> type) {
-        return type.getModule().isNamed() && type.getClassLoader() == null
-                || type.getName().startsWith("java.") || type.getName().startsWith("javax.")
-                || type.getName().startsWith("jdk.") || type.getName().startsWith("sun.");
-    }
-
-    /**
-     * For collections and maps: Kryo's serializer where Kryo can build the type itself, Java serialisation for the
-     * JDK's private implementations ({@code Collections.unmodifiableList}, {@code Arrays.asList}, ...).
-     */
-    private static final class JdkAwareFactory implements SerializerFactory<Serializer<?>> {
-        private final java.util.function.Supplier<Serializer<?>> plain;
-        private final ClassFilter filter;
-
-        JdkAwareFactory(java.util.function.Supplier<Serializer<?>> plain, ClassFilter filter) {
-            this.plain = plain;
-            this.filter = filter;
-        }
-
-        @Override
-        public Serializer<?> newSerializer(Kryo kryo, Class type) {
-            if (isPlainJdkType(type)) {
-                return plain.get();
-            }
-            if (Serializable.class.isAssignableFrom(type)) {
-                return new FilteredJavaSerializer(filter);
-            }
-            throw new SerializationException("cannot serialise " + type.getName()
-                    + ": a JDK-internal collection that is not Serializable");
-        }
-
-        @Override
-        public boolean isSupported(Class type) {
-            return true;
-        }
-    }
-
     /** Checks every class Kryo reads by name against the allow-list, before any instance is made. */
-    private static final class FilteringClassResolver extends com.esotericsoftware.kryo.util.DefaultClassResolver {
+    private static final class FilteringClassResolver extends DefaultClassResolver {
         private final ClassFilter filter;
 
         FilteringClassResolver(ClassFilter filter) {
@@ -227,126 +181,6 @@ public final class KryoCodec {
             com.esotericsoftware.kryo.Registration registration = super.readName(input);
             filter.check(registration.getType());
             return registration;
-        }
-    }
-
-    /**
-     * Java serialisation for exceptions and the JDK's private classes, through this JVM's class loader and under
-     * the allow-list. Kryo's own JavaSerializer has no filter.
-     */
-    private static final class FilteredJavaSerializer extends Serializer<Object> {
-        private final ClassFilter filter;
-
-        FilteredJavaSerializer(ClassFilter filter) {
-            this.filter = filter;
-        }
-
-        @Override
-        public void write(Kryo kryo, Output output, Object object) {
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256);
-            try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
-                out.writeObject(object);
-            } catch (java.io.IOException e) {
-                throw new SerializationException("cannot serialise " + object.getClass().getName()
-                        + " with Java serialisation: " + e, e);
-            }
-            // Length first: the reader hands Java serialisation exactly these bytes, never Kryo's that follow.
-            output.writeVarInt(bytes.size(), true);
-            output.writeBytes(bytes.toByteArray());
-        }
-
-        @Override
-        public Object read(Kryo kryo, Input input, Class<?> type) {
-            byte[] bytes = input.readBytes(input.readVarInt(true));
-            try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes)) {
-                @Override
-                protected Class<?> resolveClass(java.io.ObjectStreamClass desc) throws ClassNotFoundException {
-                    return Class.forName(desc.getName(), false, kryo.getClassLoader());
-                }
-            }) {
-                if (filter.objectInputFilter() != null) {
-                    in.setObjectInputFilter(filter.objectInputFilter());
-                }
-                return in.readObject();
-            } catch (java.io.IOException | ClassNotFoundException e) {
-                throw new SerializationException("cannot deserialise " + type.getName() + ": " + e, e);
-            }
-        }
-    }
-
-    /** Refuses a type that must never cross, with the reason. */
-    private static final class Refuse extends Serializer<Object> {
-        private final String reason;
-
-        Refuse(String reason) {
-            this.reason = reason;
-        }
-
-        @Override
-        public void write(Kryo kryo, Output output, Object object) {
-            throw new SerializationException("cannot serialise " + object.getClass().getName() + ": " + reason);
-        }
-
-        @Override
-        public Object read(Kryo kryo, Input input, Class<?> type) {
-            throw new SerializationException("cannot deserialise " + type.getName() + ": " + reason);
-        }
-    }
-
-    /** A {@link Path} crosses as its string, on the default file system: the only one a worker shares with us. */
-    private static final class PathSerializer extends Serializer<Path> {
-        PathSerializer() {
-            setImmutable(true);
-        }
-
-        @Override
-        public void write(Kryo kryo, Output output, Path path) {
-            output.writeString(path.toString());
-        }
-
-        @Override
-        public Path read(Kryo kryo, Input input, Class<? extends Path> type) {
-            return Path.of(input.readString());
-        }
-    }
-
-    /**
-     * Kryo's field serializer for user classes, with two guards: JDK classes cross with Java serialisation (their
-     * fields are not open to reflection), and a lambda that is not serialisable is refused here, on the sending
-     * side, where the error can name it, instead of failing obscurely on the other side.
-     */
-    private static final class GuardedFieldSerializerFactory implements SerializerFactory<Serializer<?>> {
-        private final SerializerFactory.FieldSerializerFactory fields = new SerializerFactory.FieldSerializerFactory();
-        private final ClassFilter filter;
-
-        GuardedFieldSerializerFactory(ClassFilter filter) {
-            this.filter = filter;
-        }
-
-        @Override
-        public Serializer<?> newSerializer(Kryo kryo, Class type) {
-            if (type.isHidden() || type.isSynthetic() && type.getName().contains("$$Lambda")) {
-                throw new SerializationException("cannot serialise " + type.getName()
-                        + ": a lambda that is not Serializable (declare the functional interface it implements "
-                        + "to extend java.io.Serializable, or use io.procpool.Task)");
-            }
-            // Kryo looks a proxy up as InvocationHandler; a proxy's class only exists in the JVM that made it.
-            if (java.lang.reflect.Proxy.isProxyClass(type) || type == java.lang.reflect.InvocationHandler.class) {
-                throw new SerializationException("cannot serialise " + type.getName() + ": a dynamic proxy");
-            }
-            if (isJdk(type)) {
-                if (Serializable.class.isAssignableFrom(type)) {
-                    return new FilteredJavaSerializer(filter);
-                }
-                throw new SerializationException("cannot serialise " + type.getName()
-                        + ": a JDK class that is not Serializable");
-            }
-            return fields.newSerializer(kryo, type);
-        }
-
-        @Override
-        public boolean isSupported(Class type) {
-            return true;
         }
     }
 }
