@@ -610,6 +610,24 @@ public abstract class PoolContractTest {
     }
 
     @Test
+    public void shouldGiveTheCallerItsOwnStackWithTheTasksStackOnTheCause() {
+        String caller = "shouldGiveTheCallerItsOwnStackWithTheTasksStackOnTheCause";
+        List<Throwable> caught = List.of(
+                assertThrows(TaskFailedException.class, () -> pool().map(new ThrowingTask(1), range(0, 3))),
+                assertThrows(TaskFailedException.class, () -> pool().apply(new ThrowingTask(1), 1)),
+                assertThrows(TaskFailedException.class, () -> drain(pool().imap(new ThrowingTask(1), range(0, 3)))));
+        for (Throwable failure : caught) {
+            assertTrue(Arrays.stream(failure.getStackTrace()).anyMatch(frame -> frame.getMethodName().contains(caller)),
+                    () -> "the exception should carry the caller's stack, as CompletableFuture.join does: "
+                            + Arrays.toString(failure.getStackTrace()));
+            assertTrue(Arrays.stream(failure.getCause().getStackTrace()).anyMatch(frame ->
+                            frame.getClassName().equals(ThrowingTask.class.getName())),
+                    "the cause should keep the task's own stack");
+        }
+        assertPoolUsable(pool());
+    }
+
+    @Test
     public void shouldKeepTheStackTraceOfATaskClassThatThrew() {
         TaskFailedException failure = assertThrows(TaskFailedException.class,
                 () -> pool().map(new ThrowingTask(3), range(0, 5)));

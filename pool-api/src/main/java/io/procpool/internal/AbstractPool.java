@@ -204,6 +204,9 @@ public abstract class AbstractPool implements Pool {
             throw interrupted;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
+            if (cause instanceof PoolException) {
+                throw CallerStack.of((PoolException) cause);
+            }
             if (cause instanceof RuntimeException) {
                 throw (RuntimeException) cause;
             }

@@ -117,7 +117,7 @@ public final class IteratorCall extends Call implements Iterator<Object> {
             outcome = peek();
             if (outcome == NONE) {
                 endReported = true;
-                throw endFailure != null ? endFailure
+                throw endFailure != null ? CallerStack.of(endFailure)
                         : new PoolException("the pool was shut down before every item was read; "
                         + taken + " results were delivered");
             }
@@ -130,7 +130,7 @@ public final class IteratorCall extends Call implements Iterator<Object> {
         }
         signalRoom();
         if (outcome instanceof Failed) {
-            throw ((Failed) outcome).failure;
+            throw CallerStack.of(((Failed) outcome).failure);
         }
         return outcome == NullValue.INSTANCE ? null : outcome;
     }

@@ -20,6 +20,14 @@ final class FunctionTable {
     private final java.util.concurrent.ConcurrentHashMap<Class<?>, ActiveFunction> stateless =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    private final String workerClasspath;
+    /** The class loaders whose classes workers can load, checked once each. */
+    private final java.util.Set<ClassLoader> coveredLoaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    FunctionTable(String workerClasspath) {
+        this.workerClasspath = workerClasspath;
+    }
+
     private record ActiveFunction(long id, byte[] bytes) {
     }
 
@@ -29,6 +37,7 @@ final class FunctionTable {
         if (known != null) {
             return new ActiveCall(call, known.id(), known.bytes());
         }
+        checkWorkersCanLoad(type);
         long start = System.nanoTime();
         byte[] bytes = io.procpool.worker.KryoCodec.get().toBytes(call.fn(), "the function");
         counters.parentSerializeNanos.add(System.nanoTime() - start);
@@ -37,6 +46,28 @@ final class FunctionTable {
             stateless.put(type, new ActiveFunction(id, bytes));
         }
         return new ActiveCall(call, id, bytes);
+    }
+
+    /**
+     * A task whose class comes from a loader the workers' classpath does not cover would fail in the worker with a
+     * bare {@code ClassNotFoundException}: say here which loader, and what to do.
+     */
+    private void checkWorkersCanLoad(Class<?> type) {
+        ClassLoader loader = type.getClassLoader();
+        if (loader == null || coveredLoaders.contains(loader)) {
+            return;
+        }
+        if (!Classpath.covers(workerClasspath, loader)) {
+            throw new io.procpool.SerializationException("cannot send the function " + type.getName()
+                    + " to workers: its class was loaded by " + describe(loader) + ", whose classes are not on the workers' "
+                    + "classpath; create the pool on a thread whose context class loader is that loader (or a "
+                    + "URLClassLoader child of it), so that procpool can give workers its classpath");
+        }
+        coveredLoaders.add(loader);
+    }
+
+    private static String describe(ClassLoader loader) {
+        return loader.getName() == null ? loader.toString() : "'" + loader.getName() + "' (" + loader + ")";
     }
 
     private static final int MAX_ENTRIES = 1024;

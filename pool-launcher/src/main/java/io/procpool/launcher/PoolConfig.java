@@ -9,7 +9,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Everything a {@link ProcessPool.Builder} collected, checked once in {@link ProcessPool.Builder#build()}.
+ * Everything a {@link ProcessPool.Builder} collected, checked once in {@link ProcessPool.Builder#build()}, and
+ * the workers' classpath, derived there from the building thread's class loaders.
  */
 record PoolConfig(
         int processes,
@@ -23,5 +24,6 @@ record PoolConfig(
         Path javaExecutable,
         Path queueRoot,
         IdleStrategy.Mode idleMode,
-        ClassFilter classFilter) {
+        ClassFilter classFilter,
+        String workerClasspath) {
 }

@@ -11,6 +11,7 @@ import io.procpool.internal.Call;
 import io.procpool.worker.ClassFilter;
 import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
+import io.procpool.worker.WorkerMain;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +34,9 @@ import java.util.concurrent.TimeoutException;
  * }
  * }</pre>
  *
- * <p>Creating a pool starts its workers and waits until each is ready (its initializer has run). The parent JVM
+ * <p>Creating a pool starts its workers and waits until each is ready (its initializer has run). A pool created
+ * inside a worker (say, in a static field of the class whose tasks the worker runs) starts its workers only when it
+ * is first used, so that such a field costs nothing in the workers that never use it. The parent JVM
  * needs the flags in {@code META-INF/procpool/jvm.args}; without them {@link #create(int)} says which are missing.
  * Callbacks on the returned futures run on the pool's loop thread unless an {@code ...Async} variant is used: keep
  * them short, and never block on the pool from them. The loop thread also reads the items of {@code imap} calls
@@ -42,33 +45,59 @@ import java.util.concurrent.TimeoutException;
 public final class ProcessPool extends AbstractPool {
     private static final long THREAD_EXIT_WAIT_MS = 5_000;
     private final PoolConfig config;
-    private final PoolLoop loop;
     private final PoolCounters counters;
-    private final FunctionTable functions = new FunctionTable();
+    private final FunctionTable functions;
     private final Thread shutdownHook;
-    private final long startupNanos;
+    private final Object startLock = new Object();
+    /** Null until the workers start; written once, under {@link #startLock}. */
+    private volatile PoolLoop loop;
+    /** Shut down or terminated before its workers ever started (a pool made inside a worker and never used). */
+    private volatile boolean stoppedBeforeStart;
+    private volatile long startupNanos;
 
     private ProcessPool(PoolConfig config) {
         this.config = config;
         this.counters = new PoolCounters();
-        long start = System.nanoTime();
-        PoolDirectory directory = PoolDirectory.create(config.queueRoot());
-        PoolLoop created;
-        try {
-            created = new PoolLoop(config, directory, counters);
-        } catch (RuntimeException | Error e) {
-            directory.delete();
-            throw e;
-        }
-        this.loop = created;
+        this.functions = new FunctionTable(config.workerClasspath());
         this.shutdownHook = new Thread(this::terminateQuietly, "procpool-shutdown-hook");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
-        loop.start();
-        awaitStart();
-        this.startupNanos = System.nanoTime() - start;
+        if (!Boolean.getBoolean(WorkerMain.IN_WORKER_PROPERTY)) {
+            startWorkers();
+        }
     }
 
-    private void awaitStart() {
+    /**
+     * Starts the workers and waits until each is ready: at once for a pool made in an application, at its first
+     * call for a pool made inside a worker. A pool in a static field of the class whose lambdas run in it is made
+     * again in every worker that loads the class; started eagerly, two workers would each start two more, and so
+     * on ({@code N + N²} JVMs). Python asks for an {@code if __name__ == "__main__"} guard; this needs none.
+     */
+    private PoolLoop startWorkers() {
+        synchronized (startLock) {
+            if (loop != null) {
+                return loop;
+            }
+            if (stoppedBeforeStart) {
+                throw new IllegalStateException("the pool is shut down and accepts no new work");
+            }
+            long start = System.nanoTime();
+            PoolDirectory directory = PoolDirectory.create(config.queueRoot());
+            PoolLoop created;
+            try {
+                created = new PoolLoop(config, directory, counters);
+            } catch (RuntimeException | Error e) {
+                directory.delete();
+                throw e;
+            }
+            loop = created;
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+            created.start();
+            awaitStart(created);
+            startupNanos = System.nanoTime() - start;
+            return created;
+        }
+    }
+
+    private void awaitStart(PoolLoop loop) {
         try {
             loop.started().get(config.startTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -125,7 +154,8 @@ public final class ProcessPool extends AbstractPool {
     }
 
     /**
-     * @return how long this pool took to start: from the call that created it until every worker was ready
+     * @return how long this pool took to start: from the call that started its workers (the one that created it,
+     * or for a pool made inside a worker its first call) until every worker was ready; zero before that
      */
     public Duration startupTime() {
         return Duration.ofNanos(startupNanos);
@@ -133,6 +163,7 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     protected void submit(Call call) {
+        PoolLoop loop = this.loop != null ? this.loop : startWorkers();
         PoolException broken = loop.broken();
         if (broken != null) {
             throw new PoolException(broken.getMessage(), broken);
@@ -145,7 +176,8 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     protected void checkMayBlock() {
-        if (Thread.currentThread() == loop.thread()) {
+        PoolLoop loop = this.loop;
+        if (loop != null && Thread.currentThread() == loop.thread()) {
             throw new IllegalStateException("a blocking call on the pool from one of its own callbacks would "
                     + "wait for itself forever; use the ...Async variants in callbacks, or thenApplyAsync");
         }
@@ -153,11 +185,31 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     public void shutdown() {
-        loop.requestShutdown();
+        PoolLoop loop = stopBeforeStart();
+        if (loop != null) {
+            loop.requestShutdown();
+        }
+    }
+
+    /** @return the running loop, or null after making sure a pool that never started never will */
+    private PoolLoop stopBeforeStart() {
+        synchronized (startLock) {
+            if (loop == null) {
+                stoppedBeforeStart = true;
+            }
+            return loop;
+        }
     }
 
     @Override
     public void join() {
+        PoolLoop loop = this.loop;
+        if (loop == null) {
+            if (!stoppedBeforeStart) {
+                throw new IllegalStateException("join() needs shutdown() or terminate() first");
+            }
+            return;
+        }
         if (!loop.isStopping()) {
             throw new IllegalStateException("join() needs shutdown() or terminate() first");
         }
@@ -184,7 +236,10 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     public void terminate() {
-        loop.requestTerminate();
+        PoolLoop loop = stopBeforeStart();
+        if (loop != null) {
+            loop.requestTerminate();
+        }
     }
 
     @Override
@@ -195,6 +250,10 @@ public final class ProcessPool extends AbstractPool {
     /** Terminates and waits a little for the workers to go: for a failed start, and for the JVM's exit. */
     private void terminateQuietly() {
         terminate();
+        PoolLoop loop = this.loop;
+        if (loop == null) {
+            return;
+        }
         try {
             loop.stopped().get(10, TimeUnit.SECONDS);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
@@ -308,12 +367,26 @@ public final class ProcessPool extends AbstractPool {
             return this;
         }
 
-        /** Options for the worker JVMs, such as {@code -Xmx512m}, added after the ones procpool needs. */
+        /**
+         * Options for the worker JVMs, one per argument ({@code jvmOptions("-Xmx512m", "-XX:+UseSerialGC")}), added
+         * after the ones procpool needs, so they win. Workers also get the {@code -D} system properties this JVM was
+         * started with, and by default a maximum heap that keeps all the workers within half of the machine's
+         * memory; an {@code -Xmx} here replaces it.
+         *
+         * @throws IllegalArgumentException for a null or blank option, or several options in one string
+         */
         public Builder jvmOptions(String... options) {
             for (String option : options) {
                 Objects.requireNonNull(option, "a JVM option is null");
                 if (option.isBlank()) {
                     throw new IllegalArgumentException("a JVM option is blank: '" + option + "'");
+                }
+                String[] words = option.trim().split("\\s+");
+                if (words.length > 1 && java.util.Arrays.stream(words).allMatch(w -> w.startsWith("-"))) {
+                    // The JVM would read "-Xmx256m -Xss2m" as one malformed heap size.
+                    throw new IllegalArgumentException("jvmOptions takes one option per argument: '" + option
+                            + "' holds " + words.length + "; pass them as jvmOptions(\""
+                            + String.join("\", \"", words) + "\")");
                 }
                 jvmOptions.add(option);
             }
@@ -375,7 +448,7 @@ public final class ProcessPool extends AbstractPool {
             ClassFilter classFilter = ClassFilter.allowing(allowedClasses);
             return new ProcessPool(new PoolConfig(processes, initializer, maxTasksPerChild, retries, taskTimeout,
                     heartbeatTimeout, startTimeout, List.copyOf(jvmOptions), java, queueDirectory, idleMode,
-                    classFilter));
+                    classFilter, Classpath.forWorkers(Thread.currentThread().getContextClassLoader())));
         }
 
         private static void checkParentJvm() {

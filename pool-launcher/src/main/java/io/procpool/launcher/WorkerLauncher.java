@@ -54,18 +54,21 @@ final class WorkerLauncher {
                 : KryoCodec.get().toBytes(config.initializer(), "the initializer");
         this.argumentFile = directory.path().resolve("worker.args");
         this.commandLine = buildCommandLine();
-        this.cds = CdsArchive.forClasspath(Classpath.ofThisJvm());
+        this.cds = CdsArchive.forClasspath(config.workerClasspath());
     }
 
     private List<String> buildCommandLine() {
         try {
-            Files.write(argumentFile, List.of("-cp", quote(Classpath.ofThisJvm())), StandardCharsets.UTF_8);
+            Files.write(argumentFile, List.of("-cp", quote(config.workerClasspath())), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + argumentFile, e);
         }
         List<String> command = new ArrayList<>();
         command.add(config.javaExecutable().toString());
         command.add("@" + argumentFile);
+        // First, so that procpool's own settings and the pool's jvmOptions, which come later, win.
+        command.addAll(InheritedOptions.systemProperties());
+        command.add(InheritedOptions.maxHeap(config.processes()));
         command.addAll(JvmFlags.required());
         int feature = Runtime.version().feature();
         if (feature >= 22) {

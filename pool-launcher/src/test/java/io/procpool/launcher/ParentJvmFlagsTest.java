@@ -32,7 +32,7 @@ class ParentJvmFlagsTest {
     @Test
     void shouldNameTheMissingFlagsWhenTheParentJvmLacksThem() throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "-cp", Classpath.ofThisJvm(),
+        Process process = new ProcessBuilder(java.toString(), "-cp", Classpath.forWorkers(null),
                 WithoutFlags.class.getName()).redirectErrorStream(true).start();
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the flagless JVM did not finish");
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -137,11 +137,17 @@ final class Workers {
      * standard output.
      */
     static Process startJvm(Class<?> main, String... args) throws IOException {
+        return startJvm(List.of(), main, args);
+    }
+
+    /** As {@link #startJvm(Class, String...)}, with more options for the JVM, such as {@code -Dapp.mode=prod}. */
+    static Process startJvm(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
         List<String> command = new java.util.ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(io.procpool.worker.JvmFlags.required());
+        command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(Classpath.ofThisJvm());
+        command.add(Classpath.forWorkers(null));
         command.add(main.getName());
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).start();

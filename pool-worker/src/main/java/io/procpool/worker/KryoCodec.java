@@ -82,6 +82,10 @@ public final class KryoCodec {
      */
     public byte[] toBytes(Object value, String what) {
         Kryo kryo = obtain();
+        // A lambda names its capturing class, which Kryo looks up: through the loader that has it, which for an
+        // application on a class loader of its own is not the one this pooled Kryo was made on.
+        ClassLoader loader = value == null ? null : value.getClass().getClassLoader();
+        kryo.setClassLoader(loader != null ? loader : classLoader());
         try (Output output = new Output(INITIAL_BUFFER_BYTES, -1)) {
             kryo.writeClassAndObject(output, value);
             return output.toBytes();
@@ -147,7 +151,7 @@ public final class KryoCodec {
         kryo.setReferences(true);
         kryo.setClassLoader(classLoader());
         kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
-        kryo.register(ClosureSerializer.Closure.class, new ClosureSerializer());
+        kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
         // Kryo's faithful serializers for classes its constructor leaves to the default.
         kryo.addDefaultSerializer(UUID.class, new DefaultSerializers.UUIDSerializer());
         kryo.addDefaultSerializer(URI.class, new DefaultSerializers.URISerializer());

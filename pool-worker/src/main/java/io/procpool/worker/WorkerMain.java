@@ -32,6 +32,12 @@ public final class WorkerMain {
     /** The system property with the age of the parent's heartbeat at which a worker gives up on its parent. */
     public static final String PARENT_HEARTBEAT_TIMEOUT_PROPERTY = "procpool.parentHeartbeatTimeoutMs";
     private static final int INITIAL_OUTPUT_BYTES = 8192;
+    /**
+     * Set to {@code true} in every worker JVM before any task's class loads, so that a pool created while such a
+     * class initialises (a pool in a static field of the class whose lambdas the worker runs) knows it is inside a
+     * worker and does not start workers of its own until it is used.
+     */
+    public static final String IN_WORKER_PROPERTY = "procpool.inWorker";
 
     private final Kryo kryo;
     private final Output out = new Output(INITIAL_OUTPUT_BYTES, -1);
@@ -69,6 +75,7 @@ public final class WorkerMain {
             System.err.println("usage: WorkerMain <worker directory> <parent pid>");
             System.exit(Protocol.EXIT_BAD_START);
         }
+        System.setProperty(IN_WORKER_PROPERTY, "true");
         // Kryo and Chronicle each take a while to load: load them side by side.
         java.util.concurrent.CompletableFuture<Kryo> kryo = new java.util.concurrent.CompletableFuture<>();
         Thread kryoLoader = new Thread(() -> {

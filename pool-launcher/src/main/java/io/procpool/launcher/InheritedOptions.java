@@ -1,0 +1,47 @@
+package io.procpool.launcher;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a worker JVM takes from its parent beyond the classpath. A worker is a fresh {@code java} process: it
+ * inherits the parent's environment variables and working directory (Commons Exec passes them on), but not its
+ * JVM options. Of those, it gets the system properties the parent was started with ({@code -Dapp.mode=prod}), so
+ * that {@code System.getProperty} in a task sees what it would see on a thread; not the heap size, the garbage
+ * collector or agents, which {@code ProcessPool.Builder.jvmOptions} sets per pool. Properties set at run time with
+ * {@code System.setProperty} stay in the parent.
+ */
+final class InheritedOptions {
+    /** Together the workers may take this share of the machine's memory by default: the parent keeps its own. */
+    private static final double WORKERS_RAM_PERCENT = 50;
+    /** No worker gets more than a JVM's own default (a quarter of the memory) unless the user asks. */
+    private static final double MAX_WORKER_RAM_PERCENT = 25;
+
+    private InheritedOptions() {
+    }
+
+    /** @return the {@code -D} options on this JVM's command line, as they were given */
+    static List<String> systemProperties() {
+        List<String> properties = new ArrayList<>();
+        for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (argument.startsWith("-D") && argument.length() > 2) {
+                properties.add(argument);
+            }
+        }
+        return properties;
+    }
+
+    /**
+     * A JVM takes a quarter of the machine's memory as its maximum heap by default, so eight workers could claim
+     * twice the machine. Each worker's default share is such that all of them together stay within half of it
+     * (a share of a container's limit, in a container); {@code jvmOptions("-Xmx...")} overrides it.
+     *
+     * @return the {@code -XX:MaxRAMPercentage} option for one of {@code processes} workers
+     */
+    static String maxHeap(int processes) {
+        double percent = Math.min(MAX_WORKER_RAM_PERCENT, WORKERS_RAM_PERCENT / processes);
+        return String.format(Locale.ROOT, "-XX:MaxRAMPercentage=%.2f", percent);
+    }
+}
