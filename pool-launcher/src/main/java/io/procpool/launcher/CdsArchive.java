@@ -22,13 +22,16 @@ import java.util.List;
  * <p>CDS accepts only jars on the classpath, so a classpath with directories (as under an IDE or Surefire running
  * from {@code target/classes}) gets no archive. The archives live in {@code ~/.cache/procpool/cds}, named by a hash
  * of the JDK and of the classpath's jars with their sizes and times, so a rebuilt jar gets a new archive; archives
- * unused for a month are deleted. Set the system property {@value #PROPERTY} to {@code false} to turn this off.
+ * unused for a month, half-written ones whose writer is gone, and the least recently used beyond
+ * {@value #MAX_CACHE_BYTES} bytes in all are deleted. Set the system property {@value #PROPERTY} to {@code false} to turn this off.
  */
 final class CdsArchive {
     /** The system property that turns archives off. */
     static final String PROPERTY = "procpool.cds";
     private static final String QUIET = "-Xlog:cds=off,cds+dynamic=off";
     private static final long UNUSED_FOR_MILLIS = 30L * 24 * 3600 * 1000;
+    /** The cache's size at most: a few archives of a few tens of MiB each. */
+    static final long MAX_CACHE_BYTES = 128L << 20;
 
     /** One worker per JVM writes a given archive at a time, whichever pool started it. */
     private static final java.util.Set<Path> CLAIMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -63,7 +66,7 @@ final class CdsArchive {
             }
             Path directory = Path.of(System.getProperty("user.home"), ".cache", "procpool", "cds");
             Files.createDirectories(directory);
-            pruneUnused(directory);
+            prune(directory, MAX_CACHE_BYTES, System.currentTimeMillis());
             String name = HexFormat.of().formatHex(digest.digest(), 0, 16) + ".jsa";
             return new CdsArchive(directory.resolve(name));
         } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
@@ -71,16 +74,51 @@ final class CdsArchive {
         }
     }
 
-    private static void pruneUnused(Path directory) throws IOException {
-        long cutoff = System.currentTimeMillis() - UNUSED_FOR_MILLIS;
+    /**
+     * Keeps the cache bounded: drops what writers that are gone left half-written, archives unused for a month,
+     * and then the least recently used archives until the rest fit in {@code maxBytes}. A rebuilt jar makes a new
+     * archive each time, so without a cap the cache would grow with every build.
+     */
+    static void prune(Path directory, long maxBytes, long nowMillis) throws IOException {
+        List<Path> archives = new java.util.ArrayList<>();
         try (var files = Files.list(directory)) {
-            files.filter(p -> {
-                try {
-                    return Files.getLastModifiedTime(p).toMillis() < cutoff;
-                } catch (IOException e) {
-                    return false;
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(".tmp") && writerIsGone(name)) {
+                    Files.deleteIfExists(file);
+                } else if (name.endsWith(".jsa")) {
+                    archives.add(file);
                 }
-            }).forEach(p -> p.toFile().delete());
+            }
+        }
+        archives.sort(java.util.Comparator.comparingLong(CdsArchive::lastUsedMillis).reversed());
+        long kept = 0;
+        for (Path archive : archives) {
+            long size = Files.size(archive);
+            if (nowMillis - lastUsedMillis(archive) > UNUSED_FOR_MILLIS || kept + size > maxBytes) {
+                Files.deleteIfExists(archive);
+            } else {
+                kept += size;
+            }
+        }
+    }
+
+    /** {@code <hash>.jsa.<pid>.tmp}: whether the worker's parent that was writing it has gone. */
+    private static boolean writerIsGone(String name) {
+        String[] parts = name.split("\\.");
+        try {
+            long pid = Long.parseLong(parts[parts.length - 2]);
+            return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            return true;
+        }
+    }
+
+    private static long lastUsedMillis(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toMillis();
+        } catch (IOException e) {
+            return 0;
         }
     }
 

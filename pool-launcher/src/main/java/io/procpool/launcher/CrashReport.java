@@ -82,6 +82,12 @@ final class CrashReport {
         }
     }
 
+    private static boolean isJvmDeathLine(String line) {
+        return line.startsWith("Terminating due to ") || line.startsWith("# A fatal error")
+                || line.startsWith("#  SIG") || line.startsWith("# There is insufficient memory")
+                || line.startsWith("Exception in thread ") || line.contains("OutOfMemoryError");
+    }
+
     /**
      * The worker's last words: its standard error, and where that is empty its standard output (a JVM that crashes
      * prints its "fatal error" report there), and the JVM's crash report file if it wrote one.
@@ -91,6 +97,12 @@ final class CrashReport {
         List<String> lines = worker.stderr.lastLines();
         if (!lines.isEmpty()) {
             tail.append("; its last lines of standard error:\n    ").append(String.join("\n    ", lines));
+            // The JVM says why it is dying on standard output ("Terminating due to java.lang.OutOfMemoryError"),
+            // which the lines of standard error (say, a logger's notice) would otherwise hide.
+            List<String> death = worker.stdout.lastLines().stream().filter(CrashReport::isJvmDeathLine).toList();
+            if (!death.isEmpty()) {
+                tail.append("\n  the JVM's last words on standard output:\n    ").append(String.join("\n    ", death));
+            }
         } else {
             List<String> out = worker.stdout.lastLines();
             tail.append(out.isEmpty() ? "; it wrote nothing to standard error or output"

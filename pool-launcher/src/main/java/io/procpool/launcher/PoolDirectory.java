@@ -26,8 +26,13 @@ final class PoolDirectory {
         this.path = path;
     }
 
-    static PoolDirectory create(Path root) {
-        Path base = root != null ? root : defaultRoot();
+    /**
+     * @param root      the directory the user chose, or null for the default
+     * @param processes the pool's workers, which the default directory must have room for
+     */
+    static PoolDirectory create(Path root, int processes) {
+        Path base = root != null ? root : defaultRoot(Path.of("/dev/shm"),
+                Path.of(System.getProperty("java.io.tmpdir")), roomFor(processes));
         try {
             Files.createDirectories(base);
             removeOrphans(base);
@@ -45,12 +50,24 @@ final class PoolDirectory {
         }
     }
 
-    private static Path defaultRoot() {
-        Path shm = Path.of("/dev/shm");
-        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+    /**
+     * The space a pool's queues may come to use: per worker two queues of at most two segments each. Queue files
+     * are sparse, so this is an upper bound, not what a pool of small messages takes.
+     */
+    static long roomFor(int processes) {
+        return processes * 4L * io.procpool.worker.QueueLayout.SEGMENT_BYTES;
+    }
+
+    /**
+     * /dev/shm (memory) where it has room for the pool's queues, else the temporary directory: Docker gives
+     * containers a /dev/shm of 64 MiB, too small for a pool, while its temporary directory has room.
+     */
+    static Path defaultRoot(Path shm, Path temporary, long neededBytes) {
+        if (Files.isDirectory(shm) && Files.isWritable(shm)
+                && io.procpool.worker.Directories.usableBytes(shm) >= neededBytes) {
             return shm;
         }
-        return Path.of(System.getProperty("java.io.tmpdir"));
+        return temporary;
     }
 
     /** Deletes the directories of pools whose process is gone, say after a kill -9 of the parent. */

@@ -262,9 +262,9 @@ final class PoolLoop implements Runnable {
     private void checkFreeSpace() {
         long free = io.procpool.worker.Directories.usableBytes(directory.path());
         if (free < MIN_FREE_BYTES) {
-            throw new PoolException(String.format("the file system of the queue directory %s is full: %d MiB "
-                    + "free, procpool needs at least %d MiB; free some space or choose another directory with "
-                    + "ProcessPool.builder().queueDirectory(...)", directory.path(), free >> 20,
+            throw new PoolException(String.format("the file system of the queue directory %s is too small: "
+                    + "%d MiB free, procpool needs at least %d MiB; free some space or choose another directory "
+                    + "with ProcessPool.builder().queueDirectory(...)", directory.path(), free >> 20,
                     MIN_FREE_BYTES >> 20));
         }
     }

@@ -80,7 +80,7 @@ public final class ProcessPool extends AbstractPool {
                 throw new IllegalStateException("the pool is shut down and accepts no new work");
             }
             long start = System.nanoTime();
-            PoolDirectory directory = PoolDirectory.create(config.queueRoot());
+            PoolDirectory directory = PoolDirectory.create(config.queueRoot(), config.processes());
             PoolLoop created;
             try {
                 created = new PoolLoop(config, directory, counters);

@@ -79,6 +79,11 @@ final class WorkerLauncher {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
         command.addAll(Quiet.asJvmOptions());
+        if (!hasSlf4jProvider()) {
+            // Without a provider SLF4J prints a three-line notice in every JVM: a worker says nothing of its own.
+            command.add("-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider");
+            command.add("-Dslf4j.internal.verbosity=WARN");
+        }
         if (System.getProperty("org.slf4j.simpleLogger.log.net.openhft") == null) {
             // With SLF4J's simple binding (the other bindings read their own files), keep Chronicle to warnings.
             command.add("-Dorg.slf4j.simpleLogger.log.net.openhft=warn");
@@ -97,6 +102,13 @@ final class WorkerLauncher {
         command.addAll(config.jvmOptions());
         command.add(WorkerMain.class.getName());
         return command;
+    }
+
+    /** Whether the application has an SLF4J provider, which workers then share: checked once per pool. */
+    private static boolean hasSlf4jProvider() {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        return java.util.ServiceLoader.load(org.slf4j.spi.SLF4JServiceProvider.class,
+                loader != null ? loader : WorkerLauncher.class.getClassLoader()).findFirst().isPresent();
     }
 
     /** Quotes an argument-file value so that spaces and backslashes in paths survive. */

@@ -156,6 +156,8 @@ class FaultToleranceTest {
         try (ProcessPool pool = ProcessPool.builder().processes(1).jvmOptions("-Xmx64m").build()) {
             long start = System.nanoTime();
             WorkerCrashedException crash = assertThrows(WorkerCrashedException.class, () -> pool.apply((Integer i) -> {
+                // Standard error has something to say first, as a logger's start-up notice would.
+                System.err.println("a notice on standard error");
                 List<byte[]> hog = new ArrayList<>();
                 while (true) {
                     hog.add(new byte[1 << 20]);
@@ -166,6 +168,8 @@ class FaultToleranceTest {
                     + crash.getMessage());
             assertEquals(3, crash.exitCode(), crash.getMessage());
             assertTrue(crash.getMessage().contains("out of memory"), crash.getMessage());
+            assertTrue(crash.getMessage().contains("Terminating due to java.lang.OutOfMemoryError"),
+                    "the JVM's own words on standard output should be quoted: " + crash.getMessage());
             assertUsable(pool);
         }
     }

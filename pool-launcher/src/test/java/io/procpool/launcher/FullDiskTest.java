@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class FullDiskTest {
     @TempDir
     Path temp;
-    private Path mounted;
+    private final java.util.List<Path> mounted = new java.util.ArrayList<>();
 
     private Path smallFileSystem(int mebibytes) throws IOException, InterruptedException {
         Path mountPoint = temp.resolve("small-" + mebibytes);
@@ -31,15 +31,15 @@ class FullDiskTest {
         boolean done = mount.waitFor(10, TimeUnit.SECONDS);
         assumeTrue(done && mount.exitValue() == 0, "cannot mount a tmpfs here: "
                 + new String(mount.getInputStream().readAllBytes()));
-        mounted = mountPoint;
+        mounted.add(mountPoint);
         return mountPoint;
     }
 
     @AfterEach
     void unmount() throws IOException, InterruptedException {
-        if (mounted != null) {
+        for (Path mountPoint : mounted) {
             // Lazy: a worker that has just exited may still hold a mapping for a moment.
-            new ProcessBuilder("umount", "-l", mounted.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            new ProcessBuilder("umount", "-l", mountPoint.toString()).start().waitFor(10, TimeUnit.SECONDS);
         }
     }
 
@@ -48,7 +48,17 @@ class FullDiskTest {
         Path tiny = smallFileSystem(40);
         PoolException e = assertThrows(PoolException.class,
                 () -> ProcessPool.builder().processes(1).queueDirectory(tiny).build());
-        assertTrue(e.getMessage().contains("full") && e.getMessage().contains("MiB free"), e.getMessage());
+        assertTrue(e.getMessage().contains("too small") && e.getMessage().contains("MiB free"), e.getMessage());
+    }
+
+    @Test
+    void shouldPutQueuesInTheTemporaryDirectoryWhenSharedMemoryIsAsSmallAsDockers() throws Exception {
+        Path dockerShm = smallFileSystem(64);
+        long needed = PoolDirectory.roomFor(2);
+        assertEquals(temp, PoolDirectory.defaultRoot(dockerShm, temp, needed),
+                "a 64 MiB /dev/shm has no room for a pool's queues");
+        Path roomy = smallFileSystem(1024);
+        assertEquals(roomy, PoolDirectory.defaultRoot(roomy, temp, needed));
     }
 
     @Test

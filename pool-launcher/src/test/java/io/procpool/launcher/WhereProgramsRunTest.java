@@ -93,6 +93,23 @@ class WhereProgramsRunTest {
     }
 
     @Test
+    void shouldKeepWorkersQuietWithoutAnSlf4jProvider() throws Exception {
+        String withoutProvider = java.util.Arrays.stream(Classpath.forWorkers(null).split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.contains("slf4j-simple"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        Process parent = Workers.startJvm(List.of(), withoutProvider, InheritanceProgram.class);
+        List<String> lines;
+        try (java.io.BufferedReader out = parent.inputReader()) {
+            lines = out.lines().toList();
+        }
+        assertEquals(0, parent.waitFor(), String.join("\n", lines));
+        List<String> fromWorkers = lines.stream().filter(line -> line.startsWith("[procpool worker")).toList();
+        assertEquals(List.of(), fromWorkers, "workers print nothing but what tasks print");
+        assertEquals(4, lines.stream().filter(l -> l.startsWith("mode=") || l.equals("done")).count(),
+                String.join("\n", lines));
+    }
+
+    @Test
     void shouldRefuseSeveralJvmOptionsInOneString() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ProcessPool.builder().jvmOptions("-Xmx256m -Xss2m"));

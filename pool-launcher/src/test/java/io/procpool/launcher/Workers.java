@@ -142,12 +142,18 @@ final class Workers {
 
     /** As {@link #startJvm(Class, String...)}, with more options for the JVM, such as {@code -Dapp.mode=prod}. */
     static Process startJvm(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
+        return startJvm(jvmOptions, Classpath.forWorkers(null), main, args);
+    }
+
+    /** As {@link #startJvm(List, Class, String...)}, on the given class path. */
+    static Process startJvm(List<String> jvmOptions, String classpath, Class<?> main, String... args)
+            throws IOException {
         List<String> command = new java.util.ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(io.procpool.worker.JvmFlags.required());
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(Classpath.forWorkers(null));
+        command.add(classpath);
         command.add(main.getName());
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).start();
