@@ -23,7 +23,8 @@ import java.util.List;
  * from {@code target/classes}) gets no archive. The archives live in {@code ~/.cache/procpool/cds}, named by a hash
  * of the JDK and of the classpath's jars with their sizes and times, so a rebuilt jar gets a new archive; archives
  * unused for a month, half-written ones whose writer is gone, and the least recently used beyond
- * {@value #MAX_CACHE_BYTES} bytes in all are deleted. Set the system property {@value #PROPERTY} to {@code false} to turn this off.
+ * {@value #MAX_CACHE_BYTES} bytes in all are deleted. Set the system property {@value #PROPERTY} to {@code false}
+ * to turn this off.
  */
 final class CdsArchive {
     /** The system property that turns archives off. */

@@ -72,12 +72,7 @@ class WhereProgramsRunTest {
 
     @Test
     void shouldPassTheParentsSystemPropertiesAndAShareOfMemoryToEachWorker() throws Exception {
-        Process parent = Workers.startJvm(List.of("-Dapp.mode=prod"), InheritanceProgram.class);
-        List<String> lines;
-        try (java.io.BufferedReader out = parent.inputReader()) {
-            lines = out.lines().toList();
-        }
-        assertEquals(0, parent.waitFor(), String.join("\n", lines));
+        List<String> lines = runToEnd(Workers.startJvm(List.of("-Dapp.mode=prod"), InheritanceProgram.class));
         assertEquals("done", lines.get(lines.size() - 1), String.join("\n", lines));
         long ram = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getTotalMemorySize();
@@ -97,12 +92,7 @@ class WhereProgramsRunTest {
         String withoutProvider = java.util.Arrays.stream(Classpath.forWorkers(null).split(java.io.File.pathSeparator))
                 .filter(entry -> !entry.contains("slf4j-simple"))
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
-        Process parent = Workers.startJvm(List.of(), withoutProvider, InheritanceProgram.class);
-        List<String> lines;
-        try (java.io.BufferedReader out = parent.inputReader()) {
-            lines = out.lines().toList();
-        }
-        assertEquals(0, parent.waitFor(), String.join("\n", lines));
+        List<String> lines = runToEnd(Workers.startJvm(List.of(), withoutProvider, InheritanceProgram.class));
         List<String> fromWorkers = lines.stream().filter(line -> line.startsWith("[procpool worker")).toList();
         assertEquals(List.of(), fromWorkers, "workers print nothing but what tasks print");
         assertEquals(4, lines.stream().filter(l -> l.startsWith("mode=") || l.equals("done")).count(),
@@ -116,6 +106,16 @@ class WhereProgramsRunTest {
         assertTrue(e.getMessage().contains("jvmOptions(\"-Xmx256m\", \"-Xss2m\")"), e.getMessage());
         // One option with a space in its value is still one option.
         ProcessPool.builder().jvmOptions("-Dgreeting=hello world");
+    }
+
+    /** @return every line a parent JVM printed, once it has exited with status 0 */
+    private static List<String> runToEnd(Process parent) throws Exception {
+        List<String> lines;
+        try (java.io.BufferedReader out = parent.inputReader()) {
+            lines = out.lines().toList();
+        }
+        assertEquals(0, parent.waitFor(), String.join("\n", lines));
+        return lines;
     }
 
     /** Runs the program's {@code call()} with its loader as the thread's context class loader, as hosts do. */

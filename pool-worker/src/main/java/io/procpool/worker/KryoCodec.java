@@ -103,6 +103,8 @@ public final class KryoCodec {
      */
     public Object fromBytes(byte[] bytes, int offset, int length, String what) {
         Kryo kryo = obtain();
+        // Pooled instances keep the loader toBytes last gave them: read through this thread's, not a stale one.
+        kryo.setClassLoader(classLoader());
         try {
             return kryo.readClassAndObject(new Input(bytes, offset, length));
         } catch (RuntimeException | LinkageError | StackOverflowError e) {
