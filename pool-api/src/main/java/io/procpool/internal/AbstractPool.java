@@ -19,12 +19,24 @@ import java.util.concurrent.ExecutionException;
  */
 public abstract class AbstractPool implements Pool {
     private static final long AWAKE_WAIT_NANOS = 50_000;
+    /** What this pool learnt of its tasks' durations, shared by its calls. */
+    private final ChunkMemory chunkMemory = new ChunkMemory();
     /**
      * Starts running a call's chunks.
      *
      * @throws IllegalStateException if the pool no longer accepts work
      */
     protected abstract void submit(Call call);
+
+    /**
+     * Starts a call whose caller then waits for it. A pool may run such a call on the calling thread, when that is
+     * quicker than handing it to the pool's own threads; by default it is {@link #submit submitted}.
+     *
+     * @throws IllegalStateException if the pool no longer accepts work
+     */
+    protected void submitAndRun(Call call) {
+        submit(call);
+    }
 
     /**
      * Refuses to block where blocking would wait forever, such as on a pool's own callback thread.
@@ -114,9 +126,15 @@ public abstract class AbstractPool implements Pool {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public final <T, R> R apply(Task<? super T, ? extends R> fn, T arg) {
         checkMayBlock();
-        return await(applyAsync(fn, arg));
+        Objects.requireNonNull(fn, "fn");
+        return await(asFuture(() -> {
+            MapCall call = MapCall.ofOne(fn, arg);
+            submitAndRun(call);
+            return (CompletableFuture<R>) (CompletableFuture<?>) call.future();
+        }));
     }
 
     @Override
@@ -138,7 +156,7 @@ public abstract class AbstractPool implements Pool {
         MapCall call = MapCall.ofList(fn, list,
                 chunksize > 0 ? chunksize : ChunkSizer.firstMapChunk(list.size(), size()));
         if (chunksize <= 0) {
-            call.adaptChunks(targetChunkNanos(), size());
+            call.adaptChunks(targetChunkNanos(), size(), chunkMemory);
         }
         submit(call);
         return (CompletableFuture<List<R>>) (CompletableFuture<?>) call.future();
@@ -154,7 +172,7 @@ public abstract class AbstractPool implements Pool {
         IteratorCall call = new IteratorCall(fn, items.iterator(), size, ordered,
                 (long) size * lazyChunksAhead());
         if (chunksize <= 0) {
-            call.adaptChunks(targetChunkNanos(), size());
+            call.adaptChunks(targetChunkNanos(), size(), chunkMemory);
         }
         submit(call);
         return (Iterator<R>) call;

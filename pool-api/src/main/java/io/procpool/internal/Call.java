@@ -32,6 +32,7 @@ public abstract class Call {
     private long maxItemsAhead;
     private final long chunksAhead;
     private ChunkSizer sizer;
+    private ChunkMemory memory;
     private long itemsRead;
     private long itemsSettled;
     private int chunksOutstanding;
@@ -92,10 +93,17 @@ public abstract class Call {
      *
      * @param targetChunkNanos how long a chunk should run, enough to make the cost of sending it small
      * @param workers          the pool's size, for balancing the end of the call
+     * @param memory           what the pool learnt of earlier calls' tasks, and learns of this one's
      */
-    public final synchronized void adaptChunks(long targetChunkNanos, int workers) {
+    public final synchronized void adaptChunks(long targetChunkNanos, int workers, ChunkMemory memory) {
         // A lazy call reads ahead a few chunks per worker: small chunks keep that, and its memory, small.
-        sizer = new ChunkSizer(targetChunkNanos, workers, lazy ? MAX_LAZY_ADAPTIVE_CHUNK : Integer.MAX_VALUE / 2);
+        this.memory = memory;
+        sizer = new ChunkSizer(targetChunkNanos, workers, lazy ? MAX_LAZY_ADAPTIVE_CHUNK : Integer.MAX_VALUE / 2,
+                memory.nanosPerItem(fn.getClass()));
+        int first = sizer.first(knownTotal() - itemsRead);
+        if (first > 0) {
+            setChunksize(first);
+        }
     }
 
     /**
@@ -107,6 +115,7 @@ public abstract class Call {
     public final synchronized void chunkTimed(int items, long executeNanos) {
         if (sizer != null && !ended) {
             setChunksize(sizer.next(chunksize, items, executeNanos, knownTotal() - itemsRead));
+            memory.remember(fn.getClass(), sizer.nanosPerItem());
         }
     }
 
@@ -120,6 +129,14 @@ public abstract class Call {
      */
     protected long knownTotal() {
         return Long.MAX_VALUE;
+    }
+
+    /**
+     * @return whether all of the call's items go in its next chunk: a call of items in memory, no more of them
+     * than its chunk size, none read yet
+     */
+    public final synchronized boolean isSingleChunk() {
+        return !lazy && itemsRead == 0 && !ended && knownTotal() <= chunksize;
     }
 
     /**

@@ -16,12 +16,34 @@ final class ChunkSizer {
     private final long targetChunkNanos;
     private final int workers;
     private final int maxChunk;
-    private double nanosPerItem = -1;
+    private double nanosPerItem;
 
-    ChunkSizer(long targetChunkNanos, int workers, int maxChunk) {
+    /**
+     * @param knownNanosPerItem what an earlier call of the same task measured, or a negative number
+     */
+    ChunkSizer(long targetChunkNanos, int workers, int maxChunk, double knownNanosPerItem) {
         this.targetChunkNanos = targetChunkNanos;
         this.workers = workers;
         this.maxChunk = maxChunk;
+        this.nanosPerItem = knownNanosPerItem;
+    }
+
+    /**
+     * @param remaining the call's items, or a huge number when unknown
+     * @return the size of the first chunks for a task whose time per item is known, or 0 when it is not
+     */
+    int first(long remaining) {
+        if (nanosPerItem < 0) {
+            return 0;
+        }
+        long wanted = (long) Math.max(1, targetChunkNanos / Math.max(1.0, nanosPerItem));
+        long tail = (long) Math.ceil(remaining / (2.0 * workers));
+        return (int) Math.max(1, Math.min(Math.min(wanted, tail), maxChunk));
+    }
+
+    /** @return the smoothed time per item measured so far, or a negative number before any */
+    double nanosPerItem() {
+        return nanosPerItem;
     }
 
     /**

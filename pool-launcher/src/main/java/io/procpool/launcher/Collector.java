@@ -6,33 +6,34 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import io.procpool.internal.Chunk;
 import io.procpool.worker.Failures;
-import io.procpool.worker.KryoCodec;
 import io.procpool.worker.MessageTailer;
 import io.procpool.worker.Protocol;
 
 /**
  * The pool's collector: reads what workers send (ready, results, retiring, a failed initializer), rebuilds the
  * results and hands each chunk's outcomes to its call, which restores item order where the call wants it. A
- * message it cannot read is that worker's fault: the worker is killed and replaced, the pool goes on. Used by the
- * pool's loop thread only.
+ * message it cannot read is that worker's fault: the worker is killed and replaced, the pool goes on. One per
+ * thread that reads results: the loop thread's, and one with each {@link TasksProxy} a caller's thread borrows.
  */
 final class Collector {
     private static final int MAX_MESSAGES_PER_TURN = 256;
 
     private final PoolCounters counters;
-    private final Dispatcher dispatcher;
+    private final java.util.function.Consumer<Chunk> onAnswered;
     private final Runnable onReady;
     private final Kryo kryo;
     private final Input in = new Input();
 
     /**
-     * @param onReady what to do when a worker reports ready
+     * @param kryo       the Kryo of the thread that collects
+     * @param onAnswered what to do when a chunk's results arrive, before its call hears of them
+     * @param onReady    what to do when a worker reports ready
      */
-    Collector(PoolConfig config, PoolCounters counters, Dispatcher dispatcher, Runnable onReady) {
+    Collector(PoolCounters counters, Kryo kryo, java.util.function.Consumer<Chunk> onAnswered, Runnable onReady) {
         this.counters = counters;
-        this.dispatcher = dispatcher;
+        this.onAnswered = onAnswered;
         this.onReady = onReady;
-        this.kryo = KryoCodec.newKryo(config.classFilter());
+        this.kryo = kryo;
     }
 
     /** Reads what a worker sent, a bounded number of messages per turn so every worker gets its turn. */
@@ -53,7 +54,6 @@ final class Collector {
     }
 
     private void handleMessage(WorkerProcess worker, MessageTailer results) {
-        worker.lastHeardNanos = System.nanoTime();
         in.setBuffer(results.bytes(), 0, results.length());
         byte type = in.readByte();
         switch (type) {
@@ -88,7 +88,7 @@ final class Collector {
                     + (sent == null ? "none" : sent.seq()) + " was next");
         }
         Chunk chunk = sent.chunk();
-        dispatcher.forget(chunk);
+        onAnswered.accept(chunk);
         int count = in.readVarInt(true);
         ResultDecoder.Outcomes outcomes = ResultDecoder.decode(kryo, in, chunk, count);
         long now = System.nanoTime();

@@ -2,14 +2,10 @@ package io.procpool.launcher;
 
 import io.procpool.internal.PoolCounters;
 
-import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.io.Output;
 import io.procpool.PoolException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
-import io.procpool.worker.BufferRetention;
 import io.procpool.worker.KryoCodec;
-import io.procpool.worker.Protocol;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -19,8 +15,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The pool's dispatcher: the calls in progress, the chunks to send again, and the sending itself. It hands chunks to
- * workers with room, the calls in turn, keeping each worker's queue about {@value #TARGET_QUEUED_NANOS} ns deep
+ * The pool's dispatcher (the scheduler): the calls in progress, the chunks to send again, and which worker gets
+ * which chunk. It hands chunks to the least loaded worker with room, the calls in turn, keeping each worker's
+ * queue about {@value #TARGET_QUEUED_NANOS} ns deep
  * (at least {@value #MIN_CHUNKS_IN_FLIGHT} chunks) so that a slow worker does not hoard work; sends a call's
  * function to a worker before its first chunk; and fails alone an item, or a chunk, that cannot be sent. Used by
  * the pool's loop thread only.
@@ -30,18 +27,12 @@ final class Dispatcher {
     private static final long TARGET_QUEUED_NANOS = 2_000_000;
     private static final int MIN_CHUNKS_IN_FLIGHT = 2;
     private static final int MAX_CHUNKS_IN_FLIGHT = 256;
-    /**
-     * A worker polls without parking for a while after its last message (its idle strategy's yielding phase);
-     * within this time of hearing from it, it needs no wake-up, which saves a system call on its side and ours.
-     */
-    private static final long WORKER_AWAKE_NANOS = 100_000;
-    private static final int INITIAL_OUTPUT_BYTES = 8192;
 
     private final PoolConfig config;
     private final PoolCounters counters;
-    private final Kryo kryo;
-    private final Output out = new Output(INITIAL_OUTPUT_BYTES, -1);
-    private final BufferRetention outRetention = new BufferRetention();
+    private final TasksProxy proxy;
+    /** Chunk numbers, shared with the callers' threads that send chunks themselves: increasing per worker. */
+    private final java.util.concurrent.atomic.AtomicLong chunkSeqs;
     private final List<ActiveCall> calls = new ArrayList<>();
     private final Map<Long, ActiveCall> callsById = new HashMap<>();
     /** Chunks to send again: never started on a worker that died, or cut from a chunk that could not all run. */
@@ -49,12 +40,14 @@ final class Dispatcher {
     /** Chunks that were sent again after their worker died, with how many times. */
     private final IdentityHashMap<Chunk, Integer> attempts = new IdentityHashMap<>();
     private int roundRobin;
-    private long nextSeq = 1;
+    private int firstLooked;
 
-    Dispatcher(PoolConfig config, PoolCounters counters) {
+    Dispatcher(PoolConfig config, PoolCounters counters, TasksProxy proxy,
+               java.util.concurrent.atomic.AtomicLong chunkSeqs) {
         this.config = config;
         this.counters = counters;
-        this.kryo = KryoCodec.newKryo(config.classFilter());
+        this.proxy = proxy;
+        this.chunkSeqs = chunkSeqs;
     }
 
     void add(ActiveCall call) {
@@ -128,31 +121,47 @@ final class Dispatcher {
         return null;
     }
 
-    /** Sends chunks to ready workers, one per worker per pass, so work spreads evenly. */
+    /**
+     * Sends chunks while workers have room, each to the least loaded worker with room, looking from a rotating
+     * start so that equally loaded workers share the work.
+     */
     boolean dispatch(WorkerProcess[] workers) {
         boolean worked = false;
-        boolean progress = true;
-        while (progress) {
-            progress = false;
-            for (WorkerProcess worker : workers) {
-                if (!hasRoom(worker)) {
-                    continue;
-                }
-                Chunk chunk = nextChunk();
-                if (chunk == null) {
-                    return worked;
-                }
-                send(worker, chunk);
-                worked = true;
-                progress = true;
+        while (hasWork()) {
+            WorkerProcess worker = leastLoaded(workers);
+            if (worker == null) {
+                return worked;
             }
+            Chunk chunk = nextChunk();
+            if (chunk == null) {
+                return worked;
+            }
+            send(worker, chunk);
+            worked = true;
         }
         return worked;
     }
 
+    private boolean hasWork() {
+        return !retry.isEmpty() || !calls.isEmpty();
+    }
+
+    private WorkerProcess leastLoaded(WorkerProcess[] workers) {
+        WorkerProcess best = null;
+        int count = workers.length;
+        for (int i = 0; i < count; i++) {
+            WorkerProcess worker = workers[(firstLooked + i) % count];
+            if (hasRoom(worker) && (best == null || worker.inFlight.size() < best.inFlight.size())) {
+                best = worker;
+            }
+        }
+        firstLooked = (firstLooked + 1) % count;
+        return best;
+    }
+
     private boolean hasRoom(WorkerProcess worker) {
         if (worker == null || worker.state != WorkerProcess.State.READY || worker.killReason != null
-                || worker.shutdownSent) {
+                || worker.shutdownSent || !worker.reclaim()) {
             return false;
         }
         if (config.maxTasksPerChild() > 0 && worker.itemsSent >= config.maxTasksPerChild()) {
@@ -166,50 +175,14 @@ final class Dispatcher {
 
     private void send(WorkerProcess worker, Chunk chunk) {
         ActiveCall call = callsById.get(chunk.call().id());
-        long start = System.nanoTime();
         try {
-            if (!worker.hasFunction(call.functionId())) {
-                out.reset();
-                out.writeByte(Protocol.FUNCTION);
-                out.writeVarLong(call.functionId(), true);
-                out.writeVarInt(call.functionBytes().length, true);
-                out.writeBytes(call.functionBytes());
-                worker.send(out.getBuffer(), out.position());
-                worker.addFunction(call.functionId());
-                counters.bytesToWorkers.add(out.position());
+            int bad = proxy.sendChunk(worker, call, chunk, chunkSeqs.getAndIncrement());
+            if (bad >= 0) {
+                rejectItem(worker, chunk, bad, proxy.itemFailure());
             }
-            long seq = nextSeq++;
-            out.reset();
-            out.writeByte(Protocol.CHUNK);
-            out.writeVarLong(seq, true);
-            out.writeVarLong(call.functionId(), true);
-            out.writeVarLong(chunk.firstIndex(), true);
-            out.writeVarInt(chunk.size(), true);
-            Object[] items = chunk.items();
-            for (int i = 0; i < items.length; i++) {
-                try {
-                    kryo.writeClassAndObject(out, items[i]);
-                } catch (RuntimeException | StackOverflowError e) {
-                    kryo.reset();
-                    rejectItem(worker, chunk, i, e);
-                    return;
-                }
-            }
-            worker.send(out.getBuffer(), out.position());
-            long now = System.nanoTime();
-            if (worker.inFlight.isEmpty() && now - worker.lastHeardNanos > WORKER_AWAKE_NANOS) {
-                worker.wake();
-            }
-            worker.inFlight.add(new WorkerProcess.InFlight(seq, chunk, now));
-            worker.itemsSent += chunk.size();
-            counters.bytesToWorkers.add(out.position());
-            counters.parentSerializeNanos.add(now - start);
-            counters.tasksSubmitted.add(chunk.size());
         } catch (PoolException e) {
             // No room for this chunk or its function (a full file system): it fails alone, the pool goes on.
             failUnsent(chunk, e);
-        } finally {
-            shrinkOutput();
         }
     }
 
@@ -237,18 +210,9 @@ final class Dispatcher {
         }
     }
 
-    private void shrinkOutput() {
-        if (outRetention.shrink(out.getBuffer().length, out.position())) {
-            out.setBuffer(new byte[INITIAL_OUTPUT_BYTES], -1);
-        }
-    }
-
     /** Tells a worker to finish and exit. */
     void sendShutdown(WorkerProcess worker) {
-        out.reset();
-        out.writeByte(Protocol.SHUTDOWN);
-        worker.send(out.getBuffer(), out.position());
-        worker.wake();
+        proxy.sendShutdown(worker);
     }
 
     /** Ends every call with {@code failure} and drops what waited to be sent. */

@@ -7,7 +7,7 @@ import io.procpool.TaskTimeoutException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
 import io.procpool.worker.IdleStrategy;
-import io.procpool.worker.WorkerStatus;
+import io.procpool.worker.KryoCodec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -46,12 +46,15 @@ final class PoolLoop implements Runnable {
     private final Thread thread;
     private final Queue<ActiveCall> incoming = new ConcurrentLinkedQueue<>();
     private final Queue<WorkerProcess.Exit> exits = new ConcurrentLinkedQueue<>();
+    /** Exits of workers a caller's thread still held when they were seen; handled once it gives them back. */
+    private final List<WorkerProcess.Exit> deferredExits = new ArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong chunkSeqs = new java.util.concurrent.atomic.AtomicLong(1);
     private final Dispatcher dispatcher;
     private final WorkerProcess[] workers;
     private final Collector collector;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-    private final int maxConsecutiveStartFailures;
+    private final Supervisor supervisor;
 
     private volatile boolean shutdownRequested;
     private volatile boolean terminateRequested;
@@ -60,7 +63,6 @@ final class PoolLoop implements Runnable {
     private boolean terminateHandled;
     private long terminateNanos;
     private long lastSuperviseNanos;
-    private int consecutiveStartFailures;
     private volatile PoolException broken;
     private long lastSpaceCheckNanos;
 
@@ -70,12 +72,14 @@ final class PoolLoop implements Runnable {
         this.counters = counters;
         this.idle = new IdleStrategy(config.idleMode(),
                 Math.min(MAX_DEEP_PARK_NANOS, config.heartbeatTimeout().toNanos() / 4));
-        this.dispatcher = new Dispatcher(config, counters);
-        this.collector = new Collector(config, counters, dispatcher, this::onWorkerReady);
+        TasksProxy proxy = new TasksProxy(KryoCodec.newKryo(config.classFilter()), counters);
+        this.dispatcher = new Dispatcher(config, counters, proxy, chunkSeqs);
+        this.collector = new Collector(counters, proxy.kryo(), dispatcher::forget, this::onWorkerReady);
         checkFreeSpace();
         this.launcher = new WorkerLauncher(config, directory);
         this.workers = new WorkerProcess[config.processes()];
-        this.maxConsecutiveStartFailures = Math.max(3, 2 * config.processes());
+        this.supervisor = new Supervisor(config.heartbeatTimeout(), config.taskTimeout(), config.startTimeout(),
+                config.retries(), config.processes(), System::nanoTime);
         this.thread = new Thread(this, "procpool-loop-" + directory.path().getFileName());
         this.thread.setDaemon(true);
         try {
@@ -114,6 +118,14 @@ final class PoolLoop implements Runnable {
         if (shutdownRequested || terminateRequested) {
             throw new IllegalStateException("the pool is shut down and accepts no new work");
         }
+        adopt(call);
+    }
+
+    /**
+     * Hands the loop a call that a caller's thread began itself and cannot finish (its worker died, the pool is
+     * stopping, the caller was interrupted): its chunk is in flight on the worker given back with it.
+     */
+    void adopt(ActiveCall call) {
         incoming.add(call);
         LockSupport.unpark(thread);
         if (finished) {
@@ -148,12 +160,12 @@ final class PoolLoop implements Runnable {
                 boolean worked = acceptCalls();
                 worked |= handleExits();
                 for (WorkerProcess worker : workers) {
-                    if (worker != null && worker.isAlive()) {
+                    if (worker != null && worker.isAlive() && worker.heldByLoop()) {
                         worked |= collector.collect(worker);
                     }
                 }
                 worked |= dispatcher.dispatch(workers);
-                long now = System.nanoTime();
+                long now = supervisor.nanoTime();
                 if (now - lastSuperviseNanos >= SUPERVISE_INTERVAL_NANOS) {
                     lastSuperviseNanos = now;
                     supervise(now);
@@ -167,6 +179,7 @@ final class PoolLoop implements Runnable {
                 if (worked) {
                     idle.reset();
                 } else if (!finished) {
+                    lendIdleWorkers();
                     idle.idle(expectingAnswers());
                 }
             }
@@ -208,6 +221,57 @@ final class PoolLoop implements Runnable {
         return worked;
     }
 
+    /**
+     * With nothing to send, offers each idle worker to callers' threads: a caller that finds one drives it
+     * itself, with none of the hand-offs through this thread (see {@link DirectPath}).
+     */
+    private void lendIdleWorkers() {
+        if (shutdownRequested || terminateRequested || broken != null || dispatcher.pending() > 0
+                || !incoming.isEmpty()) {
+            return;
+        }
+        for (WorkerProcess worker : workers) {
+            if (worker != null && worker.heldByLoop() && worker.state == WorkerProcess.State.READY
+                    && worker.inFlight.isEmpty() && worker.killReason == null && !worker.shutdownSent
+                    && !worker.exitSeen
+                    && (config.maxTasksPerChild() == 0 || worker.itemsSent < config.maxTasksPerChild())) {
+                worker.lend();
+            }
+        }
+    }
+
+    /**
+     * A caller's thread: takes an idle worker the loop offers, looking from a rotating start.
+     *
+     * @return the worker this thread now holds, or {@code null} if none is offered
+     */
+    WorkerProcess borrowIdleWorker() {
+        WorkerProcess[] all = workers;
+        int start = (int) (Thread.currentThread().getId() % all.length);
+        for (int i = 0; i < all.length; i++) {
+            WorkerProcess worker = all[(start + i) % all.length];
+            if (worker != null && worker.borrow()) {
+                return worker;
+            }
+        }
+        return null;
+    }
+
+    /** @return the number for the next chunk sent to any worker */
+    long nextChunkSeq() {
+        return chunkSeqs.getAndIncrement();
+    }
+
+    /** Wakes the loop: a caller's thread gave back a worker the loop must look at. */
+    void wake() {
+        LockSupport.unpark(thread);
+    }
+
+    /** @return whether the pool is being terminated or is broken: a caller's thread stops driving a worker */
+    boolean isTerminating() {
+        return terminateRequested || broken != null;
+    }
+
     private void drainIncoming(PoolException failure) {
         ActiveCall call;
         while ((call = incoming.poll()) != null) {
@@ -219,7 +283,8 @@ final class PoolLoop implements Runnable {
         long inFlight = 0;
         for (WorkerProcess worker : workers) {
             if (worker != null) {
-                inFlight += worker.inFlight.size();
+                // A worker a caller's thread drives holds that caller's chunk.
+                inFlight += worker.isLent() ? 1 : worker.inFlight.size();
             }
         }
         return dispatcher.pending() + inFlight + incoming.size();
@@ -233,14 +298,10 @@ final class PoolLoop implements Runnable {
                 continue;
             }
             worker.status().parentHeartbeat(now);
-            if (worker.state == WorkerProcess.State.READY && config.taskTimeout() != null
-                    && worker.killReason == null) {
-                checkTimeout(worker, now);
-            }
-            checkHeartbeat(worker, now);
-            if (worker.state == WorkerProcess.State.STARTING && worker.killReason == null
-                    && now - worker.launchedNanos > config.startTimeout().toNanos()) {
-                worker.kill("it did not start within " + config.startTimeout().toMillis() + " ms");
+            Supervisor.Kill kill = supervisor.check(worker);
+            if (kill != null) {
+                worker.timeout = kill.timeout();
+                worker.kill(kill.reason());
             }
         }
         if (now - lastSpaceCheckNanos > SPACE_CHECK_INTERVAL_NANOS) {
@@ -269,37 +330,23 @@ final class PoolLoop implements Runnable {
         }
     }
 
-    /** A worker whose heartbeat thread stopped is frozen or stuck as a whole: kill it and say how stale it was. */
-    private void checkHeartbeat(WorkerProcess worker, long now) {
-        long beat = worker.status().workerHeartbeatNanos();
-        long limit = config.heartbeatTimeout().toNanos();
-        if (beat != 0 && worker.killReason == null && now - beat > limit) {
-            worker.kill("its heartbeat stopped: the last beat was " + (now - beat) / 1_000_000
-                    + " ms ago, past the limit of " + config.heartbeatTimeout().toMillis() + " ms");
-        }
-    }
-
-    private void checkTimeout(WorkerProcess worker, long now) {
-        WorkerStatus status = worker.status();
-        long itemStarted = status.itemStartedNanos();
-        if (itemStarted == 0 || now - itemStarted <= config.taskTimeout().toNanos()) {
-            return;
-        }
-        long seq = status.currentChunk();
-        long index = status.currentItem();
-        if (status.itemStartedNanos() != itemStarted) {
-            return; // it moved on while we looked
-        }
-        worker.timeout = new WorkerProcess.Timeout(seq, index, now - itemStarted);
-        worker.kill("item " + index + " ran past the task timeout");
-    }
-
     private boolean handleExits() {
         boolean worked = false;
+        if (!deferredExits.isEmpty()) {
+            List<WorkerProcess.Exit> again = new ArrayList<>(deferredExits);
+            deferredExits.clear();
+            exits.addAll(again);
+        }
         WorkerProcess.Exit exit;
-        while ((exit = exits.poll()) != null) {
-            worked = true;
-            onExit(exit);
+        int count = exits.size();
+        for (int i = 0; i < count && (exit = exits.poll()) != null; i++) {
+            if (exit.worker().reclaim()) {
+                worked = true;
+                onExit(exit);
+            } else {
+                // A caller's thread drives it: it sees exitSeen and gives the worker back with its chunk.
+                deferredExits.add(exit);
+            }
         }
         return worked;
     }
@@ -325,26 +372,25 @@ final class PoolLoop implements Runnable {
         for (int k = held.size() - 1; k >= 0; k--) {
             WorkerProcess.InFlight sent = held.get(k);
             Chunk chunk = sent.chunk();
-            if (chunk.call().hasEnded()) {
-                dispatcher.forget(chunk);
-                chunk.call().abandon(chunk);
-            } else if (!expected && sent.seq() <= running) {
-                if (worker.timeout != null && worker.timeout.seq() == sent.seq()) {
-                    failTimedOut(worker, chunk);
-                } else {
-                    int attempt = dispatcher.attemptsOf(chunk);
-                    if (attempt < config.retries()) {
-                        dispatcher.recordAttempt(chunk, attempt + 1);
-                        dispatcher.resend(chunk);
-                    } else {
-                        dispatcher.forget(chunk);
-                        chunk.call().fail(chunk, CrashReport.crashed(worker, exit, chunk, attempt + 1));
-                        counters.tasksCompleted.add(chunk.size());
-                        counters.tasksFailed.add(chunk.size());
-                    }
+            int attempt = dispatcher.attemptsOf(chunk);
+            switch (supervisor.fateOf(sent.seq(), chunk.call().hasEnded(), expected, running, worker.timeout,
+                    attempt)) {
+                case DROP -> {
+                    dispatcher.forget(chunk);
+                    chunk.call().abandon(chunk);
                 }
-            } else {
-                dispatcher.resend(chunk); // never started: it runs elsewhere
+                case RUN_ELSEWHERE -> dispatcher.resend(chunk);
+                case FAIL_TIMED_OUT -> failTimedOut(worker, chunk);
+                case RETRY -> {
+                    dispatcher.recordAttempt(chunk, attempt + 1);
+                    dispatcher.resend(chunk);
+                }
+                case FAIL_CRASHED -> {
+                    dispatcher.forget(chunk);
+                    chunk.call().fail(chunk, CrashReport.crashed(worker, exit, chunk, attempt + 1));
+                    counters.tasksCompleted.add(chunk.size());
+                    counters.tasksFailed.add(chunk.size());
+                }
             }
         }
         worker.release();
@@ -394,8 +440,8 @@ final class PoolLoop implements Runnable {
     }
 
     private void countStartFailure(PoolException failure) {
-        if (++consecutiveStartFailures >= maxConsecutiveStartFailures) {
-            broken = new PoolException("the pool is broken: " + consecutiveStartFailures
+        if (supervisor.startFailed()) {
+            broken = new PoolException("the pool is broken: " + supervisor.consecutiveStartFailures()
                     + " workers in a row failed to start; the last: " + failure.getMessage(), failure);
             failEverything(broken);
         }
@@ -410,6 +456,7 @@ final class PoolLoop implements Runnable {
 
     private WorkerProcess launch(int slot) {
         WorkerProcess worker = launcher.launch(slot, exit -> {
+            exit.worker().exitSeen = true;
             exits.add(exit);
             LockSupport.unpark(thread);
         });
@@ -420,8 +467,11 @@ final class PoolLoop implements Runnable {
 
     /** @return whether a worker owes the loop a message: results, a start, or an exit */
     private boolean expectingAnswers() {
+        if (!deferredExits.isEmpty()) {
+            return true;
+        }
         for (WorkerProcess worker : workers) {
-            if (worker != null && worker.isAlive() && (!worker.inFlight.isEmpty()
+            if (worker != null && worker.isAlive() && !worker.isLent() && (!worker.inFlight.isEmpty()
                     || worker.state != WorkerProcess.State.READY || worker.shutdownSent
                     || worker.killReason != null)) {
                 return true;
@@ -431,7 +481,7 @@ final class PoolLoop implements Runnable {
     }
 
     private void onWorkerReady() {
-        consecutiveStartFailures = 0;
+        supervisor.started();
         if (!started.isDone() && allWorkersReady()) {
             started.complete(null);
         }
@@ -471,7 +521,7 @@ final class PoolLoop implements Runnable {
         }
         boolean worked = false;
         for (WorkerProcess worker : workers) {
-            if (worker != null && worker.isAlive() && !worker.shutdownSent) {
+            if (worker != null && worker.isAlive() && !worker.shutdownSent && worker.reclaim()) {
                 dispatcher.sendShutdown(worker);
                 worker.shutdownSent = true;
                 worked = true;

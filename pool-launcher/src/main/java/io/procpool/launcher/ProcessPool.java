@@ -47,6 +47,7 @@ public final class ProcessPool extends AbstractPool {
     private final PoolConfig config;
     private final PoolCounters counters;
     private final FunctionTable functions;
+    private final DirectPath directPath;
     private final Thread shutdownHook;
     private final Object startLock = new Object();
     /** Null until the workers start; written once, under {@link #startLock}. */
@@ -59,6 +60,7 @@ public final class ProcessPool extends AbstractPool {
         this.config = config;
         this.counters = new PoolCounters();
         this.functions = new FunctionTable(config.workerClasspath());
+        this.directPath = new DirectPath(config, counters);
         this.shutdownHook = new Thread(this::terminateQuietly, "procpool-shutdown-hook");
         if (!Boolean.getBoolean(WorkerMain.IN_WORKER_PROPERTY)) {
             startWorkers();
@@ -163,6 +165,26 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     protected void submit(Call call) {
+        PoolLoop loop = runningLoop();
+        loop.submit(functions.activate(call, counters));
+    }
+
+    /** A call whose caller waits for it runs on the caller's thread when a worker is idle: see {@link DirectPath}. */
+    @Override
+    protected void submitAndRun(Call call) {
+        PoolLoop loop = runningLoop();
+        ActiveCall active = functions.activate(call, counters);
+        if (!directPath.tryRun(loop, active)) {
+            loop.submit(active);
+        }
+    }
+
+    /** @return how many calls ran on their caller's thread (for tests) */
+    long directCalls() {
+        return directPath.callsRun();
+    }
+
+    private PoolLoop runningLoop() {
         PoolLoop loop = this.loop != null ? this.loop : startWorkers();
         PoolException broken = loop.broken();
         if (broken != null) {
@@ -171,7 +193,7 @@ public final class ProcessPool extends AbstractPool {
         if (loop.isStopping()) {
             throw new IllegalStateException("the pool is shut down and accepts no new work");
         }
-        loop.submit(functions.activate(call, counters));
+        return loop;
     }
 
     @Override

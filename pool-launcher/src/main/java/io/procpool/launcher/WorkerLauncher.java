@@ -159,17 +159,23 @@ final class WorkerLauncher {
         }
         command.addArgument(workerDirectory.toString(), false);
         command.addArgument(Long.toString(ProcessHandle.current().pid()), false);
+        try {
+            worker.createStatus();
+        } catch (IOException e) {
+            throw new PoolException("cannot create the status file of worker " + slot + " in " + workerDirectory, e);
+        }
         // Start the JVM first: its boot is the slow part, and the queues are ready long before it looks for them.
         worker.start(command, onExit);
         try {
             worker.openQueues();
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             worker.kill("its queues could not be created: " + e);
             throw new PoolException("cannot create the queues of worker " + slot + " in " + workerDirectory, e);
         }
         try (Output init = new Output(256, -1)) {
             init.writeByte(Protocol.INIT);
             init.writeVarInt(config.maxTasksPerChild(), true);
+            init.writeBoolean(config.taskTimeout() != null);
             init.writeBoolean(initializerBytes != null);
             if (initializerBytes != null) {
                 init.writeVarInt(initializerBytes.length, true);

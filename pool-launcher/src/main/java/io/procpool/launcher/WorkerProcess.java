@@ -3,7 +3,7 @@ package io.procpool.launcher;
 import io.procpool.worker.MessageAppender;
 import io.procpool.worker.MessageTailer;
 import io.procpool.worker.QueueLayout;
-import io.procpool.worker.WorkerStatus;
+import io.procpool.worker.StatusDescriptor;
 import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteException;
@@ -18,9 +18,19 @@ import java.util.function.Consumer;
 
 /**
  * One worker JVM as the parent sees it: its process (started and watched with Commons Exec), its queues and
- * status file, and the chunks it holds. Everything but the exit callback is used by the pool's loop thread only.
+ * status file, and the chunks it holds.
+ *
+ * <p>Who may touch it: the thread that holds it. The pool's loop thread holds every worker, except that it lends
+ * an idle one (ready, nothing in flight, no other work waiting) to a caller's thread that then drives the worker's
+ * queues itself ({@link DirectPath}); {@link #lend()}, {@link #borrow()} and {@link #giveBack} hand it over
+ * through an atomic, which orders everything the one did before everything the other does after. The exit
+ * callback, {@link #kill} and the status descriptor are safe from any thread.
  */
-final class WorkerProcess {
+final class WorkerProcess implements Supervisor.Watched {
+    private static final int HELD_BY_LOOP = 0;
+    private static final int LENDABLE = 1;
+    private static final int LENT = 2;
+
     /** Where a worker is in its life. */
     enum State { STARTING, READY, RETIRING, EXITED }
 
@@ -46,8 +56,6 @@ final class WorkerProcess {
     State state = State.STARTING;
     /** Whether this worker writes the class-data-sharing archive when it exits. */
     boolean writesArchive;
-    /** When the pool last read a message from this worker. */
-    long lastHeardNanos;
     boolean shutdownSent;
     long pid = -1;
     long itemsSent;
@@ -57,9 +65,12 @@ final class WorkerProcess {
     volatile String killReason;
     Throwable initFailure;
 
+    private final java.util.concurrent.atomic.AtomicInteger holder = new java.util.concurrent.atomic.AtomicInteger();
+    /** Set by the exit callback, so that a caller's thread driving this worker stops waiting for it. */
+    volatile boolean exitSeen;
     private MessageAppender tasks;
     private MessageTailer results;
-    private WorkerStatus status;
+    private StatusDescriptor status;
     private volatile Process process;
     private volatile java.io.OutputStream stdin;
     private volatile Thread executorThread;
@@ -72,13 +83,17 @@ final class WorkerProcess {
         this.stderr = new WorkerOutput(slot, true);
     }
 
+    /** Creates the status file, stamped with its layout's version: before the worker starts, which opens it. */
+    void createStatus() throws IOException {
+        status = StatusDescriptor.create(new QueueLayout(directory).statusFile());
+    }
+
     /**
-     * Opens the parent's side of the queues and the status file. Called right after {@link #start}, so that this
-     * work overlaps the new JVM's own start-up; the worker waits for its INIT message whichever comes first.
+     * Opens the parent's side of the queues. Called right after {@link #start}, so that this work overlaps the new
+     * JVM's own start-up; the worker waits for its INIT message whichever comes first.
      */
-    void openQueues() throws IOException {
+    void openQueues() {
         QueueLayout layout = new QueueLayout(directory);
-        status = WorkerStatus.open(layout.statusFile());
         tasks = new MessageAppender(layout, QueueLayout.TASKS);
         results = new MessageTailer(layout, QueueLayout.RESULTS);
     }
@@ -156,15 +171,19 @@ final class WorkerProcess {
         return pid > 0 ? pid : started != null ? started.pid() : -1;
     }
 
+    /** Appends a message to the worker's tasks queue, and wakes the worker if it says it sleeps. */
     void send(byte[] bytes, int length) {
         tasks.write(bytes, length);
+        if (status.isParked()) {
+            wake();
+        }
     }
 
     /**
-     * Wakes the worker if it is parked waiting for work: one byte on its stdin, which a thread of the worker waits
-     * on. Sent only when the worker had nothing to do, since it costs a system call.
+     * Wakes the worker: one byte on its stdin, which a sleeping worker blocks on. Only for a worker that says it
+     * sleeps, since it costs a system call on each side.
      */
-    void wake() {
+    private void wake() {
         java.io.OutputStream in = stdin;
         if (in != null) {
             try {
@@ -176,11 +195,52 @@ final class WorkerProcess {
         }
     }
 
+    /** Loop thread: offers this idle worker to a caller's thread. */
+    void lend() {
+        holder.set(LENDABLE);
+    }
+
+    /**
+     * Loop thread: takes this worker back to use it.
+     *
+     * @return whether the loop holds it now; {@code false} while a caller's thread has it
+     */
+    boolean reclaim() {
+        int now = holder.get();
+        return now == HELD_BY_LOOP || now == LENDABLE && holder.compareAndSet(LENDABLE, HELD_BY_LOOP);
+    }
+
+    /** @return whether the loop holds this worker (and has not merely offered it) */
+    boolean heldByLoop() {
+        return holder.get() == HELD_BY_LOOP;
+    }
+
+    /** @return whether a caller's thread drives this worker now */
+    boolean isLent() {
+        return holder.get() == LENT;
+    }
+
+    /**
+     * A caller's thread: takes this worker if it is offered.
+     *
+     * @return whether this thread holds it now
+     */
+    boolean borrow() {
+        return holder.get() == LENDABLE && holder.compareAndSet(LENDABLE, LENT);
+    }
+
+    /**
+     * A caller's thread: hands the worker back, offered again if it is still idle and fit, else to the loop.
+     */
+    void giveBack(boolean lendable) {
+        holder.set(lendable ? LENDABLE : HELD_BY_LOOP);
+    }
+
     MessageTailer results() {
         return results;
     }
 
-    WorkerStatus status() {
+    StatusDescriptor status() {
         return status;
     }
 
@@ -235,6 +295,46 @@ final class WorkerProcess {
             // The mapping goes with the process anyway.
         }
         PoolDirectory.deleteQuietly(directory);
+    }
+
+    @Override
+    public boolean isStarting() {
+        return state == State.STARTING;
+    }
+
+    @Override
+    public boolean isReady() {
+        return state == State.READY;
+    }
+
+    @Override
+    public boolean isBeingKilled() {
+        return killReason != null;
+    }
+
+    @Override
+    public long launchedNanos() {
+        return launchedNanos;
+    }
+
+    @Override
+    public long workerHeartbeatNanos() {
+        return status.workerHeartbeatNanos();
+    }
+
+    @Override
+    public long itemStartedNanos() {
+        return status.itemStartedNanos();
+    }
+
+    @Override
+    public long currentChunk() {
+        return status.currentChunk();
+    }
+
+    @Override
+    public long currentItem() {
+        return status.currentItem();
     }
 
     @Override

@@ -7,7 +7,7 @@ package io.procpool.worker;
  *
  * <pre>
  * parent -> worker, on the tasks queue
- *   INIT      maxTasksPerChild:varint  hasInitializer:boolean  [initializer bytes:varint+bytes]
+ *   INIT      maxTasksPerChild:varint  tracksItems:boolean  hasInitializer:boolean  [initializer:varint+bytes]
  *   FUNCTION  functionId:varlong  function bytes:varint+bytes   (once per function per worker)
  *   CHUNK     chunkSeq:varlong  functionId:varlong  firstIndex:varlong  count:varint  item:object x count
  *   SHUTDOWN                                                    (finish what was sent, then exit 0)

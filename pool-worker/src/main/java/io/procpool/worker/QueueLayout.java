@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /**
  * Where one worker's files live and how its queues are opened; both sides must agree on it. Each worker has its
  * own directory with a tasks queue (one writer: the parent; one reader: the worker), a results queue (the other
- * way round) and a status file ({@link WorkerStatus}).
+ * way round) and a status file ({@link StatusDescriptor}).
  *
  * <p>A queue is a series of segments, {@code tasks-0}, {@code tasks-1}, ...: each a Chronicle queue of its own.
  * The writer moves to the next segment once it has written {@link #SEGMENT_BYTES}, and the reader deletes a segment

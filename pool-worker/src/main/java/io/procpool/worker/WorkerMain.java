@@ -27,8 +27,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WorkerMain {
     private static final long WATCH_INTERVAL_MS = 200;
-    /** An idle worker sleeps this long at most: the parent wakes it through its stdin when work comes. */
-    private static final long DEEP_IDLE_PARK_NANOS = 1_000_000_000L;
     /** The system property with the age of the parent's heartbeat at which a worker gives up on its parent. */
     public static final String PARENT_HEARTBEAT_TIMEOUT_PROPERTY = "procpool.parentHeartbeatTimeoutMs";
     private static final int INITIAL_OUTPUT_BYTES = 8192;
@@ -51,12 +49,15 @@ public final class WorkerMain {
     };
     private final MessageTailer tasks;
     private final MessageAppender results;
-    private final WorkerStatus status;
+    private final StatusDescriptor status;
     private final IdleStrategy idle;
+    private final java.nio.ByteBuffer wakeUps = java.nio.ByteBuffer.allocate(64);
     private long maxTasksPerChild;
+    /** Whether to say in the status when each item starts: only the parent's task timeout reads it. */
+    private boolean tracksItems;
     private long tasksDone;
 
-    private WorkerMain(Kryo kryo, MessageTailer tasks, MessageAppender results, WorkerStatus status,
+    private WorkerMain(Kryo kryo, MessageTailer tasks, MessageAppender results, StatusDescriptor status,
                        IdleStrategy idle) {
         this.kryo = kryo;
         this.tasks = tasks;
@@ -91,52 +92,20 @@ public final class WorkerMain {
         QueueLayout layout = new QueueLayout(Path.of(args[0]));
         long parentPid = Long.parseLong(args[1]);
         refuseForeignDirectory(layout.directory());
-        try (WorkerStatus status = WorkerStatus.open(layout.statusFile());
+        try (StatusDescriptor status = StatusDescriptor.open(layout.statusFile());
              MessageTailer tasks = new MessageTailer(layout, QueueLayout.TASKS);
              MessageAppender results = new MessageAppender(layout, QueueLayout.RESULTS)) {
             status.workerHeartbeat(System.nanoTime());
             watch(parentPid, status, Long.getLong(PARENT_HEARTBEAT_TIMEOUT_PROPERTY, 30_000));
-            listenForWakeUps(Thread.currentThread());
+            // A task's System.exit runs the hooks: close stdin there, so that a read of it does not hold up the exit.
+            Runtime.getRuntime().addShutdownHook(new Thread(WorkerMain::closeStdin, "procpool-close-stdin"));
             int exitCode = new WorkerMain(kryo.join(), tasks, results, status,
-                    IdleStrategy.fromSystemProperties(DEEP_IDLE_PARK_NANOS)).run();
+                    IdleStrategy.fromSystemProperties(Long.MAX_VALUE)).run();
             // Exit explicitly: threads a task started must not keep a finished worker alive.
             System.out.flush();
             System.err.flush();
             exit(exitCode);
         }
-    }
-
-    /**
-     * The parent writes a byte to this worker's stdin when it sends work to a worker that may be asleep, which
-     * wakes it at once instead of after its park; and the end of stdin means the parent is gone (the operating
-     * system closes the pipe when the parent dies, however it dies), so the worker exits at once.
-     *
-     * <p>The read goes through a channel so that {@link #exit} can close it: a JVM that exits waits up to 300 ms
-     * for threads blocked in native code, such as a read of a pipe, to stop, and an interruptible channel's
-     * reader returns when the channel is closed.
-     */
-    private static void listenForWakeUps(Thread main) {
-        Thread listener = new Thread(() -> {
-            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(64);
-            try {
-                while (STDIN.read(buffer) >= 0) {
-                    buffer.clear();
-                    java.util.concurrent.locks.LockSupport.unpark(main);
-                }
-            } catch (java.nio.channels.ClosedChannelException e) {
-                return; // closed by exit(): the worker is on its way out already
-            } catch (java.io.IOException e) {
-                // The pipe broke: the same as its end.
-            }
-            if (!exiting) {
-                // Unless the worker is exiting already, and closed stdin itself to get there quickly.
-                exit(Protocol.EXIT_PARENT_GONE);
-            }
-        }, "procpool-wake-up");
-        listener.setDaemon(true);
-        listener.start();
-        // A task's System.exit runs the hooks: close stdin there too, so that the exit is not held up.
-        Runtime.getRuntime().addShutdownHook(new Thread(WorkerMain::closeStdin, "procpool-close-stdin"));
     }
 
     private static final java.nio.channels.ReadableByteChannel STDIN =
@@ -194,7 +163,7 @@ public final class WorkerMain {
      * for longer than the limit (frozen), exit at once. The same thread beats the worker's heartbeat, so a worker
      * that stops beating is stuck as a whole, not merely busy with a long task.
      */
-    private static void watch(long parentPid, WorkerStatus status, long parentTimeoutMs) {
+    private static void watch(long parentPid, StatusDescriptor status, long parentTimeoutMs) {
         Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
         if (parent.isEmpty()) {
             System.err.println("procpool worker: parent process " + parentPid + " is not running");
@@ -264,15 +233,52 @@ public final class WorkerMain {
         }
     }
 
+    /**
+     * Polls the tasks queue, spinning then yielding for a while (back-to-back calls find the worker awake), then
+     * sleeps until the parent wakes it.
+     */
     private void awaitMessage() {
         while (!tasks.poll()) {
-            idle.idle(false);
+            if (idle.spinOrYield() && idle.sleeps() && sleepUntilWoken()) {
+                break;
+            }
         }
         idle.reset();
     }
 
+    /**
+     * Says in the status that this worker sleeps, looks at the queue once more, and blocks on its stdin, where the
+     * parent writes a byte when it sends work to a worker that says it sleeps (see {@link StatusDescriptor#parked}).
+     * The end of stdin means the parent is gone (the operating system closes the pipe when the parent dies, however
+     * it dies), and the worker exits at once. The read goes through a channel so that {@link #exit} can close it:
+     * a JVM that exits waits for threads blocked in native code, and an interruptible channel's reader returns
+     * when the channel is closed.
+     *
+     * @return whether the last look found a message, now in the tailer
+     */
+    private boolean sleepUntilWoken() {
+        status.parked(true);
+        try {
+            if (tasks.poll()) {
+                return true;
+            }
+            wakeUps.clear();
+            if (STDIN.read(wakeUps) < 0 && !exiting) {
+                exit(Protocol.EXIT_PARENT_GONE);
+            }
+        } catch (java.io.IOException e) {
+            if (!exiting) {
+                exit(Protocol.EXIT_PARENT_GONE); // the pipe broke: the same as its end
+            }
+        } finally {
+            status.parked(false);
+        }
+        return false;
+    }
+
     private boolean initialise(Input in) {
         maxTasksPerChild = in.readVarInt(true);
+        tracksItems = in.readBoolean();
         if (in.readBoolean()) {
             byte[] bytes = in.readBytes(in.readVarInt(true));
             try {
@@ -337,14 +343,18 @@ public final class WorkerMain {
         if (function instanceof Task) {
             Task<Object, Object> task = (Task<Object, Object>) function;
             for (int i = 0; i < readable; i++) {
-                status.itemStarted(seq, firstIndex + i, System.nanoTime());
+                if (tracksItems) {
+                    status.itemStarted(seq, firstIndex + i, System.nanoTime());
+                }
                 try {
                     values[i] = task.apply(items[i]);
                 } catch (Throwable t) {
                     failures[i] = t;
                 }
             }
-            status.idle();
+            if (tracksItems) {
+                status.idle();
+            }
         }
         long executed = System.nanoTime();
 

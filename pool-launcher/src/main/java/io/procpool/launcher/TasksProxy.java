@@ -1,0 +1,107 @@
+package io.procpool.launcher;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Output;
+import io.procpool.PoolException;
+import io.procpool.internal.Chunk;
+import io.procpool.internal.PoolCounters;
+import io.procpool.worker.BufferRetention;
+import io.procpool.worker.Protocol;
+
+/**
+ * Encodes what the parent sends a worker (a call's function before its first chunk there, chunks, shutdown) and
+ * appends it to the worker's tasks queue. One per thread that sends: the pool's loop thread has one, and each
+ * caller thread that runs a call itself borrows one (see {@link DirectPath}); it holds that thread's Kryo.
+ */
+final class TasksProxy {
+    private static final int INITIAL_OUTPUT_BYTES = 8192;
+
+    private final Kryo kryo;
+    private final PoolCounters counters;
+    private final Output out = new Output(INITIAL_OUTPUT_BYTES, -1);
+    private final BufferRetention retention = new BufferRetention();
+    private Throwable itemFailure;
+
+    TasksProxy(Kryo kryo, PoolCounters counters) {
+        this.kryo = kryo;
+        this.counters = counters;
+    }
+
+    /** @return this proxy's Kryo, for reading the answers on the same thread */
+    Kryo kryo() {
+        return kryo;
+    }
+
+    /**
+     * Sends a chunk, and the call's function first if the worker does not hold it, and records it as in flight.
+     *
+     * @return -1 when sent; otherwise the index within the chunk of the item that could not be serialised (nothing
+     * was sent; {@link #itemFailure()} says why)
+     * @throws PoolException if the queue has no room (a full file system)
+     */
+    int sendChunk(WorkerProcess worker, ActiveCall call, Chunk chunk, long seq) {
+        long start = System.nanoTime();
+        try {
+            if (!worker.hasFunction(call.functionId())) {
+                out.reset();
+                out.writeByte(Protocol.FUNCTION);
+                out.writeVarLong(call.functionId(), true);
+                out.writeVarInt(call.functionBytes().length, true);
+                out.writeBytes(call.functionBytes());
+                worker.send(out.getBuffer(), out.position());
+                worker.addFunction(call.functionId());
+                counters.bytesToWorkers.add(out.position());
+            }
+            out.reset();
+            out.writeByte(Protocol.CHUNK);
+            out.writeVarLong(seq, true);
+            out.writeVarLong(call.functionId(), true);
+            out.writeVarLong(chunk.firstIndex(), true);
+            out.writeVarInt(chunk.size(), true);
+            Object[] items = chunk.items();
+            for (int i = 0; i < items.length; i++) {
+                try {
+                    kryo.writeClassAndObject(out, items[i]);
+                } catch (RuntimeException | StackOverflowError e) {
+                    kryo.reset();
+                    itemFailure = e;
+                    return i;
+                }
+            }
+            // In flight before it is visible to the worker, so that an exit seen at any point finds it.
+            long now = System.nanoTime();
+            worker.inFlight.add(new WorkerProcess.InFlight(seq, chunk, now));
+            try {
+                worker.send(out.getBuffer(), out.position());
+            } catch (RuntimeException e) {
+                worker.inFlight.pollLast();
+                throw e;
+            }
+            worker.itemsSent += chunk.size();
+            counters.bytesToWorkers.add(out.position());
+            counters.parentSerializeNanos.add(now - start);
+            counters.tasksSubmitted.add(chunk.size());
+            return -1;
+        } finally {
+            shrinkOutput();
+        }
+    }
+
+    /** @return why the item {@link #sendChunk} named could not be serialised */
+    Throwable itemFailure() {
+        return itemFailure;
+    }
+
+    /** Tells a worker to finish and exit. */
+    void sendShutdown(WorkerProcess worker) {
+        out.reset();
+        out.writeByte(Protocol.SHUTDOWN);
+        worker.send(out.getBuffer(), out.position());
+    }
+
+    private void shrinkOutput() {
+        if (retention.shrink(out.getBuffer().length, out.position())) {
+            out.setBuffer(new byte[INITIAL_OUTPUT_BYTES], -1);
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package io.procpool.launcher;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The supervisor's judgements, on a clock the test moves: no JVM is started. */
+class SupervisorTest {
+    private static final long MS = 1_000_000;
+
+    /** A worker as the supervisor sees it, every field set by the test. */
+    private static final class FakeWorker implements Supervisor.Watched {
+        boolean starting;
+        boolean ready = true;
+        boolean beingKilled;
+        long launched;
+        long heartbeat;
+        long itemStarted;
+        long chunk;
+        long item;
+
+        @Override
+        public boolean isStarting() {
+            return starting;
+        }
+
+        @Override
+        public boolean isReady() {
+            return ready;
+        }
+
+        @Override
+        public boolean isBeingKilled() {
+            return beingKilled;
+        }
+
+        @Override
+        public long launchedNanos() {
+            return launched;
+        }
+
+        @Override
+        public long workerHeartbeatNanos() {
+            return heartbeat;
+        }
+
+        @Override
+        public long itemStartedNanos() {
+            return itemStarted;
+        }
+
+        @Override
+        public long currentChunk() {
+            return chunk;
+        }
+
+        @Override
+        public long currentItem() {
+            return item;
+        }
+    }
+
+    private long now = 1_000 * MS;
+
+    private Supervisor supervisor(Duration taskTimeout, int retries) {
+        return new Supervisor(Duration.ofSeconds(10), taskTimeout, Duration.ofSeconds(60), retries, 2,
+                () -> now);
+    }
+
+    @Test
+    void shouldLeaveAHealthyWorkerAlone() {
+        FakeWorker worker = new FakeWorker();
+        worker.heartbeat = now - 200 * MS;
+        worker.itemStarted = now - 5 * MS;
+        assertNull(supervisor(Duration.ofMillis(100), 0).check(worker));
+    }
+
+    @Test
+    void shouldKillTheWorkerOfAnItemPastTheTimeoutNamingTheItem() {
+        FakeWorker worker = new FakeWorker();
+        worker.heartbeat = now;
+        worker.itemStarted = now - 150 * MS;
+        worker.chunk = 7;
+        worker.item = 42;
+        Supervisor.Kill kill = supervisor(Duration.ofMillis(100), 0).check(worker);
+        assertNotNull(kill);
+        assertEquals("item 42 ran past the task timeout", kill.reason());
+        assertEquals(new WorkerProcess.Timeout(7, 42, 150 * MS), kill.timeout());
+    }
+
+    @Test
+    void shouldNotTimeOutWithoutATaskTimeout() {
+        FakeWorker worker = new FakeWorker();
+        worker.heartbeat = now;
+        worker.itemStarted = now - 3_600_000 * MS;
+        assertNull(supervisor(null, 0).check(worker));
+    }
+
+    @Test
+    void shouldKillAWorkerWhoseHeartbeatStoppedSayingHowStale() {
+        FakeWorker worker = new FakeWorker();
+        worker.heartbeat = now - 10_500 * MS;
+        Supervisor.Kill kill = supervisor(null, 0).check(worker);
+        assertNotNull(kill);
+        assertEquals("its heartbeat stopped: the last beat was 10500 ms ago, past the limit of 10000 ms",
+                kill.reason());
+        assertNull(kill.timeout());
+    }
+
+    @Test
+    void shouldNotJudgeAWorkerBeforeItsFirstHeartbeatByHeartbeat() {
+        FakeWorker worker = new FakeWorker();
+        worker.starting = true;
+        worker.ready = false;
+        worker.launched = now - 1_000 * MS;
+        assertNull(supervisor(null, 0).check(worker));
+    }
+
+    @Test
+    void shouldKillAWorkerThatDidNotStartInTime() {
+        FakeWorker worker = new FakeWorker();
+        worker.starting = true;
+        worker.ready = false;
+        worker.launched = now - 61_000 * MS;
+        Supervisor.Kill kill = supervisor(null, 0).check(worker);
+        assertNotNull(kill);
+        assertEquals("it did not start within 60000 ms", kill.reason());
+    }
+
+    @Test
+    void shouldNotKillTwice() {
+        FakeWorker worker = new FakeWorker();
+        worker.heartbeat = now - 60_000 * MS;
+        worker.beingKilled = true;
+        assertNull(supervisor(null, 0).check(worker));
+    }
+
+    @Test
+    void shouldRunElsewhereAChunkThatNeverStarted() {
+        Supervisor supervisor = supervisor(null, 0);
+        assertEquals(Supervisor.Fate.RUN_ELSEWHERE, supervisor.fateOf(8, false, false, 7, null, 0));
+    }
+
+    @Test
+    void shouldRunElsewhereWhatAWorkerThatExitedAsAskedHeld() {
+        Supervisor supervisor = supervisor(null, 0);
+        assertEquals(Supervisor.Fate.RUN_ELSEWHERE, supervisor.fateOf(7, false, true, 7, null, 0));
+    }
+
+    @Test
+    void shouldFailTheRunningChunkOfADeadWorkerWithoutRetries() {
+        Supervisor supervisor = supervisor(null, 0);
+        assertEquals(Supervisor.Fate.FAIL_CRASHED, supervisor.fateOf(7, false, false, 7, null, 0));
+        assertEquals(Supervisor.Fate.FAIL_CRASHED, supervisor.fateOf(6, false, false, 7, null, 0),
+                "a chunk before the running one whose results died with the worker");
+    }
+
+    @Test
+    void shouldRetryTheRunningChunkUpToTheRetriesThenFail() {
+        Supervisor supervisor = supervisor(null, 2);
+        assertEquals(Supervisor.Fate.RETRY, supervisor.fateOf(7, false, false, 7, null, 0));
+        assertEquals(Supervisor.Fate.RETRY, supervisor.fateOf(7, false, false, 7, null, 1));
+        assertEquals(Supervisor.Fate.FAIL_CRASHED, supervisor.fateOf(7, false, false, 7, null, 2));
+    }
+
+    @Test
+    void shouldFailOnlyTheLateChunkAsTimedOutNeverRetryingIt() {
+        Supervisor supervisor = supervisor(Duration.ofMillis(100), 3);
+        WorkerProcess.Timeout timeout = new WorkerProcess.Timeout(7, 42, 150 * MS);
+        assertEquals(Supervisor.Fate.FAIL_TIMED_OUT, supervisor.fateOf(7, false, false, 7, timeout, 0));
+        assertEquals(Supervisor.Fate.RETRY, supervisor.fateOf(6, false, false, 7, timeout, 0));
+    }
+
+    @Test
+    void shouldDropTheChunksOfACallThatEnded() {
+        Supervisor supervisor = supervisor(null, 3);
+        assertEquals(Supervisor.Fate.DROP, supervisor.fateOf(7, true, false, 7, null, 0));
+    }
+
+    @Test
+    void shouldBreakThePoolAfterAtLeastThreeFailedStartsInARowAndResetOnAStart() {
+        Supervisor supervisor = supervisor(null, 0); // 2 processes: max(3, 4) = 4 in a row
+        assertFalse(supervisor.startFailed());
+        assertFalse(supervisor.startFailed());
+        assertFalse(supervisor.startFailed());
+        supervisor.started();
+        assertFalse(supervisor.startFailed());
+        assertFalse(supervisor.startFailed());
+        assertFalse(supervisor.startFailed());
+        assertTrue(supervisor.startFailed());
+        assertEquals(4, supervisor.consecutiveStartFailures());
+    }
+}

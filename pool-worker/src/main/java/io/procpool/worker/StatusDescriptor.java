@@ -1,0 +1,173 @@
+package io.procpool.worker;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The layout of a worker's status file: a few words of shared memory that both sides read and write without a
+ * message. The parent reads it to time out a late item, to know exactly which chunk a dead worker was running and
+ * whether a worker is asleep and must be woken; the worker reads the parent's heartbeat. Times are
+ * {@link System#nanoTime()}, which on Linux and macOS reads a clock shared by all processes of the machine.
+ *
+ * <pre>
+ *   line 0 (bytes   0- 63)  magic:int  version:int                          written once, by the parent
+ *   line 1 (bytes  64-127)  parentHeartbeat                                 the parent's loop thread
+ *   line 2 (bytes 128-191)  currentChunk  currentItem  itemStarted  parked  the worker's main thread
+ *   line 3 (bytes 192-255)  workerHeartbeat                                 the worker's watch thread
+ * </pre>
+ *
+ * Each writer has a cache line of its own, so a heartbeat does not invalidate the line the other side polls.
+ */
+public final class StatusDescriptor implements AutoCloseable {
+    /** Bumped whenever the layout changes; a worker refuses a file of another version. */
+    public static final int VERSION = 2;
+    private static final int MAGIC = 0x70706F6F; // "ppoo"
+    private static final int LINE = 64;
+    private static final int FILE_BYTES = 4 * LINE;
+    private static final int MAGIC_OFFSET = 0;
+    private static final int VERSION_OFFSET = 4;
+    private static final int PARENT_HEARTBEAT = LINE;
+    private static final int CURRENT_CHUNK = 2 * LINE;
+    private static final int CURRENT_ITEM = 2 * LINE + 8;
+    private static final int ITEM_STARTED = 2 * LINE + 16;
+    private static final int PARKED = 2 * LINE + 24;
+    private static final int WORKER_HEARTBEAT = 3 * LINE;
+    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class,
+            ByteOrder.nativeOrder());
+    private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class,
+            ByteOrder.nativeOrder());
+
+    private final FileChannel channel;
+    private final MappedByteBuffer buffer;
+
+    private StatusDescriptor(FileChannel channel, MappedByteBuffer buffer) {
+        this.channel = channel;
+        this.buffer = buffer;
+    }
+
+    /** Parent side: creates and maps the status file, stamped with this layout's version. */
+    public static StatusDescriptor create(Path file) throws IOException {
+        StatusDescriptor descriptor = map(file);
+        INTS.setRelease(descriptor.buffer, VERSION_OFFSET, VERSION);
+        INTS.setRelease(descriptor.buffer, MAGIC_OFFSET, MAGIC);
+        return descriptor;
+    }
+
+    /**
+     * Worker side: maps the status file the parent created.
+     *
+     * @throws IOException if the file is missing, or not of this layout's version (a worker of another procpool)
+     */
+    public static StatusDescriptor open(Path file) throws IOException {
+        StatusDescriptor descriptor = map(file);
+        int magic = (int) INTS.getAcquire(descriptor.buffer, MAGIC_OFFSET);
+        int version = (int) INTS.getAcquire(descriptor.buffer, VERSION_OFFSET);
+        if (magic != MAGIC || version != VERSION) {
+            descriptor.close();
+            throw new IOException("the status file " + file + " has version " + version + " (magic "
+                    + Integer.toHexString(magic) + "); this worker reads version " + VERSION
+                    + ": the parent runs another procpool version");
+        }
+        return descriptor;
+    }
+
+    private static StatusDescriptor map(Path file) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        try {
+            MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, FILE_BYTES);
+            return new StatusDescriptor(channel, buffer);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Worker side: item {@code index} of chunk {@code chunkSeq} starts now. */
+    public void itemStarted(long chunkSeq, long index, long nowNanos) {
+        LONGS.setOpaque(buffer, CURRENT_ITEM, index);
+        LONGS.setRelease(buffer, CURRENT_CHUNK, chunkSeq);
+        LONGS.setRelease(buffer, ITEM_STARTED, nowNanos);
+    }
+
+    /**
+     * Worker side: chunk {@code chunkSeq} was received and is about to be decoded. Said before decoding, so that a
+     * worker that dies rebuilding the chunk or its function (out of memory, a static initializer that exits) is
+     * blamed on that chunk, which then fails or is retried a bounded number of times, instead of being taken for
+     * never started and sent again to every replacement for ever.
+     */
+    public void chunkReceived(long chunkSeq) {
+        LONGS.setRelease(buffer, CURRENT_CHUNK, chunkSeq);
+    }
+
+    /** Worker side: no item is running. */
+    public void idle() {
+        LONGS.setRelease(buffer, ITEM_STARTED, 0L);
+    }
+
+    /**
+     * Worker side: about to sleep until woken ({@code true}), or awake again. Going to sleep is a full fence, so
+     * that the worker's next look at its queue cannot be ordered before this store: with the parent's fence between
+     * its write to the queue and its read of this flag (see {@link #isParked()}), either the worker sees the
+     * message or the parent sees the flag and wakes it (Dekker's handshake).
+     */
+    public void parked(boolean parked) {
+        LONGS.setVolatile(buffer, PARKED, parked ? 1L : 0L);
+    }
+
+    /** Parent side, after writing to the worker's queue: whether the worker sleeps and must be woken. */
+    public boolean isParked() {
+        VarHandle.fullFence();
+        return (long) LONGS.getVolatile(buffer, PARKED) != 0;
+    }
+
+    /** Worker side: still alive. */
+    public void workerHeartbeat(long nowNanos) {
+        LONGS.setRelease(buffer, WORKER_HEARTBEAT, nowNanos);
+    }
+
+    /** Parent side: still alive. */
+    public void parentHeartbeat(long nowNanos) {
+        LONGS.setRelease(buffer, PARENT_HEARTBEAT, nowNanos);
+    }
+
+    /** @return when the running item started, or 0 when none is running or items are not tracked */
+    public long itemStartedNanos() {
+        return (long) LONGS.getAcquire(buffer, ITEM_STARTED);
+    }
+
+    /**
+     * @return the sequence number of the chunk the worker most recently received; 0 before the first. Chunks are
+     * numbered from 1 and each worker runs its chunks in the order they were sent, so a chunk sent to it with a
+     * higher number has not started.
+     */
+    public long currentChunk() {
+        return (long) LONGS.getAcquire(buffer, CURRENT_CHUNK);
+    }
+
+    /** @return the index, within its call, of the item most recently started */
+    public long currentItem() {
+        return (long) LONGS.getOpaque(buffer, CURRENT_ITEM);
+    }
+
+    /** @return the worker's last heartbeat, or 0 before the first */
+    public long workerHeartbeatNanos() {
+        return (long) LONGS.getAcquire(buffer, WORKER_HEARTBEAT);
+    }
+
+    /** @return the parent's last heartbeat, or 0 before the first */
+    public long parentHeartbeatNanos() {
+        return (long) LONGS.getAcquire(buffer, PARENT_HEARTBEAT);
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
