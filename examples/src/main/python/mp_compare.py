@@ -15,9 +15,11 @@ the same statistic (the median of several timed repetitions after unmeasured war
     python3 mp_compare.py spin     --workers 2 --reps 5 --warmups 1 --durations-ns 1000,10000 --target-ms 600
     python3 mp_compare.py startup  --workers 2 --pools 5 --method fork
     python3 mp_compare.py idle     --workers 2 --seconds 3 --settle 1
+    python3 mp_compare.py imap     --workers 2 --reps 5 --warmups 1 --file lines.txt --lines 100000
 """
 
 import argparse
+import itertools
 import json
 import math
 import multiprocessing
@@ -52,6 +54,11 @@ def spin(seconds):
     while time.perf_counter() < end:
         pass
     return seconds
+
+
+def count_words(line):
+    """The per-line task of the imap workload: the same count as the Java side's Workloads.countWords."""
+    return len(line.split())
 
 
 # --- measuring ---
@@ -241,6 +248,37 @@ def run_startup(args):
             "median_ms": statistics.median(seconds) * 1e3}
 
 
+def tally(word_counts):
+    """Lines, words and the position-weighted word sum of results consumed in order, as the Java side keeps them:
+    the weighted sum differs if results come back out of order."""
+    lines = words = weighted = 0
+    for count in word_counts:
+        lines += 1
+        words += count
+        weighted += lines * count
+    return lines, words, weighted
+
+
+def run_imap(args):
+    """The first --lines lines of the file, read lazily, by a plain loop and by pool.imap with its default
+    chunksize (1), the two timed in turn; each run opens the file afresh."""
+    def loop():
+        with open(args.file, encoding="utf-8") as lines:
+            return tally(count_words(line) for line in itertools.islice(lines, args.lines))
+
+    with multiprocessing.Pool(args.workers) as pool:
+        def imap():
+            with open(args.file, encoding="utf-8") as lines:
+                return tally(pool.imap(count_words, itertools.islice(lines, args.lines)))
+
+        (loop_seconds, pool_seconds), (expected, result) = timed_interleaved(
+            args.warmups, args.reps, [loop, imap])
+    if result != expected:
+        raise RuntimeError("imap returned different results from the plain loop, or out of order")
+    return {"lines": expected[0], "words": expected[1], "loop_ms": loop_seconds * 1e3,
+            "pool_ms": pool_seconds * 1e3, "lines_per_second": expected[0] / pool_seconds}
+
+
 def run_idle(args):
     with multiprocessing.Pool(args.workers) as pool:
         # Touch every worker once, then let the pool settle before the window opens.
@@ -303,6 +341,9 @@ def main():
     p = workload("idle", run_idle)
     p.add_argument("--seconds", type=float, required=True)
     p.add_argument("--settle", type=float, default=1.0)
+    p = workload("imap", run_imap)
+    p.add_argument("--file", required=True)
+    p.add_argument("--lines", type=int, required=True)
 
     args = parser.parse_args()
     json.dump(args.run(args), sys.stdout)

@@ -31,8 +31,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "compare", sortOptions = false,
         description = "Measures what a ProcessPool costs against threads and against Python's multiprocessing.Pool:"
-                + " apply latency, tiny tasks, CPU-bound speedup, payload size, task duration, start-up and idle"
-                + " cost.")
+                + " apply latency, tiny tasks, CPU-bound speedup, payload size, task duration, start-up, idle"
+                + " cost and imap over a file's lines.")
 public final class Compare implements Callable<Integer> {
 
     @Spec
@@ -115,7 +115,9 @@ public final class Compare implements Callable<Integer> {
 
         // Three engines for apply latency (executor, ThreadPool, ProcessPool), two pools elsewhere, one start-up.
         long steps = JavaSuite.steps(plan, 3, 2) + (bridge == null ? 0 : PythonSuite.STEPS) + 1;
-        try (Progress progress = new Progress(steps)) {
+        // Written before anything is measured, so that writing it competes with nothing; Python reads it too.
+        try (LinesFile lines = LinesFile.write(plan.fileLines());
+             Progress progress = new Progress(steps)) {
             // The ProcessPool starts first, so that a pool that cannot start fails before anything is measured.
             try (ProcessPool processes = ProcessPool.builder().processes(plan.workers()).build();
                  ThreadPool threads = ThreadPool.create(plan.workers());
@@ -123,11 +125,11 @@ public final class Compare implements Callable<Integer> {
                 PoolRunner onThreads = new PoolRunner(Engine.THREAD_POOL, threads);
                 PoolRunner inProcesses = new PoolRunner(Engine.PROCESS_POOL, processes);
                 new JavaSuite(plan, results, progress).run(List.of(executor, onThreads, inProcesses),
-                        new SequentialRunner(), List.of(onThreads, inProcesses));
+                        new SequentialRunner(), List.of(onThreads, inProcesses), lines);
             }
             // Python runs after the Java pools are closed, so that their idle threads take nothing from it.
             if (bridge != null) {
-                new PythonSuite(plan, results, bridge, progress).run(results.machine.python().startMethod());
+                new PythonSuite(plan, results, bridge, progress).run(results.machine.python().startMethod(), lines);
             }
             progress.doing("start-up: " + Engine.PROCESS_POOL.label(plan.workers()));
             try {

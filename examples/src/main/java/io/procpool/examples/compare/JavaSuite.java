@@ -2,26 +2,40 @@ package io.procpool.examples.compare;
 
 import io.procpool.Task;
 import io.procpool.examples.compare.Results.Latency;
+import io.procpool.examples.compare.Results.LineRate;
 import io.procpool.examples.compare.Results.Speedup;
 import io.procpool.examples.compare.Results.Throughput;
 import io.procpool.examples.compare.Results.Transfer;
 import io.procpool.examples.compare.Timing.Timed;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 
 /**
- * Workloads 1 to 6 on the Java engines: the same tasks, items and statistics for each. Engines never run at the
+ * Workloads 1 to 6 and 9 on the Java engines: the same tasks, items and statistics for each. Engines never run at the
  * same time, so they never compete for the cores; where a figure is a ratio to the sequential run (the speedups),
  * they take turns within each repetition. A measurement that fails is noted and skipped; the others still run.
  */
 final class JavaSuite {
+    /**
+     * What consuming one run's results adds up to. The position-weighted sum differs if results come back out of
+     * item order, which {@code imap} must not do, so comparing tallies checks order as well as values.
+     */
+    private record Tally(long lines, long words, long positionWeightedWords) {
+    }
+
     private final Plan plan;
     private final Results results;
     private final Progress progress;
@@ -34,11 +48,16 @@ final class JavaSuite {
 
     /** @return how many progress steps {@link #run} takes */
     static long steps(Plan plan, int latencyRunners, int pools) {
-        return latencyRunners + 3L * (1 + pools) + (long) plan.payloadSizes().size() * pools
+        return latencyRunners + 4L * (1 + pools) + (long) plan.payloadSizes().size() * pools
                 + (long) plan.spinNanos().size() * (1 + pools);
     }
 
-    void run(List<Runner> latencyRunners, SequentialRunner sequential, List<PoolRunner> pools) {
+    /**
+     * Runs every workload on every engine given, in the order of the report's tables.
+     *
+     * @param lines the file the {@code imap} workload reads, written beforehand and deleted by the caller
+     */
+    void run(List<Runner> latencyRunners, SequentialRunner sequential, List<PoolRunner> pools, LinesFile lines) {
         for (Runner runner : latencyRunners) {
             measure("apply latency", runner, () -> applyLatency(runner));
         }
@@ -52,6 +71,7 @@ final class JavaSuite {
         for (long nanos : plan.spinNanos()) {
             taskDuration(nanos, sequential, pools);
         }
+        imapLines(lines, pools);
     }
 
     private void applyLatency(Runner runner) {
@@ -152,6 +172,64 @@ final class JavaSuite {
         } finally {
             progress.step(runners.size());
         }
+    }
+
+    /**
+     * Workload 9: counts the words of every line of {@code lines}, by a plain loop over {@link Files#lines} and by
+     * each pool's {@code imap} over an {@link Iterable} that reads the file lazily, summing the results as they come.
+     * The engines take turns within each repetition, as for the speedups, since the table's figures are ratios.
+     */
+    private void imapLines(LinesFile lines, List<PoolRunner> pools) {
+        String what = String.format(Locale.ROOT, "imap over %,d lines", lines.lines());
+        List<Supplier<Tally>> works = new ArrayList<>();
+        works.add(() -> {
+            try (Stream<String> stream = Files.lines(lines.path())) {
+                return tally(stream.map(Workloads::countWords).iterator());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        for (PoolRunner pool : pools) {
+            works.add(() -> tally(pool.imap(Workloads.WORDS, lines)));
+        }
+        progress.doing(what + ": sequential and " + pools.size() + " pools in turn");
+        try {
+            List<Timed<Tally>> timed = Timing.interleaved(plan.warmups(), plan.reps(), works);
+            Timed<Tally> loop = timed.get(0);
+            if (loop.value().lines() != lines.lines()) {
+                throw new IllegalStateException("the plain loop read " + loop.value().lines() + " lines of "
+                        + lines.lines());
+            }
+            results.imapLines.add(lineRate(Engine.SEQUENTIAL, lines, loop, loop));
+            for (int i = 0; i < pools.size(); i++) {
+                check(loop.value().equals(timed.get(i + 1).value()), pools.get(i), what);
+                results.imapLines.add(lineRate(pools.get(i).engine(), lines, timed.get(i + 1), loop));
+            }
+        } catch (RuntimeException | OutOfMemoryError e) {
+            results.note(what + " failed, so it has no figures: " + e);
+        } finally {
+            progress.step(1 + pools.size());
+        }
+    }
+
+    /** @return one row of the table: {@code timed}, and the plain loop's time from the same repetitions */
+    private static LineRate lineRate(Engine engine, LinesFile lines, Timed<Tally> timed, Timed<Tally> loop) {
+        return new LineRate(engine, lines.lines(), timed.millis(), lines.lines() / (timed.millis() / 1e3),
+                loop.millis());
+    }
+
+    /** Consumes word counts in item order, as a caller of {@code imap} would, keeping only their sums. */
+    private static Tally tally(Iterator<? extends Integer> wordCounts) {
+        long lines = 0;
+        long words = 0;
+        long positionWeighted = 0;
+        while (wordCounts.hasNext()) {
+            int count = wordCounts.next();
+            lines++;
+            words += count;
+            positionWeighted += lines * count;
+        }
+        return new Tally(lines, words, positionWeighted);
     }
 
     private static List<MapRunner> withSequential(SequentialRunner sequential, List<PoolRunner> pools) {

@@ -12,10 +12,11 @@ import java.util.stream.Stream;
  *
  * @param loadAverageAtStart the system load average over the last minute when the run began, or -1 if unknown;
  *                           a loaded machine makes every figure worse and the speedups especially
+ * @param park               what parking and waking a thread costs here, which bounds every hand-over in a pool
  * @param python             the interpreter the Python figures come from, or null if Python was not used
  */
 record Machine(int cores, String cpuModel, String os, String javaVersion, String javaVm, double memoryGiB,
-               double loadAverageAtStart, String started, PythonInfo python) {
+               double loadAverageAtStart, String started, ParkCost park, PythonInfo python) {
 
     /**
      * The Python side, as the script itself reports it.
@@ -25,7 +26,12 @@ record Machine(int cores, String cpuModel, String os, String javaVersion, String
     record PythonInfo(String version, String implementation, String executable, String startMethod, int cpuCount) {
     }
 
-    static Machine describe(PythonInfo python) {
+    /**
+     * Describes this machine, measuring what a park and an unpark cost on it (under a second).
+     *
+     * @param python the interpreter's own description, or null if Python is not used
+     */
+    static Machine describe(PythonInfo python) throws InterruptedException {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         return new Machine(Runtime.getRuntime().availableProcessors(), readCpuModel(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
@@ -33,7 +39,7 @@ record Machine(int cores, String cpuModel, String os, String javaVersion, String
                 Runtime.version().toString(),
                 System.getProperty("java.vm.name") + " (" + System.getProperty("java.vendor") + ")",
                 os.getTotalMemorySize() / (double) (1L << 30),
-                os.getSystemLoadAverage(), Instant.now().toString(), python);
+                os.getSystemLoadAverage(), Instant.now().toString(), ParkCost.measure(), python);
     }
 
     private static String readCpuModel() {
@@ -52,6 +58,7 @@ record Machine(int cores, String cpuModel, String os, String javaVersion, String
         out.printf("Python:  %s%n", python == null ? "not used"
                 : python.version + " (" + python.implementation + ", " + python.executable + "), multiprocessing "
                         + "start method " + python.startMethod);
+        out.printf("Park:    %s%n", park.describe());
         out.printf("Load:    %s at start; started %s%n",
                 loadAverageAtStart < 0 ? "unknown" : String.format("%.2f", loadAverageAtStart), started);
     }

@@ -27,6 +27,8 @@ import java.util.List;
  * @param spinTargetMillis      sequential wall time each duration's item count is chosen for
  * @param startupPools          pools started to time create-to-first-result
  * @param idleSeconds           how long the idle pool is watched
+ * @param fileLines             lines of the temporary file that {@code imap} reads (Java)
+ * @param pythonFileLines       how many of them Python reads: its imap hands lines over one at a time by default
  */
 record Plan(boolean quick, int workers, int warmups, int reps,
             int applyCalls, int pythonApplyCalls,
@@ -34,7 +36,8 @@ record Plan(boolean quick, int workers, int warmups, int reps,
             int cpuItems, int cpuItemMillis,
             List<Long> payloadSizes, long payloadBudgetBytes, int payloadMinCalls, int payloadMaxCalls,
             List<Long> spinNanos, int spinTargetMillis,
-            int startupPools, int idleSeconds) {
+            int startupPools, int idleSeconds,
+            int fileLines, int pythonFileLines) {
 
     private static final long KIB = 1024;
     private static final long MIB = 1024 * KIB;
@@ -49,7 +52,8 @@ record Plan(boolean quick, int workers, int warmups, int reps,
                 8, 100,
                 PAYLOAD_SIZES, 256 * MIB, 4, 5_000,
                 SPIN_NANOS, 600,
-                5, 10);
+                5, 10,
+                1_000_000, 100_000);
     }
 
     /** A smaller plan for checking that everything runs: about a minute, figures too noisy to quote. */
@@ -60,7 +64,8 @@ record Plan(boolean quick, int workers, int warmups, int reps,
                 4, 50,
                 PAYLOAD_SIZES, 32 * MIB, 2, 500,
                 SPIN_NANOS, 150,
-                2, 3);
+                2, 3,
+                200_000, 20_000);
     }
 
     /** @return how many apply calls one repetition makes with a payload of {@code bytes} */

@@ -3,6 +3,7 @@ package io.procpool.examples.compare;
 import io.procpool.Pool;
 import io.procpool.Task;
 
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -31,5 +32,10 @@ final class PoolRunner implements MapRunner {
     @Override
     public <T, R> List<R> map(Task<? super T, ? extends R> fn, List<T> items, int chunksize) {
         return chunksize == DEFAULT_CHUNKING ? pool.map(fn, items) : pool.map(fn, items, chunksize);
+    }
+
+    /** {@link Pool#imap(Task, Iterable)} with the pool's default chunking: results in item order, items read lazily. */
+    <T, R> Iterator<R> imap(Task<? super T, ? extends R> fn, Iterable<? extends T> items) {
+        return pool.imap(fn, items);
     }
 }

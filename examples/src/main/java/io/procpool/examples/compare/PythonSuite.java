@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.procpool.examples.compare.Results.Idle;
 import io.procpool.examples.compare.Results.Latency;
+import io.procpool.examples.compare.Results.LineRate;
 import io.procpool.examples.compare.Results.Speedup;
 import io.procpool.examples.compare.Results.Startup;
 import io.procpool.examples.compare.Results.Throughput;
@@ -20,8 +21,8 @@ import java.util.stream.Collectors;
  * own sequential loop, never against Java's.
  */
 final class PythonSuite {
-    /** Steps on the progress bar: apply, map twice, cpu, payload, spin, startup twice. */
-    static final int STEPS = 8;
+    /** Steps on the progress bar: apply, map twice, cpu, payload, spin, imap, startup twice. */
+    static final int STEPS = 9;
 
     private final Plan plan;
     private final Results results;
@@ -49,11 +50,12 @@ final class PythonSuite {
     }
 
     /**
-     * Workloads 1 to 7, each counted on the progress bar.
+     * Workloads 1 to 7 and 9, each counted on the progress bar.
      *
      * @param defaultStartMethod the interpreter's default start method, from {@link #info}
+     * @param lines              the file the Java side's {@code imap} read; Python reads its first lines
      */
-    void run(String defaultStartMethod) {
+    void run(String defaultStartMethod, LinesFile lines) {
         measure("apply latency", () -> {
             JsonObject r = workload("apply", "--calls", plan.pythonApplyCalls());
             results.applyLatency.add(new Latency(Engine.PYTHON, r.get("calls").getAsInt(),
@@ -92,6 +94,13 @@ final class PythonSuite {
                         sequentialMillis * 1e3 / items, items, sequentialMillis, row.get("pool_ms").getAsDouble(),
                         row.get("speedup").getAsDouble()));
             }
+        });
+        measure("imap over lines", () -> {
+            JsonObject r = workload("imap", "--file", lines.path(), "--lines", plan.pythonFileLines());
+            int count = r.get("lines").getAsInt();
+            double poolMillis = r.get("pool_ms").getAsDouble();
+            results.imapLines.add(new LineRate(Engine.PYTHON, count, poolMillis, r.get("lines_per_second")
+                    .getAsDouble(), r.get("loop_ms").getAsDouble()));
         });
         // The default start method (fork on Linux up to Python 3.13) copies a running interpreter; spawn starts a
         // fresh one, as ProcessPool starts fresh JVMs. Both are shown, so the comparison is not fork versus exec.

@@ -64,6 +64,16 @@ final class Results {
                 List<Double> workerRssMiB, Double parentRssMiB, Double poolThreadsCorePercent) {
     }
 
+    /**
+     * Workload 9: a word count over the lines of a file, by a plain loop or by a pool's {@code imap} reading the
+     * file lazily. Rates compare across rows; wall times only where the line counts are the same.
+     *
+     * @param loopMillis the same language's plain loop over the same lines, timed in turn with this row's engine
+     *                   (Java's loop is {@link Engine#SEQUENTIAL}; Python's is its own, in the script)
+     */
+    record LineRate(Engine engine, int lines, double medianMillis, double linesPerSecond, double loopMillis) {
+    }
+
     final Machine machine;
     final Plan plan;
     final List<Latency> applyLatency = new ArrayList<>();
@@ -74,6 +84,7 @@ final class Results {
     final List<Speedup> taskDuration = new ArrayList<>();
     final List<Startup> startup = new ArrayList<>();
     final List<Idle> idle = new ArrayList<>();
+    final List<LineRate> imapLines = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     Double loadAverageAtEnd;
 

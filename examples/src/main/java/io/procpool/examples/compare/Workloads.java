@@ -16,6 +16,8 @@ final class Workloads {
     static final Task<Long, Long> CPU_LOOP = Workloads::cpuLoop;
     /** Busy-spins for the item's number of nanoseconds: {@link #spin(long)}. */
     static final Task<Long, Long> SPIN = Workloads::spin;
+    /** A cheap task per line of text: {@link #countWords(String)}. */
+    static final Task<String, Integer> WORDS = Workloads::countWords;
 
     /** Where calibration runs leave their sums: a volatile write the JIT must perform keeps them from being dropped. */
     private static volatile long blackhole;
@@ -49,6 +51,24 @@ final class Workloads {
             // No Thread.onSpinWait(): the task stands for real work, which keeps the core busy at full speed.
         }
         return nanos;
+    }
+
+    /**
+     * Counts the runs of characters other than a space: work proportional to the line and cheap next to handing it
+     * to another thread, as the per-line work of a log scan or a CSV filter is. Python's {@code len(line.split())}
+     * gives the same count for the comparison's lines.
+     */
+    static int countWords(String line) {
+        int words = 0;
+        boolean inWord = false;
+        for (int i = 0; i < line.length(); i++) {
+            boolean space = line.charAt(i) == ' ';
+            if (!space && !inWord) {
+                words++;
+            }
+            inWord = !space;
+        }
+        return words;
     }
 
     /**
