@@ -2,12 +2,12 @@ package io.procpool.launcher;
 
 import io.procpool.internal.PoolCounters;
 
-import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import io.procpool.internal.Chunk;
 import io.procpool.worker.Failures;
 import io.procpool.worker.MessageTailer;
 import io.procpool.worker.Protocol;
+import io.procpool.worker.ValueSerializer;
 
 /**
  * The pool's collector: reads what workers send (ready, results, retiring, a failed initializer), rebuilds the
@@ -21,19 +21,20 @@ final class Collector {
     private final PoolCounters counters;
     private final java.util.function.Consumer<Chunk> onAnswered;
     private final Runnable onReady;
-    private final Kryo kryo;
+    private final ValueSerializer values;
     private final Input in = new Input();
 
     /**
-     * @param kryo       the Kryo of the thread that collects
+     * @param values     the serializer of the thread that collects
      * @param onAnswered what to do when a chunk's results arrive, before its call hears of them
      * @param onReady    what to do when a worker reports ready
      */
-    Collector(PoolCounters counters, Kryo kryo, java.util.function.Consumer<Chunk> onAnswered, Runnable onReady) {
+    Collector(PoolCounters counters, ValueSerializer values, java.util.function.Consumer<Chunk> onAnswered,
+              Runnable onReady) {
         this.counters = counters;
         this.onAnswered = onAnswered;
         this.onReady = onReady;
-        this.kryo = kryo;
+        this.values = values;
     }
 
     /** Reads what a worker sent, a bounded number of messages per turn so every worker gets its turn. */
@@ -63,7 +64,7 @@ final class Collector {
                 onReady.run();
                 break;
             case Protocol.INIT_FAILED:
-                worker.initFailure = Failures.read(kryo, in);
+                worker.initFailure = Failures.read(values, in);
                 break;
             case Protocol.RESULT:
                 counters.bytesFromWorkers.add(results.length());
@@ -90,7 +91,8 @@ final class Collector {
         Chunk chunk = sent.chunk();
         onAnswered.accept(chunk);
         int count = in.readVarInt(true);
-        ResultDecoder.Outcomes outcomes = ResultDecoder.decode(kryo, in, chunk, count);
+        ResultDecoder.Outcomes outcomes = ResultDecoder.decode(values, in, chunk, count);
+        counters.bytesFromWorkers.add(values.takeOutOfBandBytes());
         long now = System.nanoTime();
         counters.parentDeserializeNanos.add(now - start);
         counters.roundTripNanos.add(now - sent.sentNanos());

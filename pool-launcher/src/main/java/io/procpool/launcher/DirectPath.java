@@ -5,6 +5,7 @@ import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
 import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.KryoCodec;
+import io.procpool.worker.KryoSerializer;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -35,7 +36,7 @@ final class DirectPath {
     private final ConcurrentLinkedQueue<Lane> lanes = new ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.LongAdder callsRun = new java.util.concurrent.atomic.LongAdder();
 
-    /** What a thread needs to drive a worker: a Kryo of its own, with the encoder and decoder around it. */
+    /** What a thread needs to drive a worker: a serializer of its own, with the encoder and decoder around it. */
     private record Lane(TasksProxy proxy, Collector collector) {
     }
 
@@ -59,7 +60,7 @@ final class DirectPath {
         }
         Lane lane = lanes.poll();
         if (lane == null) {
-            lane = newLane();
+            lane = newLane(loop);
         }
         try {
             callsRun.increment();
@@ -75,9 +76,9 @@ final class DirectPath {
         return callsRun.sum();
     }
 
-    private Lane newLane() {
-        TasksProxy proxy = new TasksProxy(KryoCodec.newKryo(config.classFilter()), counters);
-        return new Lane(proxy, new Collector(counters, proxy.kryo(), chunk -> { }, () -> { }));
+    private Lane newLane(PoolLoop loop) {
+        TasksProxy proxy = new TasksProxy(KryoSerializer.create(config.classFilter(), loop.directory()), counters);
+        return new Lane(proxy, new Collector(counters, proxy.values(), chunk -> { }, () -> { }));
     }
 
     private void run(PoolLoop loop, ActiveCall active, WorkerProcess worker, Lane lane) {

@@ -7,7 +7,7 @@ import io.procpool.TaskTimeoutException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
 import io.procpool.worker.IdleStrategy;
-import io.procpool.worker.KryoCodec;
+import io.procpool.worker.KryoSerializer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -72,9 +72,9 @@ final class PoolLoop implements Runnable {
         this.counters = counters;
         this.idle = new IdleStrategy(config.idleMode(),
                 Math.min(MAX_DEEP_PARK_NANOS, config.heartbeatTimeout().toNanos() / 4));
-        TasksProxy proxy = new TasksProxy(KryoCodec.newKryo(config.classFilter()), counters);
+        TasksProxy proxy = new TasksProxy(KryoSerializer.create(config.classFilter(), directory.path()), counters);
         this.dispatcher = new Dispatcher(config, counters, proxy, chunkSeqs);
-        this.collector = new Collector(counters, proxy.kryo(), dispatcher::forget, this::onWorkerReady);
+        this.collector = new Collector(counters, proxy.values(), dispatcher::forget, this::onWorkerReady);
         checkFreeSpace();
         this.launcher = new WorkerLauncher(config, directory);
         this.workers = new WorkerProcess[config.processes()];
@@ -255,6 +255,11 @@ final class PoolLoop implements Runnable {
             }
         }
         return null;
+    }
+
+    /** @return the pool's directory, where large arrays pass */
+    java.nio.file.Path directory() {
+        return directory.path();
     }
 
     /** @return the number for the next chunk sent to any worker */

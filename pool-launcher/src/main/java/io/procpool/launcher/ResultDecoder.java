@@ -1,6 +1,5 @@
 package io.procpool.launcher;
 
-import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import io.procpool.PoolException;
 import io.procpool.SerializationException;
@@ -9,6 +8,7 @@ import io.procpool.internal.Chunk;
 import io.procpool.worker.Failures;
 import io.procpool.worker.KryoCodec;
 import io.procpool.worker.Protocol;
+import io.procpool.worker.ValueSerializer;
 
 /**
  * Reads the outcomes of a RESULT message: a value, the task's exception, or a serialisation failure per item, then
@@ -23,16 +23,16 @@ final class ResultDecoder {
                     long deserializeNanos, long executeNanos, long serializeNanos) {
     }
 
-    static Outcomes decode(Kryo kryo, Input in, Chunk chunk, int count) {
-        Object[] values = new Object[count];
+    static Outcomes decode(ValueSerializer values, Input in, Chunk chunk, int count) {
+        Object[] results = new Object[count];
         PoolException[] failures = null;
         int failed = 0;
         for (int i = 0; i < count; i++) {
             PoolException failure;
             try {
-                failure = readOne(kryo, in, values, i);
+                failure = readOne(values, in, results, i);
             } catch (RuntimeException | LinkageError | StackOverflowError e) {
-                kryo.reset();
+                values.reset();
                 SerializationException unreadable = KryoCodec.failure("could not deserialise the result of item "
                         + (chunk.firstIndex() + i) + " in the parent", null, e);
                 if (failures == null) {
@@ -41,7 +41,7 @@ final class ResultDecoder {
                 for (int j = i; j < count; j++) {
                     failures[j] = unreadable;
                 }
-                return new Outcomes(values, failures, failed + count - i, false, 0, 0, 0);
+                return new Outcomes(results, failures, failed + count - i, false, 0, 0, 0);
             }
             if (failure != null) {
                 if (failures == null) {
@@ -51,18 +51,18 @@ final class ResultDecoder {
                 failed++;
             }
         }
-        return new Outcomes(values, failures, failed, true, in.readVarLong(true), in.readVarLong(true),
+        return new Outcomes(results, failures, failed, true, in.readVarLong(true), in.readVarLong(true),
                 in.readVarLong(true));
     }
 
-    private static PoolException readOne(Kryo kryo, Input in, Object[] values, int i) {
+    private static PoolException readOne(ValueSerializer values, Input in, Object[] results, int i) {
         byte kind = in.readByte();
         switch (kind) {
             case Protocol.OK:
-                values[i] = kryo.readClassAndObject(in);
+                results[i] = values.read(in);
                 return null;
             case Protocol.TASK_FAILED:
-                return new TaskFailedException(Failures.read(kryo, in));
+                return new TaskFailedException(Failures.read(values, in));
             case Protocol.NOT_SERIALIZABLE:
                 return new SerializationException(in.readString());
             case Protocol.NOT_DELIVERED:

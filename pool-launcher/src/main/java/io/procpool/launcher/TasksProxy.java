@@ -1,35 +1,35 @@
 package io.procpool.launcher;
 
-import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Output;
 import io.procpool.PoolException;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
 import io.procpool.worker.BufferRetention;
 import io.procpool.worker.Protocol;
+import io.procpool.worker.ValueSerializer;
 
 /**
  * Encodes what the parent sends a worker (a call's function before its first chunk there, chunks, shutdown) and
  * appends it to the worker's tasks queue. One per thread that sends: the pool's loop thread has one, and each
- * caller thread that runs a call itself borrows one (see {@link DirectPath}); it holds that thread's Kryo.
+ * caller thread that runs a call itself borrows one (see {@link DirectPath}); it holds that thread's serializer.
  */
 final class TasksProxy {
     private static final int INITIAL_OUTPUT_BYTES = 8192;
 
-    private final Kryo kryo;
+    private final ValueSerializer values;
     private final PoolCounters counters;
     private final Output out = new Output(INITIAL_OUTPUT_BYTES, -1);
     private final BufferRetention retention = new BufferRetention();
     private Throwable itemFailure;
 
-    TasksProxy(Kryo kryo, PoolCounters counters) {
-        this.kryo = kryo;
+    TasksProxy(ValueSerializer values, PoolCounters counters) {
+        this.values = values;
         this.counters = counters;
     }
 
-    /** @return this proxy's Kryo, for reading the answers on the same thread */
-    Kryo kryo() {
-        return kryo;
+    /** @return this proxy's serializer, for reading the answers on the same thread */
+    ValueSerializer values() {
+        return values;
     }
 
     /**
@@ -61,9 +61,11 @@ final class TasksProxy {
             Object[] items = chunk.items();
             for (int i = 0; i < items.length; i++) {
                 try {
-                    kryo.writeClassAndObject(out, items[i]);
+                    values.write(out, items[i]);
                 } catch (RuntimeException | StackOverflowError e) {
-                    kryo.reset();
+                    values.reset();
+                    // Arrays the chunk wrote to files stay there until the pool's directory goes, at close.
+                    values.takeOutOfBandBytes();
                     itemFailure = e;
                     return i;
                 }
@@ -78,7 +80,7 @@ final class TasksProxy {
                 throw e;
             }
             worker.itemsSent += chunk.size();
-            counters.bytesToWorkers.add(out.position());
+            counters.bytesToWorkers.add(out.position() + values.takeOutOfBandBytes());
             counters.parentSerializeNanos.add(now - start);
             counters.tasksSubmitted.add(chunk.size());
             return -1;

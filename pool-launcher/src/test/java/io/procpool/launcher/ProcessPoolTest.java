@@ -164,7 +164,9 @@ class ProcessPoolTest {
             assertEquals(payload.length, back.length);
             payload[0]++;
             assertArrayEquals(payload, back);
-            assertTrue(pool.stats().bytesFromWorkers() >= 64 << 20, pool.stats().toString());
+            assertTrue(pool.stats().bytesFromWorkers() >= 64 << 20,
+                    "arrays passed through files count as bytes that crossed: " + pool.stats());
+            assertTrue(pool.stats().bytesToWorkers() >= 64 << 20, pool.stats().toString());
         }
     }
 

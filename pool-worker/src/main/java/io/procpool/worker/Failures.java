@@ -1,6 +1,5 @@
 package io.procpool.worker;
 
-import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.procpool.RemoteException;
@@ -22,34 +21,36 @@ public final class Failures {
     /**
      * Writes {@code failure} as {@code original:varint+bytes mirror:object}.
      */
-    public static void write(Kryo kryo, Output out, Throwable failure) {
+    public static void write(ValueSerializer values, Output out, Throwable failure) {
         byte[] original;
-        try {
-            original = KryoCodec.get().toBytes(failure, "exception");
+        try (Output scratch = new Output(1024, -1)) {
+            values.write(scratch, failure);
+            original = scratch.toBytes();
         } catch (RuntimeException | StackOverflowError e) {
+            values.reset();
             original = new byte[0];
         }
         out.writeVarInt(original.length, true);
         out.writeBytes(original);
-        kryo.writeClassAndObject(out, mirror(failure, Collections.newSetFromMap(new IdentityHashMap<>())));
+        values.write(out, mirror(failure, Collections.newSetFromMap(new IdentityHashMap<>())));
     }
 
     /**
      * Reads what {@link #write} wrote: the original exception where this JVM can rebuild it, else the mirror.
      */
-    public static Throwable read(Kryo kryo, Input in) {
+    public static Throwable read(ValueSerializer values, Input in) {
         int length = in.readVarInt(true);
         byte[] original = in.readBytes(length);
-        Throwable mirror = (Throwable) kryo.readClassAndObject(in);
+        Throwable mirror = (Throwable) values.read(in);
         if (length > 0) {
-            // The same Kryo, so that the pool's class allow-list applies to exceptions too.
+            // The same serializer, so that the pool's class allow-list applies to exceptions too.
             try {
-                Object rebuilt = kryo.readClassAndObject(new Input(original));
+                Object rebuilt = values.read(new Input(original));
                 if (rebuilt instanceof Throwable) {
                     return (Throwable) rebuilt;
                 }
             } catch (RuntimeException | LinkageError e) {
-                kryo.reset();
+                values.reset();
                 mirror.addSuppressed(KryoCodec.failure("could not rebuild the original exception", null, e));
             }
         }

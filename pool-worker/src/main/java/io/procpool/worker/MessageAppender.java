@@ -19,7 +19,6 @@ public final class MessageAppender implements AutoCloseable {
     static final byte FIRST_OF_MANY = 3;
 
     private static final int ROOM_CHECK_BYTES = 1 << 20;
-    private static final long ROOM_MARGIN_BYTES = 32L << 20;
 
     private final QueueLayout layout;
     private final String name;
@@ -46,7 +45,7 @@ public final class MessageAppender implements AutoCloseable {
     public void write(byte[] bytes, int length) {
         checkThread();
         if (length > ROOM_CHECK_BYTES) {
-            checkRoom(length);
+            Directories.checkRoom(layout.directory(), length, "a message");
         }
         int offset = 0;
         do {
@@ -69,21 +68,6 @@ public final class MessageAppender implements AutoCloseable {
         segmentBytes += length;
         if (segmentBytes >= QueueLayout.SEGMENT_BYTES) {
             nextSegment();
-        }
-    }
-
-    /**
-     * A write into a memory-mapped file on a full file system kills the JVM with SIGBUS; a large message is
-     * checked against the free space first and refused with an error instead. Small messages are covered by the
-     * pool's periodic check.
-     */
-    private void checkRoom(int length) {
-        long free = Directories.usableBytes(layout.directory());
-        if (free < length + ROOM_MARGIN_BYTES) {
-            throw new io.procpool.PoolException(String.format("no room for a message of %d MiB in the queue "
-                    + "directory %s: %d MiB free (a margin of %d MiB is kept); free some space or choose another "
-                    + "directory with ProcessPool.builder().queueDirectory(...)", length >> 20, layout.directory(),
-                    free >> 20, ROOM_MARGIN_BYTES >> 20));
         }
     }
 

@@ -1,6 +1,5 @@
 package io.procpool.worker;
 
-import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.procpool.Initializer;
@@ -37,7 +36,7 @@ public final class WorkerMain {
      */
     public static final String IN_WORKER_PROPERTY = "procpool.inWorker";
 
-    private final Kryo kryo;
+    private final ValueSerializer values;
     private final Output out = new Output(INITIAL_OUTPUT_BYTES, -1);
     private final BufferRetention outRetention = new BufferRetention();
     /** Functions by id, the oldest dropped first; the parent mirrors this to know what it must send again. */
@@ -57,9 +56,9 @@ public final class WorkerMain {
     private boolean tracksItems;
     private long tasksDone;
 
-    private WorkerMain(Kryo kryo, MessageTailer tasks, MessageAppender results, StatusDescriptor status,
+    private WorkerMain(ValueSerializer values, MessageTailer tasks, MessageAppender results, StatusDescriptor status,
                        IdleStrategy idle) {
-        this.kryo = kryo;
+        this.values = values;
         this.tasks = tasks;
         this.results = results;
         this.status = status;
@@ -78,10 +77,12 @@ public final class WorkerMain {
         }
         System.setProperty(IN_WORKER_PROPERTY, "true");
         // Kryo and Chronicle each take a while to load: load them side by side.
-        java.util.concurrent.CompletableFuture<Kryo> kryo = new java.util.concurrent.CompletableFuture<>();
+        Path directory = Path.of(args[0]);
+        java.util.concurrent.CompletableFuture<ValueSerializer> kryo = new java.util.concurrent.CompletableFuture<>();
         Thread kryoLoader = new Thread(() -> {
             try {
-                kryo.complete(KryoCodec.newKryo(ClassFilter.fromSystemProperty()));
+                // Large arrays pass through files in the pool's directory, the parent of this worker's.
+                kryo.complete(KryoSerializer.create(ClassFilter.fromSystemProperty(), directory.getParent()));
             } catch (Throwable t) {
                 kryo.completeExceptionally(t);
             }
@@ -89,7 +90,7 @@ public final class WorkerMain {
         kryoLoader.setDaemon(true);
         kryoLoader.start();
         Quiet.apply();
-        QueueLayout layout = new QueueLayout(Path.of(args[0]));
+        QueueLayout layout = new QueueLayout(directory);
         long parentPid = Long.parseLong(args[1]);
         refuseForeignDirectory(layout.directory());
         try (StatusDescriptor status = StatusDescriptor.open(layout.statusFile());
@@ -285,7 +286,7 @@ public final class WorkerMain {
                 Initializer initializer = (Initializer) decode(bytes, "the initializer");
                 initializer.run();
             } catch (Throwable t) {
-                Failures.write(kryo, startMessage(Protocol.INIT_FAILED), t);
+                Failures.write(values, startMessage(Protocol.INIT_FAILED), t);
                 send(out);
                 return false;
             }
@@ -328,10 +329,10 @@ public final class WorkerMain {
         String itemFailure = null;
         try {
             for (; readable < count; readable++) {
-                items[readable] = kryo.readClassAndObject(in);
+                items[readable] = values.read(in);
             }
         } catch (RuntimeException | LinkageError | StackOverflowError e) {
-            kryo.reset();
+            values.reset();
             itemFailure = KryoCodec.failure("could not deserialise item " + (firstIndex + readable) + " in the worker",
                     null, e).getMessage();
         }
@@ -403,9 +404,9 @@ public final class WorkerMain {
         int mark = out.position();
         try {
             out.writeByte(Protocol.OK);
-            kryo.writeClassAndObject(out, value);
+            values.write(out, value);
         } catch (RuntimeException | StackOverflowError e) {
-            kryo.reset();
+            values.reset();
             out.setPosition(mark);
             writeNotSerializable(KryoCodec.failure("could not serialise the result of item " + index, value, e)
                     .getMessage());
@@ -416,9 +417,9 @@ public final class WorkerMain {
         int mark = out.position();
         try {
             out.writeByte(Protocol.TASK_FAILED);
-            Failures.write(kryo, out, failure);
+            Failures.write(values, out, failure);
         } catch (RuntimeException | StackOverflowError e) {
-            kryo.reset();
+            values.reset();
             out.setPosition(mark);
             writeNotSerializable("could not serialise the exception of item " + index + " ("
                     + failure.getClass().getName() + "): " + e);
@@ -430,12 +431,12 @@ public final class WorkerMain {
         out.writeString(message);
     }
 
-    /** Rebuilds a function or initializer with this worker's Kryo, under the pool's class allow-list. */
+    /** Rebuilds a function or initializer with this worker's serializer, under the pool's class allow-list. */
     private Object decode(byte[] bytes, String what) {
         try {
-            return kryo.readClassAndObject(new Input(bytes));
+            return values.read(new Input(bytes));
         } catch (RuntimeException | LinkageError | StackOverflowError e) {
-            kryo.reset();
+            values.reset();
             throw KryoCodec.failure("could not deserialise " + what + " in the worker", null, e);
         }
     }

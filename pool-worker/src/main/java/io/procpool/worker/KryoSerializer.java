@@ -1,0 +1,53 @@
+package io.procpool.worker;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+
+import java.nio.file.Path;
+
+/**
+ * The values crossing as Kryo writes them, set up by {@link KryoCodec#newKryo(ClassFilter)}: each value with
+ * its class, references kept within a value, large byte arrays through a file of their own.
+ */
+public final class KryoSerializer implements ValueSerializer {
+    private final Kryo kryo;
+    private final SharedArraySerializer arrays;
+
+    private KryoSerializer(Kryo kryo, SharedArraySerializer arrays) {
+        this.kryo = kryo;
+        this.arrays = arrays;
+    }
+
+    /**
+     * @param filter       the classes it may read
+     * @param sharedArrays the pool's directory, where large arrays are passed; {@code null} to write them inline
+     * @return a serializer for one thread
+     */
+    public static KryoSerializer create(ClassFilter filter, Path sharedArrays) {
+        Kryo kryo = KryoCodec.newKryo(filter);
+        SharedArraySerializer arrays = new SharedArraySerializer(sharedArrays);
+        kryo.register(byte[].class, arrays);
+        return new KryoSerializer(kryo, arrays);
+    }
+
+    @Override
+    public void write(Output out, Object value) {
+        kryo.writeClassAndObject(out, value);
+    }
+
+    @Override
+    public Object read(Input in) {
+        return kryo.readClassAndObject(in);
+    }
+
+    @Override
+    public void reset() {
+        kryo.reset();
+    }
+
+    @Override
+    public long takeOutOfBandBytes() {
+        return arrays.takeOutOfBandBytes();
+    }
+}
