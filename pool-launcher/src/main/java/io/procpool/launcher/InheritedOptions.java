@@ -44,4 +44,28 @@ final class InheritedOptions {
         double percent = Math.min(MAX_WORKER_RAM_PERCENT, WORKERS_RAM_PERCENT / processes);
         return String.format(Locale.ROOT, "-XX:MaxRAMPercentage=%.2f", percent);
     }
+
+    /**
+     * A worker runs one task at a time, so by default it gets the collector the JVM chooses for itself on a machine
+     * of one processor, the serial one: no garbage-collection threads per worker (G1 starts one per processor in
+     * each worker, so N workers on N processors would run N² of them), and about 20 MiB less resident memory; and a
+     * heap that starts small (8 MiB) and grows on demand, where the JVM would start each worker at 1/64 of the
+     * machine's memory. A collector or an initial or maximum heap size in the pool's {@code jvmOptions} replaces
+     * these: two collectors on one command line stop the JVM.
+     *
+     * @param userOptions the pool's {@code jvmOptions}
+     * @return the options to add before them
+     */
+    static List<String> workerDefaults(List<String> userOptions) {
+        List<String> defaults = new ArrayList<>();
+        if (userOptions.stream().noneMatch(o -> o.matches("-XX:[+-]Use\\w*GC"))) {
+            defaults.add("-XX:+UseSerialGC");
+        }
+        if (userOptions.stream().noneMatch(o -> o.startsWith("-Xms") || o.startsWith("-Xmx")
+                || o.startsWith("-XX:InitialHeapSize") || o.startsWith("-XX:MaxHeapSize")
+                || o.startsWith("-XX:InitialRAMPercentage"))) {
+            defaults.add("-Xms8m");
+        }
+        return defaults;
+    }
 }

@@ -390,10 +390,11 @@ public final class ProcessPool extends AbstractPool {
         }
 
         /**
-         * Options for the worker JVMs, one per argument ({@code jvmOptions("-Xmx512m", "-XX:+UseSerialGC")}), added
+         * Options for the worker JVMs, one per argument ({@code jvmOptions("-Xmx512m", "-XX:+UseG1GC")}), added
          * after the ones procpool needs, so they win. Workers also get the {@code -D} system properties this JVM was
          * started with, and by default a maximum heap that keeps all the workers within half of the machine's
-         * memory; an {@code -Xmx} here replaces it.
+         * memory, an initial heap of 8 MiB and the serial collector (a worker runs one task at a time); a heap size
+         * or a collector here replaces them.
          *
          * @throws IllegalArgumentException for a null or blank option, or several options in one string
          */

@@ -69,6 +69,7 @@ final class WorkerLauncher {
         // First, so that procpool's own settings and the pool's jvmOptions, which come later, win.
         command.addAll(InheritedOptions.systemProperties());
         command.add(InheritedOptions.maxHeap(config.processes()));
+        command.addAll(InheritedOptions.workerDefaults(config.jvmOptions()));
         command.addAll(JvmFlags.required());
         int feature = Runtime.version().feature();
         if (feature >= 22) {

@@ -1,0 +1,42 @@
+package io.procpool.launcher;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The JVM options a worker gets by default, and how the pool's own options replace them. */
+class WorkerDefaultsTest {
+    @Test
+    void shouldGiveWorkersTheSerialCollectorAndASmallInitialHeapUnlessTheyAreChosen() {
+        assertEquals(List.of("-XX:+UseSerialGC", "-Xms8m"), InheritedOptions.workerDefaults(List.of()));
+        assertEquals(List.of("-Xms8m"), InheritedOptions.workerDefaults(List.of("-XX:+UseG1GC")));
+        assertEquals(List.of("-Xms8m"), InheritedOptions.workerDefaults(List.of("-XX:+UseZGC", "-Dx=y")));
+        assertEquals(List.of("-XX:+UseSerialGC"), InheritedOptions.workerDefaults(List.of("-Xmx4m")));
+        assertEquals(List.of("-XX:+UseSerialGC"), InheritedOptions.workerDefaults(List.of("-Xms1g")));
+        assertEquals(List.of(), InheritedOptions.workerDefaults(List.of("-XX:+UseParallelGC",
+                "-XX:InitialRAMPercentage=5")));
+    }
+
+    private static String collectorsOf(ProcessPool pool) {
+        return pool.apply((Integer i) -> ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(",")), 0);
+    }
+
+    @Test
+    void shouldRunWorkersOnTheSerialCollectorByDefaultAndOnTheOneTheUserChose() {
+        try (ProcessPool pool = ProcessPool.create(1)) {
+            String collectors = collectorsOf(pool);
+            assertTrue(collectors.contains("MarkSweepCompact"), collectors);
+        }
+        try (ProcessPool pool = ProcessPool.builder().processes(1).jvmOptions("-XX:+UseG1GC").build()) {
+            String collectors = collectorsOf(pool);
+            assertTrue(collectors.contains("G1"), collectors);
+        }
+    }
+}
