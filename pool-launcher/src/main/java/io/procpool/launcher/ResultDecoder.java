@@ -5,6 +5,7 @@ import io.procpool.PoolException;
 import io.procpool.SerializationException;
 import io.procpool.TaskFailedException;
 import io.procpool.internal.Chunk;
+import io.procpool.worker.CompactValues;
 import io.procpool.worker.Failures;
 import io.procpool.worker.KryoCodec;
 import io.procpool.worker.Protocol;
@@ -25,6 +26,12 @@ final class ResultDecoder {
 
     static Outcomes decode(ValueSerializer values, Input in, Chunk chunk, int count) {
         Object[] results = new Object[count];
+        byte kind = in.readByte();
+        if (kind != CompactValues.NONE) {
+            CompactValues.read(in, kind, results, count);
+            return new Outcomes(results, null, 0, true, in.readVarLong(true), in.readVarLong(true),
+                    in.readVarLong(true));
+        }
         PoolException[] failures = null;
         int failed = 0;
         for (int i = 0; i < count; i++) {

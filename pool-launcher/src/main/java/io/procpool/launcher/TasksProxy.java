@@ -5,6 +5,7 @@ import io.procpool.PoolException;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
 import io.procpool.worker.BufferRetention;
+import io.procpool.worker.CompactValues;
 import io.procpool.worker.Protocol;
 import io.procpool.worker.ValueSerializer;
 
@@ -59,7 +60,13 @@ final class TasksProxy {
             out.writeVarLong(chunk.firstIndex(), true);
             out.writeVarInt(chunk.size(), true);
             Object[] items = chunk.items();
-            for (int i = 0; i < items.length; i++) {
+            byte kind = CompactValues.kindOf(items, items.length);
+            if (kind != CompactValues.NONE) {
+                CompactValues.write(out, kind, items, items.length);
+            } else {
+                out.writeByte(CompactValues.NONE);
+            }
+            for (int i = 0; i < items.length && kind == CompactValues.NONE; i++) {
                 try {
                     values.write(out, items[i]);
                 } catch (RuntimeException | StackOverflowError e) {

@@ -3,21 +3,23 @@ package io.procpool.worker;
 /**
  * The message types of the wire protocol. Every message is one Kryo stream that starts with its type byte; the
  * fields that follow are listed here, in order ({@code varlong}/{@code varint}: Kryo's variable-length numbers;
- * {@code object}: Kryo's {@code writeClassAndObject}).
+ * {@code object}: a value as the pool's {@link ValueSerializer} writes it).
  *
  * <pre>
  * parent -> worker, on the tasks queue
  *   INIT      maxTasksPerChild:varint  tracksItems:boolean  hasInitializer:boolean  [initializer:varint+bytes]
  *   FUNCTION  functionId:varlong  function bytes:varint+bytes   (once per function per worker)
- *   CHUNK     chunkSeq:varlong  functionId:varlong  firstIndex:varlong  count:varint  item:object x count
+ *   CHUNK     chunkSeq:varlong  functionId:varlong  firstIndex:varlong  count:varint
+ *             (NONE item:object x count | compact items, see CompactValues)
  *   SHUTDOWN                                                    (finish what was sent, then exit 0)
  *
  * worker -> parent, on the results queue
  *   READY        pid:varlong
  *   INIT_FAILED  failure
- *   RESULT       chunkSeq:varlong
- *                count:varint  (OK value:object | TASK_FAILED failure | NOT_SERIALIZABLE message:string
- *                               | NOT_DELIVERED message:string) x count
+ *   RESULT       chunkSeq:varlong  count:varint
+ *                (compact values, see CompactValues: every item OK, one common class
+ *                 | NONE, then per item: (OK value:object | TASK_FAILED failure | NOT_SERIALIZABLE message:string
+ *                                        | NOT_DELIVERED message:string) x count)
  *                deserialiseNanos:varlong  executeNanos:varlong  serialiseNanos:varlong
  *   RETIRING     tasksDone:varlong                              (maxTasksPerChild reached; exits 0 next)
  *   BYE                                                         (answer to SHUTDOWN; exits 0 next)

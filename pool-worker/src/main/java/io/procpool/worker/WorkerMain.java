@@ -324,10 +324,15 @@ public final class WorkerMain {
         long functionId = in.readVarLong(true);
         long firstIndex = in.readVarLong(true);
         int count = in.readVarInt(true);
+        byte itemsKind = in.readByte();
         Object[] items = new Object[count];
         int readable = 0;
         String itemFailure = null;
         try {
+            if (itemsKind != CompactValues.NONE) {
+                CompactValues.read(in, itemsKind, items, count);
+                readable = count;
+            }
             for (; readable < count; readable++) {
                 items[readable] = values.read(in);
             }
@@ -339,8 +344,9 @@ public final class WorkerMain {
         Object function = function(functionId);
         long deserialised = System.nanoTime();
 
-        Object[] values = new Object[count];
+        Object[] results = new Object[count];
         Throwable[] failures = new Throwable[count];
+        boolean anyFailed = readable < count;
         if (function instanceof Task) {
             Task<Object, Object> task = (Task<Object, Object>) function;
             for (int i = 0; i < readable; i++) {
@@ -348,9 +354,10 @@ public final class WorkerMain {
                     status.itemStarted(seq, firstIndex + i, System.nanoTime());
                 }
                 try {
-                    values[i] = task.apply(items[i]);
+                    results[i] = task.apply(items[i]);
                 } catch (Throwable t) {
                     failures[i] = t;
+                    anyFailed = true;
                 }
             }
             if (tracksItems) {
@@ -362,7 +369,14 @@ public final class WorkerMain {
         Output message = startMessage(Protocol.RESULT);
         message.writeVarLong(seq, true);
         message.writeVarInt(count, true);
-        for (int i = 0; i < count; i++) {
+        byte resultsKind = function instanceof Task && !anyFailed ? CompactValues.kindOf(results, count)
+                : CompactValues.NONE;
+        if (resultsKind != CompactValues.NONE) {
+            CompactValues.write(message, resultsKind, results, count);
+        } else {
+            message.writeByte(CompactValues.NONE);
+        }
+        for (int i = 0; i < count && resultsKind == CompactValues.NONE; i++) {
             if (!(function instanceof Task)) {
                 writeNotSerializable(function instanceof SerializationException
                         ? ((SerializationException) function).getMessage()
@@ -372,7 +386,7 @@ public final class WorkerMain {
             } else if (failures[i] != null) {
                 writeFailure(firstIndex + i, failures[i]);
             } else {
-                writeValue(firstIndex + i, values[i]);
+                writeValue(firstIndex + i, results[i]);
             }
         }
         tasksDone += count;
@@ -384,6 +398,7 @@ public final class WorkerMain {
             // The results do not fit (a full file system): say so for each item, in a message that does fit.
             startMessage(Protocol.RESULT).writeVarLong(seq, true);
             out.writeVarInt(count, true);
+            out.writeByte(CompactValues.NONE);
             for (int i = 0; i < count; i++) {
                 out.writeByte(Protocol.NOT_DELIVERED);
                 out.writeString(e.getMessage());
