@@ -5,7 +5,6 @@ import io.procpool.internal.PoolCounters;
 import com.esotericsoftware.kryo.io.Input;
 import io.procpool.internal.Chunk;
 import io.procpool.worker.Failures;
-import io.procpool.worker.MessageTailer;
 import io.procpool.worker.Protocol;
 import io.procpool.worker.ValueSerializer;
 
@@ -39,7 +38,7 @@ final class Collector {
 
     /** Reads what a worker sent, a bounded number of messages per turn so every worker gets its turn. */
     boolean collect(WorkerProcess worker) {
-        MessageTailer results = worker.results();
+        WorkerChannel results = worker.channel();
         int read = 0;
         while (read < MAX_MESSAGES_PER_TURN && results.poll()) {
             read++;
@@ -54,7 +53,7 @@ final class Collector {
         return read > 0;
     }
 
-    private void handleMessage(WorkerProcess worker, MessageTailer results) {
+    private void handleMessage(WorkerProcess worker, WorkerChannel results) {
         in.setBuffer(results.bytes(), 0, results.length());
         byte type = in.readByte();
         switch (type) {
@@ -113,7 +112,7 @@ final class Collector {
 
     /** Reads everything a worker that exited wrote before it died: it is complete and valid. */
     void drain(WorkerProcess worker) {
-        MessageTailer results = worker.results();
+        WorkerChannel results = worker.channel();
         while (results.poll()) {
             try {
                 handleMessage(worker, results);

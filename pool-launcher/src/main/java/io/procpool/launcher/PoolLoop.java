@@ -302,7 +302,7 @@ final class PoolLoop implements Runnable {
             if (worker == null || !worker.isAlive()) {
                 continue;
             }
-            worker.status().parentHeartbeat(now);
+            worker.channel().beat(now);
             Supervisor.Kill kill = supervisor.check(worker);
             if (kill != null) {
                 worker.timeout = kill.timeout();
@@ -371,7 +371,7 @@ final class PoolLoop implements Runnable {
         if (!expected && !terminateHandled) {
             counters.workersLost.increment();
         }
-        long running = worker.status().currentChunk();
+        long running = worker.currentChunk();
         List<WorkerProcess.InFlight> held = new ArrayList<>(worker.inFlight);
         worker.inFlight.clear();
         for (int k = held.size() - 1; k >= 0; k--) {

@@ -168,7 +168,7 @@ final class WorkerLauncher {
         // Start the JVM first: its boot is the slow part, and the queues are ready long before it looks for them.
         worker.start(command, onExit);
         try {
-            worker.openQueues();
+            worker.openChannel();
         } catch (RuntimeException e) {
             worker.kill("its queues could not be created: " + e);
             throw new PoolException("cannot create the queues of worker " + slot + " in " + workerDirectory, e);

@@ -1,7 +1,5 @@
 package io.procpool.launcher;
 
-import io.procpool.worker.MessageAppender;
-import io.procpool.worker.MessageTailer;
 import io.procpool.worker.QueueLayout;
 import io.procpool.worker.StatusDescriptor;
 import org.apache.commons.exec.CommandLine;
@@ -68,9 +66,9 @@ final class WorkerProcess implements Supervisor.Watched {
     private final java.util.concurrent.atomic.AtomicInteger holder = new java.util.concurrent.atomic.AtomicInteger();
     /** Set by the exit callback, so that a caller's thread driving this worker stops waiting for it. */
     volatile boolean exitSeen;
-    private MessageAppender tasks;
-    private MessageTailer results;
+    /** Created before the process starts, which opens it; then owned by the channel. */
     private StatusDescriptor status;
+    private WorkerChannel channel;
     private volatile Process process;
     private volatile java.io.OutputStream stdin;
     private volatile Thread executorThread;
@@ -89,13 +87,16 @@ final class WorkerProcess implements Supervisor.Watched {
     }
 
     /**
-     * Opens the parent's side of the queues. Called right after {@link #start}, so that this work overlaps the new
-     * JVM's own start-up; the worker waits for its INIT message whichever comes first.
+     * Opens the parent's side of the worker's channel. Called right after {@link #start}, so that this work overlaps
+     * the new JVM's own start-up; the worker waits for its INIT message whichever comes first.
      */
-    void openQueues() {
-        QueueLayout layout = new QueueLayout(directory);
-        tasks = new MessageAppender(layout, QueueLayout.TASKS);
-        results = new MessageTailer(layout, QueueLayout.RESULTS);
+    void openChannel() {
+        channel = new ChronicleChannel(new QueueLayout(directory), status, this::wake);
+    }
+
+    /** Gives this worker a channel of another kind: a test's, that records what the scheduler sends. */
+    void useChannel(WorkerChannel channel) {
+        this.channel = channel;
     }
 
     @SuppressWarnings("deprecation") // the builder cannot be subclassed, and launch() is where the Process shows
@@ -171,12 +172,9 @@ final class WorkerProcess implements Supervisor.Watched {
         return pid > 0 ? pid : started != null ? started.pid() : -1;
     }
 
-    /** Appends a message to the worker's tasks queue, and wakes the worker if it says it sleeps. */
+    /** Sends the worker a message, waking it if it sleeps. */
     void send(byte[] bytes, int length) {
-        tasks.write(bytes, length);
-        if (status.isParked()) {
-            wake();
-        }
+        channel.send(bytes, length);
     }
 
     /**
@@ -236,12 +234,9 @@ final class WorkerProcess implements Supervisor.Watched {
         holder.set(lendable ? LENDABLE : HELD_BY_LOOP);
     }
 
-    MessageTailer results() {
-        return results;
-    }
-
-    StatusDescriptor status() {
-        return status;
+    /** @return the transport to this worker */
+    WorkerChannel channel() {
+        return channel;
     }
 
     boolean isAlive() {
@@ -281,18 +276,14 @@ final class WorkerProcess implements Supervisor.Watched {
                 // Already closed by the worker's exit.
             }
         }
-        if (results != null) {
-            results.close();
-        }
-        if (tasks != null) {
-            tasks.close();
-        }
-        try {
-            if (status != null) {
+        if (channel != null) {
+            channel.close();
+        } else if (status != null) {
+            try {
                 status.close();
+            } catch (IOException e) {
+                // The mapping goes with the process anyway.
             }
-        } catch (IOException e) {
-            // The mapping goes with the process anyway.
         }
         PoolDirectory.deleteQuietly(directory);
     }
@@ -319,22 +310,22 @@ final class WorkerProcess implements Supervisor.Watched {
 
     @Override
     public long workerHeartbeatNanos() {
-        return status.workerHeartbeatNanos();
+        return channel.workerHeartbeatNanos();
     }
 
     @Override
     public long itemStartedNanos() {
-        return status.itemStartedNanos();
+        return channel.itemStartedNanos();
     }
 
     @Override
     public long currentChunk() {
-        return status.currentChunk();
+        return channel.currentChunk();
     }
 
     @Override
     public long currentItem() {
-        return status.currentItem();
+        return channel.currentItem();
     }
 
     @Override

@@ -119,7 +119,8 @@ public final class KryoCodec {
      */
     public static SerializationException failure(String doing, Object value, Throwable e) {
         if (e instanceof SerializationException) {
-            return (SerializationException) e;
+            // Already names the class and why: say which value it was.
+            return new SerializationException(doing + ": " + e.getMessage(), e);
         }
         StringBuilder message = new StringBuilder(doing);
         if (value != null) {
