@@ -7,7 +7,7 @@ the standard library only. Each workload mirrors its Java counterpart: the same 
 the same statistic (the median of several timed repetitions after unmeasured warm-up runs).
 
     python3 mp_compare.py info
-    python3 mp_compare.py apply    --workers 2 --reps 5 --warmups 1 --calls 5000
+    python3 mp_compare.py apply    --workers 2 --reps 5 --warmups 1 --calls 5000 --paced-calls 100 --gap-ms 20
     python3 mp_compare.py map      --workers 2 --reps 5 --warmups 1 --items 20000 --chunksize 1   (0: Python's default)
     python3 mp_compare.py cpu      --workers 2 --reps 5 --warmups 1 --items 8 --target-ms 100
     python3 mp_compare.py payload  --workers 2 --reps 5 --warmups 1 --sizes 16,1024 --budget 268435456
@@ -166,10 +166,24 @@ def run_apply(args):
         for _ in range(args.warmups):
             one_rep()
         reps = [one_rep() for _ in range(args.reps)]
+        # Then one call after each sleep, on the same pool, as the Java side does: the pool's threads and workers
+        # have gone to sleep in between, so each call pays for waking them. One run; sleeping before the first call
+        # too, so that none finds the pool still busy from the back-to-back calls.
+        paced = []
+        for i in range(args.paced_calls):
+            time.sleep(args.gap_ms / 1e3)
+            start = time.perf_counter_ns()
+            pool.apply(identity, (i,))
+            paced.append(time.perf_counter_ns() - start)
+        paced.sort()
     return {
         "calls": args.calls,
         "p50_us": statistics.median(r[0] for r in reps) / 1e3,
         "p99_us": statistics.median(r[1] for r in reps) / 1e3,
+        "paced_calls": args.paced_calls,
+        "gap_ms": args.gap_ms,
+        "paced_p50_us": nearest_rank(paced, 0.50) / 1e3 if paced else None,
+        "paced_p99_us": nearest_rank(paced, 0.99) / 1e3 if paced else None,
     }
 
 
@@ -320,7 +334,10 @@ def main():
         p.set_defaults(run=run)
         return p
 
-    workload("apply", run_apply).add_argument("--calls", type=int, required=True)
+    p = workload("apply", run_apply)
+    p.add_argument("--calls", type=int, required=True)
+    p.add_argument("--paced-calls", type=int, default=0)
+    p.add_argument("--gap-ms", type=int, default=20)
     p = workload("map", run_map)
     p.add_argument("--items", type=int, required=True)
     p.add_argument("--chunksize", type=int, default=0)

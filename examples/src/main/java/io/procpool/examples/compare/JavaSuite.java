@@ -3,6 +3,7 @@ package io.procpool.examples.compare;
 import io.procpool.Task;
 import io.procpool.examples.compare.Results.Latency;
 import io.procpool.examples.compare.Results.LineRate;
+import io.procpool.examples.compare.Results.PacedLatency;
 import io.procpool.examples.compare.Results.Speedup;
 import io.procpool.examples.compare.Results.Throughput;
 import io.procpool.examples.compare.Results.Transfer;
@@ -46,9 +47,9 @@ final class JavaSuite {
         this.progress = progress;
     }
 
-    /** @return how many progress steps {@link #run} takes */
+    /** @return how many progress steps {@link #run} takes: two apply measurements per latency runner, and the rest */
     static long steps(Plan plan, int latencyRunners, int pools) {
-        return latencyRunners + 4L * (1 + pools) + (long) plan.payloadSizes().size() * pools
+        return 2L * latencyRunners + 4L * (1 + pools) + (long) plan.payloadSizes().size() * pools
                 + (long) plan.spinNanos().size() * (1 + pools);
     }
 
@@ -60,6 +61,7 @@ final class JavaSuite {
     void run(List<Runner> latencyRunners, SequentialRunner sequential, List<PoolRunner> pools, LinesFile lines) {
         for (Runner runner : latencyRunners) {
             measure("apply latency", runner, () -> applyLatency(runner));
+            measure("apply every " + plan.pacedGapMillis() + " ms", runner, () -> pacedApplyLatency(runner));
         }
         tinyTasks(sequential, pools, 1, plan.tinyItemsChunk1(), results.tinyChunksize1);
         tinyTasks(sequential, pools, MapRunner.DEFAULT_CHUNKING, plan.tinyItemsDefault(),
@@ -92,6 +94,40 @@ final class JavaSuite {
             }
         }
         results.applyLatency.add(new Latency(runner.engine(), calls, Timing.median(p50), Timing.median(p99)));
+    }
+
+    /**
+     * Workload 1, paced: one call after each sleep of {@link Plan#pacedGapMillis}, the latency of an occasional call.
+     * Between calls the engine's threads (and a ProcessPool's workers) have gone to sleep, so each call pays for
+     * waking them, which back-to-back calls never do. It follows the back-to-back run on the same engine, so the
+     * code is already compiled, and it sleeps before the first call too, so that no call finds the engine still
+     * awake from that run.
+     */
+    private void pacedApplyLatency(Runner runner) {
+        int calls = plan.pacedCalls();
+        long[] samples = new long[calls];
+        for (int i = 0; i < calls; i++) {
+            sleep(plan.pacedGapMillis());
+            long start = System.nanoTime();
+            runner.apply(Workloads.IDENTITY, i);
+            samples[i] = System.nanoTime() - start;
+        }
+        Arrays.sort(samples);
+        results.applyLatencyPaced.add(new PacedLatency(runner.engine(), calls, plan.pacedGapMillis(),
+                Timing.percentile(samples, 0.50) / 1e3, Timing.percentile(samples, 0.99) / 1e3));
+    }
+
+    /**
+     * Sleeps between paced calls. {@link Thread#sleep} is the workload's pacing here, not a wait for anything: how
+     * much longer than asked it sleeps does not matter, since only the calls are timed.
+     */
+    private static void sleep(int millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted between paced calls", e);
+        }
     }
 
     private void tinyTasks(SequentialRunner sequential, List<PoolRunner> pools, int chunksize, int itemCount,

@@ -13,6 +13,9 @@ import java.util.List;
  * @param reps                  measured runs; every figure is their median
  * @param applyCalls            calls per repetition of the apply round trip (Java engines)
  * @param pythonApplyCalls      the same for Python, whose calls are slower
+ * @param pacedCalls            calls of the apply round trip made one at a time {@code pacedGapMillis} apart, so that
+ *                              the pool has gone idle before each (every engine, Python included)
+ * @param pacedGapMillis        how long the caller sleeps before each of those calls
  * @param tinyItemsChunk1       items of {@code x -> x * x} at chunksize 1 (Java)
  * @param tinyItemsDefault      items of {@code x -> x * x} with the pool's default chunking (Java)
  * @param pythonTinyItemsChunk1 the same at chunksize 1 for Python
@@ -31,7 +34,7 @@ import java.util.List;
  * @param pythonFileLines       how many of them Python reads: its imap hands lines over one at a time by default
  */
 record Plan(boolean quick, int workers, int warmups, int reps,
-            int applyCalls, int pythonApplyCalls,
+            int applyCalls, int pythonApplyCalls, int pacedCalls, int pacedGapMillis,
             int tinyItemsChunk1, int tinyItemsDefault, int pythonTinyItemsChunk1, int pythonTinyItemsDefault,
             int cpuItems, int cpuItemMillis,
             List<Long> payloadSizes, long payloadBudgetBytes, int payloadMinCalls, int payloadMaxCalls,
@@ -42,12 +45,17 @@ record Plan(boolean quick, int workers, int warmups, int reps,
     private static final long KIB = 1024;
     private static final long MIB = 1024 * KIB;
     private static final List<Long> PAYLOAD_SIZES = List.of(16L, KIB, 64 * KIB, MIB, 16 * MIB, 64 * MIB);
+    /**
+     * Long enough that every engine's threads and workers have stopped spinning or yielding and gone to sleep, as
+     * they have between a user's occasional calls, yet short enough that 100 calls take about two seconds.
+     */
+    private static final int PACED_GAP_MILLIS = 20;
     private static final List<Long> SPIN_NANOS = List.of(1_000L, 10_000L, 100_000L, 1_000_000L, 10_000_000L);
 
     /** The plan the numbers are meant to come from: several minutes on a small machine. */
     static Plan full(int workers) {
         return new Plan(false, workers, 1, 5,
-                20_000, 5_000,
+                20_000, 5_000, 100, PACED_GAP_MILLIS,
                 200_000, 200_000, 20_000, 200_000,
                 8, 100,
                 PAYLOAD_SIZES, 256 * MIB, 4, 5_000,
@@ -59,7 +67,7 @@ record Plan(boolean quick, int workers, int warmups, int reps,
     /** A smaller plan for checking that everything runs: about a minute, figures too noisy to quote. */
     static Plan quick(int workers) {
         return new Plan(true, workers, 1, 3,
-                2_000, 500,
+                2_000, 500, 30, PACED_GAP_MILLIS,
                 20_000, 20_000, 4_000, 20_000,
                 4, 50,
                 PAYLOAD_SIZES, 32 * MIB, 2, 500,

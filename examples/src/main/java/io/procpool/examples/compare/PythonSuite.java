@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import io.procpool.examples.compare.Results.Idle;
 import io.procpool.examples.compare.Results.Latency;
 import io.procpool.examples.compare.Results.LineRate;
+import io.procpool.examples.compare.Results.PacedLatency;
 import io.procpool.examples.compare.Results.Speedup;
 import io.procpool.examples.compare.Results.Startup;
 import io.procpool.examples.compare.Results.Throughput;
@@ -56,10 +57,16 @@ final class PythonSuite {
      * @param lines              the file the Java side's {@code imap} read; Python reads its first lines
      */
     void run(String defaultStartMethod, LinesFile lines) {
-        measure("apply latency", () -> {
-            JsonObject r = workload("apply", "--calls", plan.pythonApplyCalls());
+        // Both apply measurements in one run of the script, on one pool: the paced calls find it warmed up by the
+        // back-to-back ones, as the Java engines' do.
+        measure("apply latency, back to back and every " + plan.pacedGapMillis() + " ms", () -> {
+            JsonObject r = workload("apply", "--calls", plan.pythonApplyCalls(), "--paced-calls", plan.pacedCalls(),
+                    "--gap-ms", plan.pacedGapMillis());
             results.applyLatency.add(new Latency(Engine.PYTHON, r.get("calls").getAsInt(),
                     r.get("p50_us").getAsDouble(), r.get("p99_us").getAsDouble()));
+            results.applyLatencyPaced.add(new PacedLatency(Engine.PYTHON, r.get("paced_calls").getAsInt(),
+                    r.get("gap_ms").getAsInt(), r.get("paced_p50_us").getAsDouble(),
+                    r.get("paced_p99_us").getAsDouble()));
         });
         measure("tiny tasks, chunksize 1", () -> results.tinyChunksize1.add(
                 throughput(workload("map", "--items", plan.pythonTinyItemsChunk1(), "--chunksize", 1))));

@@ -22,6 +22,13 @@ final class Results {
     record Latency(Engine engine, int calls, double p50Micros, double p99Micros) {
     }
 
+    /**
+     * Workload 1, paced: the latency of one apply round trip made after the caller slept {@code gapMillis}, so that
+     * the pool was idle and had to be woken. Percentiles of one run of {@code calls} calls, not medians over runs.
+     */
+    record PacedLatency(Engine engine, int calls, int gapMillis, double p50Micros, double p99Micros) {
+    }
+
     /** Workloads 2 and 3: tiny tasks; {@code chunksize} null means the engine's default chunking. */
     record Throughput(Engine engine, Integer chunksize, int items, double medianMillis, double tasksPerSecond) {
     }
@@ -77,6 +84,7 @@ final class Results {
     final Machine machine;
     final Plan plan;
     final List<Latency> applyLatency = new ArrayList<>();
+    final List<PacedLatency> applyLatencyPaced = new ArrayList<>();
     final List<Throughput> tinyChunksize1 = new ArrayList<>();
     final List<Throughput> tinyDefaultChunking = new ArrayList<>();
     final List<Speedup> cpuBound = new ArrayList<>();
