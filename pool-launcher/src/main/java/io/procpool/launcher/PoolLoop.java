@@ -17,15 +17,19 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one thread that drives a process pool. Each turn it takes new calls, handles workers that exited, has the
- * {@link Collector} read results and the {@link Dispatcher} send chunks to workers with room, and every few
- * milliseconds checks timeouts and beats the parent's heartbeat (the supervisor). Owning every queue from one thread means no locks on
- * the dispatch path; callers hand work over through a lock-free queue and wake the thread.
+ * The thread that drives a process pool. Each turn it takes new calls, handles workers that exited, has the
+ * {@link Collector} read results and the {@link Dispatcher} (the scheduler) send chunks to workers with room, every
+ * two milliseconds acts on the {@link Supervisor}'s judgements (heartbeats, timeouts, start failures), and moves the
+ * pool through its {@link Lifecycle}. Holding every worker's channel on one thread means no locks on the dispatch
+ * path; callers hand work over through a lock-free queue and wake the thread. With nothing to do it offers idle
+ * workers to callers' threads, which then drive a blocking call themselves ({@link DirectPath}) and give the worker
+ * back, or hand the call over here when they cannot finish it.
  *
  * <pre>
- * callers --submit--> incoming --+                +--> tasks queue (worker n) --> worker JVM n
+ * callers --submit--> incoming --+                +--> channel (worker n) --> worker JVM n
  *                                 +--> PoolLoop --+
- * Commons Exec --exit--> exits --+                +<-- results queue (worker n) <-- worker JVM n
+ * Commons Exec --exit--> exits --+                +<-- channel (worker n) <-- worker JVM n
+ * caller (idle pool) --borrow a worker, drive its channel, give it back--> worker JVM n
  * </pre>
  */
 final class PoolLoop implements Runnable {
@@ -56,11 +60,11 @@ final class PoolLoop implements Runnable {
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Supervisor supervisor;
 
-    private volatile boolean shutdownRequested;
-    private volatile boolean terminateRequested;
-    private volatile boolean finished;
-    private boolean shutdownHandled;
-    private boolean terminateHandled;
+    /** Where the pool is: written by callers (shutdown, terminate) and by the loop; read by anyone. */
+    private final java.util.concurrent.atomic.AtomicReference<Lifecycle> lifecycle =
+            new java.util.concurrent.atomic.AtomicReference<>(Lifecycle.RUNNING);
+    /** The furthest state the loop has acted on; the loop's own. */
+    private Lifecycle handled = Lifecycle.RUNNING;
     private long terminateNanos;
     private long lastSuperviseNanos;
     private volatile PoolException broken;
@@ -115,7 +119,7 @@ final class PoolLoop implements Runnable {
 
     /** Hands a call to the loop; called by any thread. */
     void submit(ActiveCall call) {
-        if (shutdownRequested || terminateRequested) {
+        if (lifecycle.get() != Lifecycle.RUNNING) {
             throw new IllegalStateException("the pool is shut down and accepts no new work");
         }
         adopt(call);
@@ -128,20 +132,31 @@ final class PoolLoop implements Runnable {
     void adopt(ActiveCall call) {
         incoming.add(call);
         LockSupport.unpark(thread);
-        if (finished) {
+        if (lifecycle.get() == Lifecycle.STOPPED) {
             // The loop ended between the check and the add: nobody else will see this call.
             drainIncoming(new PoolException("the pool was shut down"));
         }
     }
 
     void requestShutdown() {
-        shutdownRequested = true;
+        advance(Lifecycle.SHUTDOWN);
         LockSupport.unpark(thread);
     }
 
     void requestTerminate() {
-        terminateRequested = true;
+        advance(Lifecycle.TERMINATING);
         LockSupport.unpark(thread);
+    }
+
+    /** Moves the pool to {@code next}, unless it is there or further already. */
+    private void advance(Lifecycle next) {
+        Lifecycle now;
+        do {
+            now = lifecycle.get();
+            if (now.atLeast(next)) {
+                return;
+            }
+        } while (!lifecycle.compareAndSet(now, next));
     }
 
     /** @return why the pool is broken, or {@code null} */
@@ -150,13 +165,13 @@ final class PoolLoop implements Runnable {
     }
 
     boolean isStopping() {
-        return shutdownRequested || terminateRequested;
+        return lifecycle.get() != Lifecycle.RUNNING;
     }
 
     @Override
     public void run() {
         try {
-            while (!finished) {
+            while (lifecycle.get() != Lifecycle.STOPPED) {
                 boolean worked = acceptCalls();
                 worked |= handleExits();
                 for (WorkerProcess worker : workers) {
@@ -170,15 +185,19 @@ final class PoolLoop implements Runnable {
                     lastSuperviseNanos = now;
                     supervise(now);
                 }
-                if (terminateRequested) {
+                Lifecycle asked = lifecycle.get();
+                if (asked.atLeast(Lifecycle.TERMINATING)) {
                     terminateNow(now);
-                } else if (shutdownRequested) {
+                } else if (asked == Lifecycle.SHUTDOWN) {
                     worked |= progressShutdown();
                 }
-                finished = allWorkersExited() && (terminateHandled || shutdownHandled && workLeft() == 0);
-                if (worked) {
+                boolean finished = allWorkersExited() && (handled.atLeast(Lifecycle.TERMINATING)
+                        || handled == Lifecycle.SHUTDOWN && workLeft() == 0);
+                if (finished) {
+                    lifecycle.set(Lifecycle.STOPPED);
+                } else if (worked) {
                     idle.reset();
-                } else if (!finished) {
+                } else {
                     lendIdleWorkers();
                     idle.idle(expectingAnswers());
                 }
@@ -187,7 +206,7 @@ final class PoolLoop implements Runnable {
             broken = new PoolException("procpool's loop thread failed: " + t, t);
             failEverything(broken);
         } finally {
-            finished = true;
+            lifecycle.set(Lifecycle.STOPPED);
             try {
                 cleanUp();
             } finally {
@@ -203,7 +222,7 @@ final class PoolLoop implements Runnable {
         ActiveCall call;
         while ((call = incoming.poll()) != null) {
             worked = true;
-            if (terminateHandled) {
+            if (handled.atLeast(Lifecycle.TERMINATING)) {
                 call.call().end(new PoolException("the pool was terminated"));
                 continue;
             }
@@ -214,7 +233,7 @@ final class PoolLoop implements Runnable {
             Call theCall = call.call();
             theCall.onRoom(() -> LockSupport.unpark(thread));
             dispatcher.add(call);
-            if (shutdownHandled && theCall.isLazy()) {
+            if (handled == Lifecycle.SHUTDOWN && theCall.isLazy()) {
                 theCall.stopReading();
             }
         }
@@ -226,7 +245,7 @@ final class PoolLoop implements Runnable {
      * itself, with none of the hand-offs through this thread (see {@link DirectPath}).
      */
     private void lendIdleWorkers() {
-        if (shutdownRequested || terminateRequested || broken != null || dispatcher.pending() > 0
+        if (lifecycle.get() != Lifecycle.RUNNING || dispatcher.pending() > 0
                 || !incoming.isEmpty()) {
             return;
         }
@@ -274,7 +293,7 @@ final class PoolLoop implements Runnable {
 
     /** @return whether the pool is being terminated or is broken: a caller's thread stops driving a worker */
     boolean isTerminating() {
-        return terminateRequested || broken != null;
+        return lifecycle.get().atLeast(Lifecycle.TERMINATING);
     }
 
     private void drainIncoming(PoolException failure) {
@@ -368,7 +387,7 @@ final class PoolLoop implements Runnable {
                 && (worker.shutdownSent || was == WorkerProcess.State.RETIRING);
         worker.state = WorkerProcess.State.EXITED;
         launcher.exited(worker, expected);
-        if (!expected && !terminateHandled) {
+        if (!expected && !handled.atLeast(Lifecycle.TERMINATING)) {
             counters.workersLost.increment();
         }
         long running = worker.currentChunk();
@@ -399,7 +418,7 @@ final class PoolLoop implements Runnable {
             }
         }
         worker.release();
-        if (was == WorkerProcess.State.STARTING && !terminateHandled) {
+        if (was == WorkerProcess.State.STARTING && !handled.atLeast(Lifecycle.TERMINATING)) {
             onStartFailure(worker, exit);
         }
         if (needsReplacement()) {
@@ -453,10 +472,11 @@ final class PoolLoop implements Runnable {
     }
 
     private boolean needsReplacement() {
-        if (terminateRequested || broken != null || !started.isDone() || started.isCompletedExceptionally()) {
+        Lifecycle now = lifecycle.get();
+        if (now.atLeast(Lifecycle.TERMINATING) || !started.isDone() || started.isCompletedExceptionally()) {
             return false;
         }
-        return !shutdownRequested || workLeft() > 0;
+        return now == Lifecycle.RUNNING || workLeft() > 0;
     }
 
     private WorkerProcess launch(int slot) {
@@ -513,8 +533,8 @@ final class PoolLoop implements Runnable {
     // ---------------------------------------------------------------- lifecycle
 
     private boolean progressShutdown() {
-        if (!shutdownHandled) {
-            shutdownHandled = true;
+        if (handled == Lifecycle.RUNNING) {
+            handled = Lifecycle.SHUTDOWN;
             for (ActiveCall call : dispatcher.calls()) {
                 if (call.call().isLazy()) {
                     call.call().stopReading();
@@ -536,8 +556,8 @@ final class PoolLoop implements Runnable {
     }
 
     private void terminateNow(long now) {
-        if (!terminateHandled) {
-            terminateHandled = true;
+        if (!handled.atLeast(Lifecycle.TERMINATING)) {
+            handled = Lifecycle.TERMINATING;
             terminateNanos = now;
             endAllCalls(new PoolException("the pool was terminated"));
             for (WorkerProcess worker : workers) {
@@ -577,7 +597,7 @@ final class PoolLoop implements Runnable {
                 }
             }
         }
-        terminateRequested = true;
+        advance(Lifecycle.BROKEN);
     }
 
     private void cleanUp() {

@@ -78,13 +78,14 @@ public final class WorkerMain {
         System.setProperty(IN_WORKER_PROPERTY, "true");
         // Kryo and Chronicle each take a while to load: load them side by side.
         Path directory = Path.of(args[0]);
-        java.util.concurrent.CompletableFuture<ValueSerializer> kryo = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<ValueSerializer> serializer =
+                new java.util.concurrent.CompletableFuture<>();
         Thread kryoLoader = new Thread(() -> {
             try {
                 // Large arrays pass through files in the pool's directory, the parent of this worker's.
-                kryo.complete(KryoSerializer.create(ClassFilter.fromSystemProperty(), directory.getParent()));
+                serializer.complete(KryoSerializer.create(ClassFilter.fromSystemProperty(), directory.getParent()));
             } catch (Throwable t) {
-                kryo.completeExceptionally(t);
+                serializer.completeExceptionally(t);
             }
         }, "procpool-kryo-loader");
         kryoLoader.setDaemon(true);
@@ -100,7 +101,8 @@ public final class WorkerMain {
             watch(parentPid, status, Long.getLong(PARENT_HEARTBEAT_TIMEOUT_PROPERTY, 30_000));
             // A task's System.exit runs the hooks: close stdin there, so that a read of it does not hold up the exit.
             Runtime.getRuntime().addShutdownHook(new Thread(WorkerMain::closeStdin, "procpool-close-stdin"));
-            int exitCode = new WorkerMain(kryo.join(), tasks, results, status,
+            // No timed park: past its yielding phase a worker sleeps on its stdin until woken (sleepUntilWoken).
+            int exitCode = new WorkerMain(serializer.join(), tasks, results, status,
                     IdleStrategy.fromSystemProperties(Long.MAX_VALUE)).run();
             // Exit explicitly: threads a task started must not keep a finished worker alive.
             System.out.flush();
