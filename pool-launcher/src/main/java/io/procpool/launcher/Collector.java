@@ -58,8 +58,7 @@ final class Collector {
         byte type = in.readByte();
         switch (type) {
             case Protocol.READY:
-                worker.pid = in.readVarLong(true);
-                worker.state = WorkerProcess.State.READY;
+                worker.onReady(in.readVarLong(true));
                 onReady.run();
                 break;
             case Protocol.INIT_FAILED:
@@ -70,7 +69,7 @@ final class Collector {
                 onResult(worker);
                 break;
             case Protocol.RETIRING:
-                worker.state = WorkerProcess.State.RETIRING;
+                worker.onRetiring();
                 break;
             case Protocol.BYE:
                 break;

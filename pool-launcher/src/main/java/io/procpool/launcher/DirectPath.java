@@ -122,7 +122,7 @@ final class DirectPath {
                 LockSupport.parkNanos(idle.nextParkNanos(true));
             }
         }
-        boolean fit = worker.state == WorkerProcess.State.READY && worker.killReason == null && !worker.exitSeen
+        boolean fit = worker.takesChunks() && !worker.exitSeen
                 && (config.maxTasksPerChild() == 0 || worker.itemsSent < config.maxTasksPerChild());
         if (fit) {
             worker.giveBack(true);

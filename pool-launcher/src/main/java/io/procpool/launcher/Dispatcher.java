@@ -160,8 +160,7 @@ final class Dispatcher {
     }
 
     private boolean hasRoom(WorkerProcess worker) {
-        if (worker == null || worker.state != WorkerProcess.State.READY || worker.killReason != null
-                || worker.shutdownSent || !worker.reclaim()) {
+        if (worker == null || !worker.takesChunks() || !worker.reclaim()) {
             return false;
         }
         if (config.maxTasksPerChild() > 0 && worker.itemsSent >= config.maxTasksPerChild()) {

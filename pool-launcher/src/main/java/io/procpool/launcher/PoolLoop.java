@@ -250,8 +250,7 @@ final class PoolLoop implements Runnable {
             return;
         }
         for (WorkerProcess worker : workers) {
-            if (worker != null && worker.heldByLoop() && worker.state == WorkerProcess.State.READY
-                    && worker.inFlight.isEmpty() && worker.killReason == null && !worker.shutdownSent
+            if (worker != null && worker.heldByLoop() && worker.takesChunks() && worker.inFlight.isEmpty()
                     && !worker.exitSeen
                     && (config.maxTasksPerChild() == 0 || worker.itemsSent < config.maxTasksPerChild())) {
                 worker.lend();
@@ -377,15 +376,14 @@ final class PoolLoop implements Runnable {
 
     private void onExit(WorkerProcess.Exit exit) {
         WorkerProcess worker = exit.worker();
-        if (worker.state == WorkerProcess.State.EXITED) {
+        if (worker.state() == WorkerProcess.State.EXITED) {
             return;
         }
         // What the worker wrote before it died is complete and valid: take it first.
         collector.drain(worker);
-        WorkerProcess.State was = worker.state;
+        WorkerProcess.State was = worker.onExited();
         boolean expected = exit.exitCode() == 0 && worker.killReason == null
-                && (worker.shutdownSent || was == WorkerProcess.State.RETIRING);
-        worker.state = WorkerProcess.State.EXITED;
+                && (was == WorkerProcess.State.SHUTTING_DOWN || was == WorkerProcess.State.RETIRING);
         launcher.exited(worker, expected);
         if (!expected && !handled.atLeast(Lifecycle.TERMINATING)) {
             counters.workersLost.increment();
@@ -497,8 +495,7 @@ final class PoolLoop implements Runnable {
         }
         for (WorkerProcess worker : workers) {
             if (worker != null && worker.isAlive() && !worker.isLent() && (!worker.inFlight.isEmpty()
-                    || worker.state != WorkerProcess.State.READY || worker.shutdownSent
-                    || worker.killReason != null)) {
+                    || !worker.takesChunks())) {
                 return true;
             }
         }
@@ -514,7 +511,7 @@ final class PoolLoop implements Runnable {
 
     private boolean allWorkersReady() {
         for (WorkerProcess worker : workers) {
-            if (worker == null || worker.state != WorkerProcess.State.READY) {
+            if (worker == null || worker.state() != WorkerProcess.State.READY) {
                 return false;
             }
         }
@@ -546,9 +543,9 @@ final class PoolLoop implements Runnable {
         }
         boolean worked = false;
         for (WorkerProcess worker : workers) {
-            if (worker != null && worker.isAlive() && !worker.shutdownSent && worker.reclaim()) {
+            if (worker != null && worker.mayShutDown() && worker.reclaim()) {
                 dispatcher.sendShutdown(worker);
-                worker.shutdownSent = true;
+                worker.onShutdownSent();
                 worked = true;
             }
         }
@@ -569,7 +566,7 @@ final class PoolLoop implements Runnable {
             // SIGKILL always ends a process that exists; one still reported alive is beyond our reach.
             for (WorkerProcess worker : workers) {
                 if (worker != null && worker.isAlive()) {
-                    worker.state = WorkerProcess.State.EXITED;
+                    worker.onExited();
                     worker.release();
                 }
             }
@@ -610,7 +607,7 @@ final class PoolLoop implements Runnable {
             if (worker.isAlive()) {
                 worker.kill("the pool is closing");
                 worker.awaitWatcher(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                worker.state = WorkerProcess.State.EXITED;
+                worker.onExited();
                 launcher.exited(worker, false);
                 worker.release();
             }

@@ -29,8 +29,27 @@ final class WorkerProcess implements Supervisor.Watched {
     private static final int LENDABLE = 1;
     private static final int LENT = 2;
 
-    /** Where a worker is in its life. */
-    enum State { STARTING, READY, RETIRING, EXITED }
+    /**
+     * Where a worker is in its life, as the thread that holds it sees it. It only moves forward:
+     * <pre>
+     * STARTING --READY message--> READY --RETIRING message--> RETIRING --+
+     *     |                         |                                  +--exit--> EXITED
+     *     +-----SHUTDOWN sent-------+--> SHUTTING_DOWN ----------------+
+     * </pre>
+     * A kill, which any thread may ask for, is apart from this: {@link #killReason} (the process's exit follows).
+     */
+    enum State {
+        /** Launched; has not reported ready. */
+        STARTING,
+        /** Runs chunks. */
+        READY,
+        /** Reached {@code maxTasksPerChild}: finishes its chunk and exits; gets nothing more. */
+        RETIRING,
+        /** Told to finish and exit, the pool shutting down; gets nothing more. */
+        SHUTTING_DOWN,
+        /** Its process is gone. */
+        EXITED
+    }
 
     /** The end of a worker process. {@code launchFailure} is set when the process could not be started at all. */
     record Exit(WorkerProcess worker, int exitCode, Throwable launchFailure) {
@@ -51,11 +70,10 @@ final class WorkerProcess implements Supervisor.Watched {
     final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     final WorkerOutput stdout;
     final WorkerOutput stderr;
-    State state = State.STARTING;
+    private State state = State.STARTING;
     /** Whether this worker writes the class-data-sharing archive when it exits. */
     boolean writesArchive;
-    boolean shutdownSent;
-    long pid = -1;
+    private long pid = -1;
     long itemsSent;
     /** Moving average of the time a chunk takes in the worker, which sets how many chunks it may hold. */
     double chunkNanosAverage = -1;
@@ -164,6 +182,67 @@ final class WorkerProcess implements Supervisor.Watched {
         if (functions.size() > io.procpool.worker.Protocol.MAX_FUNCTIONS_PER_WORKER) {
             functions.remove(functions.iterator().next());
         }
+    }
+
+    /** @return where this worker is in its life */
+    State state() {
+        return state;
+    }
+
+    /**
+     * The worker reported ready, with its process id. A worker already told to shut down stays so.
+     *
+     * @throws IllegalStateException if it had reported ready before, or is past that: a protocol error
+     */
+    void onReady(long reportedPid) {
+        if (state != State.STARTING && state != State.SHUTTING_DOWN) {
+            throw new IllegalStateException(this + " reported ready when " + state);
+        }
+        pid = reportedPid;
+        if (state == State.STARTING) {
+            state = State.READY;
+        }
+    }
+
+    /**
+     * The worker reached {@code maxTasksPerChild} and will exit.
+     *
+     * @throws IllegalStateException if it was not running chunks: a protocol error
+     */
+    void onRetiring() {
+        if (state != State.READY) {
+            throw new IllegalStateException(this + " said it retires when " + state);
+        }
+        state = State.RETIRING;
+    }
+
+    /** @return whether the pool may tell this worker to shut down: it has not been told and is not leaving */
+    boolean mayShutDown() {
+        return state == State.STARTING || state == State.READY;
+    }
+
+    /** The pool told this worker to finish and exit. */
+    void onShutdownSent() {
+        if (!mayShutDown()) {
+            throw new IllegalStateException("shutdown sent to " + this + " when " + state);
+        }
+        state = State.SHUTTING_DOWN;
+    }
+
+    /**
+     * The worker's process is gone.
+     *
+     * @return the state it was in
+     */
+    State onExited() {
+        State was = state;
+        state = State.EXITED;
+        return was;
+    }
+
+    /** @return whether this worker takes chunks now: ready, and not being killed */
+    boolean takesChunks() {
+        return state == State.READY && killReason == null;
     }
 
     /** @return the process id: reported by the worker, or known from the process handle */

@@ -106,10 +106,15 @@ class DispatcherTest {
     private final Dispatcher dispatcher = new Dispatcher(config, counters,
             new TasksProxy(KryoSerializer.create(ClassFilter.ALLOW_ALL, null), counters), new AtomicLong(1));
 
-    private static WorkerProcess readyWorker(int slot, RecordingChannel channel) {
+    private static WorkerProcess startingWorker(int slot, RecordingChannel channel) {
         WorkerProcess worker = new WorkerProcess(slot, Path.of("unused"), "test");
         worker.useChannel(channel);
-        worker.state = WorkerProcess.State.READY;
+        return worker;
+    }
+
+    private static WorkerProcess readyWorker(int slot, RecordingChannel channel) {
+        WorkerProcess worker = startingWorker(slot, channel);
+        worker.onReady(1000 + slot);
         return worker;
     }
 
@@ -166,16 +171,40 @@ class DispatcherTest {
     }
 
     @Test
-    void shouldNotSendToWorkersThatAreStartingRetiringOrBeingKilled() {
+    void shouldNotSendToWorkersThatAreStartingRetiringShuttingDownOrBeingKilled() {
         RecordingChannel starting = new RecordingChannel();
+        RecordingChannel retiring = new RecordingChannel();
+        RecordingChannel shuttingDown = new RecordingChannel();
         RecordingChannel killed = new RecordingChannel();
-        WorkerProcess[] workers = {readyWorker(0, starting), readyWorker(1, killed)};
-        workers[0].state = WorkerProcess.State.STARTING;
-        workers[1].killReason = "test";
+        WorkerProcess[] workers = {startingWorker(0, starting), readyWorker(1, retiring),
+            readyWorker(2, shuttingDown), readyWorker(3, killed)};
+        workers[1].onRetiring();
+        workers[2].onShutdownSent();
+        workers[3].killReason = "test";
         call(List.of(0, 1), 1);
         assertEquals(false, dispatcher.dispatch(workers));
         assertEquals(List.of(), starting.sent);
+        assertEquals(List.of(), retiring.sent);
+        assertEquals(List.of(), shuttingDown.sent);
         assertEquals(List.of(), killed.sent);
+    }
+
+    @Test
+    void shouldMoveAWorkerOnlyForwardThroughItsLife() {
+        WorkerProcess worker = startingWorker(0, new RecordingChannel());
+        assertEquals(WorkerProcess.State.STARTING, worker.state());
+        assertThrows(IllegalStateException.class, worker::onRetiring, "not running chunks yet");
+        worker.onReady(42);
+        assertEquals(42, worker.pid());
+        assertThrows(IllegalStateException.class, () -> worker.onReady(43), "ready twice is a protocol error");
+        worker.onShutdownSent();
+        assertThrows(IllegalStateException.class, worker::onShutdownSent);
+        assertEquals(WorkerProcess.State.SHUTTING_DOWN, worker.onExited());
+        assertEquals(WorkerProcess.State.EXITED, worker.state());
+        WorkerProcess told = startingWorker(1, new RecordingChannel());
+        told.onShutdownSent();
+        told.onReady(7);
+        assertEquals(WorkerProcess.State.SHUTTING_DOWN, told.state(), "told to shut down before it was ready");
     }
 
     @Test
