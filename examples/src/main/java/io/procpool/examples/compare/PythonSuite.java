@@ -87,7 +87,7 @@ final class PythonSuite {
                 JsonObject row = e.getAsJsonObject();
                 results.payload.add(new Transfer(Engine.PYTHON, row.get("bytes").getAsLong(),
                         row.get("calls").getAsInt(), row.get("per_call_us").getAsDouble(),
-                        row.get("gib_per_second").getAsDouble()));
+                        row.get("gib_per_second").getAsDouble(), row.get("first_call_us").getAsDouble()));
             }
         });
         measure("task-duration sweep", () -> {

@@ -44,8 +44,16 @@ final class Results {
                    double medianMillis, double speedup) {
     }
 
-    /** Workload 5: apply(identity) of a byte array; GiB/s counts the payload once each way. */
-    record Transfer(Engine engine, long payloadBytes, int calls, double perCallMicros, double gibPerSecond) {
+    /**
+     * Workload 5: apply(identity) of a byte array; GiB/s counts the payload once each way.
+     *
+     * @param firstCallMicros the first call with a payload of this size on this pool, made before the timed runs:
+     *                        what a user pays the first time such a value crosses (buffers grow, fresh memory is
+     *                        touched). One call, not a median. Null where not measured: a ThreadPool passes a
+     *                        reference, so its first call has nothing to grow
+     */
+    record Transfer(Engine engine, long payloadBytes, int calls, double perCallMicros, double gibPerSecond,
+                    Double firstCallMicros) {
     }
 
     /**
