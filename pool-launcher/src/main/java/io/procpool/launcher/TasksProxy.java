@@ -7,6 +7,7 @@ import io.procpool.internal.PoolCounters;
 import io.procpool.worker.BufferRetention;
 import io.procpool.worker.CompactValues;
 import io.procpool.worker.Protocol;
+import io.procpool.worker.RawBitsOutput;
 import io.procpool.worker.ValueSerializer;
 
 /**
@@ -19,7 +20,7 @@ final class TasksProxy {
 
     private final ValueSerializer values;
     private final PoolCounters counters;
-    private final Output out = new Output(INITIAL_OUTPUT_BYTES, -1);
+    private final Output out = new RawBitsOutput(INITIAL_OUTPUT_BYTES, -1);
     private final BufferRetention retention = new BufferRetention();
     private Throwable itemFailure;
 

@@ -23,7 +23,7 @@ public final class Failures {
      */
     public static void write(ValueSerializer values, Output out, Throwable failure) {
         byte[] original;
-        try (Output scratch = new Output(1024, -1)) {
+        try (Output scratch = new RawBitsOutput(1024, -1)) {
             values.write(scratch, failure);
             original = scratch.toBytes();
         } catch (RuntimeException | StackOverflowError e) {

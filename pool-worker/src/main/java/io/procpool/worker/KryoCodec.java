@@ -86,7 +86,7 @@ public final class KryoCodec {
         // application on a class loader of its own is not the one this pooled Kryo was made on.
         ClassLoader loader = value == null ? null : value.getClass().getClassLoader();
         kryo.setClassLoader(loader != null ? loader : classLoader());
-        try (Output output = new Output(INITIAL_BUFFER_BYTES, -1)) {
+        try (Output output = new RawBitsOutput(INITIAL_BUFFER_BYTES, -1)) {
             kryo.writeClassAndObject(output, value);
             return output.toBytes();
         } catch (RuntimeException | StackOverflowError e) {

@@ -37,7 +37,7 @@ public final class WorkerMain {
     public static final String IN_WORKER_PROPERTY = "procpool.inWorker";
 
     private final ValueSerializer values;
-    private final Output out = new Output(INITIAL_OUTPUT_BYTES, -1);
+    private final Output out = new RawBitsOutput(INITIAL_OUTPUT_BYTES, -1);
     private final BufferRetention outRetention = new BufferRetention();
     /** Functions by id, the oldest dropped first; the parent mirrors this to know what it must send again. */
     private final Map<Long, Object> functions = new LinkedHashMap<>() {
