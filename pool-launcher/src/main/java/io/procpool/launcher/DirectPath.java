@@ -4,7 +4,6 @@ import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
 import io.procpool.worker.IdleStrategy;
-import io.procpool.worker.KryoCodec;
 import io.procpool.worker.KryoSerializer;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -88,24 +87,18 @@ final class DirectPath {
             worker.giveBack(true); // ended before it began (a cancelled future): nothing to run
             return;
         }
-        int bad;
+        io.procpool.PoolException unsent = null;
         try {
-            bad = lane.proxy().sendChunk(worker, active, chunk, loop.nextChunkSeq());
+            int bad = lane.proxy().sendChunk(worker, active, chunk, loop.nextChunkSeq());
+            if (bad >= 0) {
+                unsent = lane.proxy().itemFailure(chunk, bad);
+            }
         } catch (io.procpool.PoolException e) {
-            worker.giveBack(true);
-            counters.tasksSubmitted.add(chunk.size());
-            counters.tasksCompleted.add(chunk.size());
-            counters.tasksFailed.add(chunk.size());
-            call.fail(chunk, e);
-            return;
+            unsent = e; // no room for it (a full file system)
         }
-        if (bad >= 0) {
-            worker.giveBack(true);
-            counters.tasksSubmitted.add(chunk.size());
-            counters.tasksCompleted.add(chunk.size());
-            counters.tasksFailed.add(chunk.size());
-            call.fail(chunk, KryoCodec.failure("could not serialise item " + (chunk.firstIndex() + bad),
-                    chunk.items()[bad], lane.proxy().itemFailure()));
+        if (unsent != null) {
+            worker.giveBack(true); // nothing reached it: it is still idle
+            lane.proxy().failUnsent(chunk, unsent);
             return;
         }
         IdleStrategy idle = new IdleStrategy(config.idleMode(), IdleStrategy.SPIN_PHASE_NANOS, YIELD_PHASE_NANOS,

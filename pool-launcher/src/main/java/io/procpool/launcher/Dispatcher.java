@@ -1,11 +1,9 @@
 package io.procpool.launcher;
 
-import io.procpool.internal.PoolCounters;
 
 import io.procpool.PoolException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
-import io.procpool.worker.KryoCodec;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -29,7 +27,6 @@ final class Dispatcher {
     private static final int MAX_CHUNKS_IN_FLIGHT = 256;
 
     private final PoolConfig config;
-    private final PoolCounters counters;
     private final TasksProxy proxy;
     /** Chunk numbers, shared with the callers' threads that send chunks themselves: increasing per worker. */
     private final java.util.concurrent.atomic.AtomicLong chunkSeqs;
@@ -42,10 +39,8 @@ final class Dispatcher {
     private int roundRobin;
     private int firstLooked;
 
-    Dispatcher(PoolConfig config, PoolCounters counters, TasksProxy proxy,
-               java.util.concurrent.atomic.AtomicLong chunkSeqs) {
+    Dispatcher(PoolConfig config, TasksProxy proxy, java.util.concurrent.atomic.AtomicLong chunkSeqs) {
         this.config = config;
-        this.counters = counters;
         this.proxy = proxy;
         this.chunkSeqs = chunkSeqs;
     }
@@ -177,7 +172,7 @@ final class Dispatcher {
         try {
             int bad = proxy.sendChunk(worker, call, chunk, chunkSeqs.getAndIncrement());
             if (bad >= 0) {
-                rejectItem(worker, chunk, bad, proxy.itemFailure());
+                rejectItem(worker, chunk, bad);
             }
         } catch (PoolException e) {
             // No room for this chunk or its function (a full file system): it fails alone, the pool goes on.
@@ -185,17 +180,15 @@ final class Dispatcher {
         }
     }
 
-    /** A chunk that never reached a worker fails as a whole; it counts as submitted and completed, failed. */
+    /** A chunk that never reached a worker fails as a whole, and is no longer counted for retries. */
     private void failUnsent(Chunk chunk, PoolException failure) {
-        counters.tasksSubmitted.add(chunk.size());
-        counters.tasksCompleted.add(chunk.size());
-        counters.tasksFailed.add(chunk.size());
         attempts.remove(chunk);
-        chunk.call().fail(chunk, failure);
+        proxy.failUnsent(chunk, failure);
     }
 
     /** Item {@code i} of a chunk cannot be serialised: it fails alone; the items around it still run. */
-    private void rejectItem(WorkerProcess worker, Chunk chunk, int i, Throwable e) {
+    private void rejectItem(WorkerProcess worker, Chunk chunk, int i) {
+        PoolException failure = proxy.itemFailure(chunk, i);
         Call call = chunk.call();
         Chunk bad = call.slice(chunk, i, i + 1);
         Chunk before = i > 0 ? call.slice(chunk, 0, i) : null;
@@ -203,7 +196,7 @@ final class Dispatcher {
             retry.addFirst(call.slice(chunk, i + 1, chunk.size()));
         }
         call.abandon(chunk);
-        failUnsent(bad, KryoCodec.failure("could not serialise item " + bad.firstIndex(), bad.items()[0], e));
+        failUnsent(bad, failure);
         if (before != null) {
             send(worker, before);
         }

@@ -77,7 +77,7 @@ final class PoolLoop implements Runnable {
         this.idle = new IdleStrategy(config.idleMode(),
                 Math.min(MAX_DEEP_PARK_NANOS, config.heartbeatTimeout().toNanos() / 4));
         TasksProxy proxy = new TasksProxy(KryoSerializer.create(config.classFilter(), directory.path()), counters);
-        this.dispatcher = new Dispatcher(config, counters, proxy, chunkSeqs);
+        this.dispatcher = new Dispatcher(config, proxy, chunkSeqs);
         this.collector = new Collector(counters, proxy.values(), dispatcher::forget, this::onWorkerReady);
         checkFreeSpace();
         this.launcher = new WorkerLauncher(config, directory);

@@ -6,6 +6,7 @@ import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
 import io.procpool.worker.BufferRetention;
 import io.procpool.worker.CompactValues;
+import io.procpool.worker.KryoCodec;
 import io.procpool.worker.Protocol;
 import io.procpool.worker.RawBitsOutput;
 import io.procpool.worker.ValueSerializer;
@@ -97,9 +98,21 @@ final class TasksProxy {
         }
     }
 
-    /** @return why the item {@link #sendChunk} named could not be serialised */
-    Throwable itemFailure() {
-        return itemFailure;
+    /**
+     * @param index the index within {@code chunk} that {@link #sendChunk} returned
+     * @return the error for that item: which item, of which class, and why it could not be serialised
+     */
+    io.procpool.SerializationException itemFailure(Chunk chunk, int index) {
+        return KryoCodec.failure("could not serialise item " + (chunk.firstIndex() + index), chunk.items()[index],
+                itemFailure);
+    }
+
+    /** A chunk that never reached a worker fails as a whole; it counts as submitted and completed, failed. */
+    void failUnsent(Chunk chunk, PoolException failure) {
+        counters.tasksSubmitted.add(chunk.size());
+        counters.tasksCompleted.add(chunk.size());
+        counters.tasksFailed.add(chunk.size());
+        chunk.call().fail(chunk, failure);
     }
 
     /** Tells a worker to finish and exit. */

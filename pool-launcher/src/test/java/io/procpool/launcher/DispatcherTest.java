@@ -103,7 +103,7 @@ class DispatcherTest {
     private final PoolConfig config = new PoolConfig(2, null, 0, 0, null, Duration.ofSeconds(10),
             Duration.ofSeconds(60), List.of(), Path.of("java"), null, IdleStrategy.Mode.BACKOFF,
             ClassFilter.ALLOW_ALL, "");
-    private final Dispatcher dispatcher = new Dispatcher(config, counters,
+    private final Dispatcher dispatcher = new Dispatcher(config,
             new TasksProxy(KryoSerializer.create(ClassFilter.ALLOW_ALL, null), counters), new AtomicLong(1));
 
     private static WorkerProcess startingWorker(int slot, RecordingChannel channel) {
