@@ -45,7 +45,8 @@ final class ViewCopySerializer extends Serializer<Object> {
         return kryo.readClassAndObject(input);
     }
 
-    private static Object equivalent(Object view) {
+    /** @return a copy of {@code view} of a Serializable JDK class, with its order, comparator and mutability */
+    static Object equivalent(Object view) {
         String name = view.getClass().getName();
         if (view instanceof Map.Entry) {
             Map.Entry<?, ?> entry = (Map.Entry<?, ?>) view;

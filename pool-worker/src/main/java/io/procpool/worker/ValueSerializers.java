@@ -1,0 +1,78 @@
+package io.procpool.worker;
+
+import io.procpool.Serialization;
+import io.procpool.SerializationException;
+
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Makes the {@link ValueSerializer} for a pool's {@link Serialization}, and serialises the odd value (a function,
+ * an initializer) on any thread with one kept per thread. Both sides of a pool make theirs here, so they agree.
+ */
+public final class ValueSerializers {
+    /** The system property that tells a worker its pool's serialisation. */
+    public static final String PROPERTY = "procpool.serialization";
+
+    private static final ThreadLocal<Map<Serialization, Held>> PER_THREAD =
+            ThreadLocal.withInitial(() -> new EnumMap<>(Serialization.class));
+
+    private ValueSerializers() {
+    }
+
+    /**
+     * @param serialization how values cross
+     * @param filter        the classes it may read
+     * @param sharedArrays  the pool's directory, where Kryo passes large arrays; {@code null} to write them inline
+     * @return a serializer for one thread
+     */
+    public static ValueSerializer create(Serialization serialization, ClassFilter filter, Path sharedArrays) {
+        switch (serialization) {
+            case KRYO:
+                return KryoSerializer.create(filter, sharedArrays);
+            case JAVA:
+                return new JavaValueSerializer(filter);
+            case FORY:
+                return new ForyValueSerializer(filter);
+            default:
+                throw new IllegalArgumentException("unknown serialization " + serialization);
+        }
+    }
+
+    /** @return the serialisation a worker was started with, from {@value #PROPERTY}; Kryo by default */
+    public static Serialization fromSystemProperty() {
+        return Serialization.valueOf(System.getProperty(PROPERTY, Serialization.KRYO.name()));
+    }
+
+    /**
+     * Serialises one value as {@code create(serialization, ...).write} would, for the other side's
+     * {@link ValueSerializer#read} to rebuild.
+     *
+     * @param what names the value in an error, e.g. "the function"
+     * @throws SerializationException naming the class that failed
+     */
+    public static byte[] toBytes(Serialization serialization, Object value, String what) {
+        if (serialization == Serialization.KRYO) {
+            return KryoCodec.get().toBytes(value, what);
+        }
+        // Fory binds a class loader to each instance: a thread whose context loader changed gets a new one.
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        Map<Serialization, Held> held = PER_THREAD.get();
+        Held serializer = held.get(serialization);
+        if (serializer == null || serializer.loader != loader) {
+            serializer = new Held(create(serialization, ClassFilter.ALLOW_ALL, null), loader);
+            held.put(serialization, serializer);
+        }
+        try (RawBitsOutput out = new RawBitsOutput(256, -1)) {
+            serializer.values.write(out, value);
+            return out.toBytes();
+        } catch (RuntimeException | StackOverflowError e) {
+            serializer.values.reset();
+            throw KryoCodec.failure("could not serialise " + what, value, e);
+        }
+    }
+
+    private record Held(ValueSerializer values, ClassLoader loader) {
+    }
+}
