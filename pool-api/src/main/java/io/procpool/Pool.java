@@ -1,6 +1,5 @@
 package io.procpool;
 
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -55,24 +54,28 @@ public interface Pool extends AutoCloseable {
                                                int chunksize);
 
     /**
-     * Lazily applies {@code fn} to the items, returning results in item order as they become available.
+     * Lazily applies {@code fn} to the items, returning results in item order as they become available. Items are
+     * read only as workers free up. An iterator abandoned before its end should be {@linkplain
+     * CloseableIterator#close() closed}, so that its chunks not started are dropped.
      */
-    <T, R> Iterator<R> imap(Task<? super T, ? extends R> fn, Iterable<? extends T> items);
+    <T, R> CloseableIterator<R> imap(Task<? super T, ? extends R> fn, Iterable<? extends T> items);
 
     /**
      * As {@link #imap(Task, Iterable)}, sending {@code chunksize} items to a worker at a time.
      */
-    <T, R> Iterator<R> imap(Task<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize);
+    <T, R> CloseableIterator<R> imap(Task<? super T, ? extends R> fn, Iterable<? extends T> items,
+                                     int chunksize);
 
     /**
      * Lazily applies {@code fn} to the items, returning results in the order they complete.
      */
-    <T, R> Iterator<R> imapUnordered(Task<? super T, ? extends R> fn, Iterable<? extends T> items);
+    <T, R> CloseableIterator<R> imapUnordered(Task<? super T, ? extends R> fn, Iterable<? extends T> items);
 
     /**
      * As {@link #imapUnordered(Task, Iterable)}, sending {@code chunksize} items to a worker at a time.
      */
-    <T, R> Iterator<R> imapUnordered(Task<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize);
+    <T, R> CloseableIterator<R> imapUnordered(Task<? super T, ? extends R> fn, Iterable<? extends T> items,
+                                              int chunksize);
 
     /**
      * Applies {@code fn} to one argument in a worker and waits for the result.
@@ -112,4 +115,20 @@ public interface Pool extends AutoCloseable {
      * @return a snapshot of the counters and of the time and bytes that crossing the process boundary cost
      */
     PoolStats stats();
+
+    /**
+     * This pool as an {@link java.util.concurrent.ExecutorService}, for code written against the JDK's interfaces:
+     * its tasks run in this pool's workers (for a pool of worker processes a task must be serialisable,
+     * {@code (Callable<T> & Serializable) () -> ...}). It keeps the JDK's contract: {@code Future.get()} of a task
+     * that threw fails with an {@link java.util.concurrent.ExecutionException} whose cause is the task's own
+     * exception; {@code cancel(true)} stops a running task (a process pool kills and replaces the worker running
+     * it, a thread pool interrupts its thread); {@code shutdown()} is this pool's {@link #shutdown()};
+     * {@code shutdownNow()} also stops the view's running tasks and returns those that never started, in
+     * submission order; {@code close()} waits at most 30 seconds for running tasks before it stops them. A time
+     * limit per call is {@code invokeAll(tasks, timeout, unit)}, or {@code orTimeout(...)} on a future of
+     * {@link #applyAsync} or {@link #mapAsync}.
+     *
+     * @return the view, the same one at every call
+     */
+    java.util.concurrent.ExecutorService asExecutorService();
 }

@@ -6,7 +6,9 @@ import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -30,6 +32,8 @@ public final class ThreadPool extends AbstractPool {
     private final List<Call> calls = new ArrayList<>();
     private final PoolCounters stats = new PoolCounters();
     private final ThreadLocal<Boolean> runningOnThisPool = ThreadLocal.withInitial(() -> false);
+    /** Which call each of the pool's threads is running a chunk of, so that cancelling a call interrupts them. */
+    private final Map<Thread, Call> running = new HashMap<>();
     private int chunksInFlight;
     private boolean accepting = true;
     private boolean terminated;
@@ -94,6 +98,11 @@ public final class ThreadPool extends AbstractPool {
             calls.add(call);
         }
         call.onRoom(this::dispatch);
+        call.onCancel(() -> {
+            if (call.stopsRunning()) {
+                interruptRunning(call);
+            }
+        });
         dispatch();
     }
 
@@ -128,7 +137,38 @@ public final class ThreadPool extends AbstractPool {
         }
     }
 
+    /** A thread cannot be killed: interrupting it is how a thread pool stops a running task. */
+    private void interruptRunning(Call call) {
+        synchronized (running) {
+            running.forEach((thread, itsCall) -> {
+                if (itsCall == call) {
+                    thread.interrupt();
+                }
+            });
+        }
+    }
+
     private void run(Chunk chunk) {
+        Thread self = Thread.currentThread();
+        synchronized (running) {
+            running.put(self, chunk.call());
+        }
+        try {
+            runChunk(chunk);
+        } finally {
+            synchronized (running) {
+                running.remove(self);
+            }
+            // An interrupt meant for the cancelled call must not reach the next chunk this thread runs.
+            Thread.interrupted();
+        }
+        synchronized (this) {
+            chunksInFlight--;
+        }
+        dispatch();
+    }
+
+    private void runChunk(Chunk chunk) {
         runningOnThisPool.set(true);
         long start = System.nanoTime();
         Object[] values = new Object[chunk.size()];
@@ -156,10 +196,6 @@ public final class ThreadPool extends AbstractPool {
         stats.tasksCompleted.add(ran);
         stats.chunksCompleted.increment();
         chunk.call().complete(chunk, values, failures);
-        synchronized (this) {
-            chunksInFlight--;
-        }
-        dispatch();
     }
 
     @Override
@@ -220,6 +256,21 @@ public final class ThreadPool extends AbstractPool {
         PoolException failure = new PoolException("the pool was terminated");
         toEnd.forEach(call -> call.end(failure));
         executor.shutdownNow();
+    }
+
+    @Override
+    protected synchronized boolean isShutdown() {
+        return !accepting;
+    }
+
+    @Override
+    protected boolean isTerminated() {
+        return executor.isTerminated();
+    }
+
+    @Override
+    protected boolean awaitTermination(long nanos) throws InterruptedException {
+        return executor.awaitTermination(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -1,17 +1,19 @@
 package io.procpool.internal;
 
+import io.procpool.CloseableIterator;
 import io.procpool.Pool;
 import io.procpool.PoolException;
 import io.procpool.Task;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 
 /**
  * The calls of {@link Pool} in one place, for both pools: argument checks, default chunk sizes, and waiting for
@@ -21,6 +23,7 @@ public abstract class AbstractPool implements Pool {
     private static final long AWAKE_WAIT_NANOS = 50_000;
     /** What this pool learnt of its tasks' durations, shared by its calls. */
     private final ChunkMemory chunkMemory = new ChunkMemory();
+    private volatile PoolExecutorService executorView;
     /**
      * Starts running a call's chunks.
      *
@@ -58,6 +61,49 @@ public abstract class AbstractPool implements Pool {
      * it costs little next to running it
      */
     protected abstract long targetChunkNanos();
+
+    /**
+     * @return whether the pool no longer accepts work: {@link #shutdown()} or {@link #terminate()} was called, or it
+     * is broken
+     */
+    protected abstract boolean isShutdown();
+
+    /**
+     * @return whether the pool stopped for good: shut down, its work done or dropped, its workers gone
+     */
+    protected abstract boolean isTerminated();
+
+    /**
+     * Waits until the pool {@link #isTerminated() stopped for good}, or the time is up.
+     *
+     * @param nanos the longest to wait
+     * @return whether it stopped
+     * @throws InterruptedException if the waiting thread was interrupted
+     */
+    protected abstract boolean awaitTermination(long nanos) throws InterruptedException;
+
+    /**
+     * @return whether tasks run in other JVMs, so that the {@link #asExecutorService() ExecutorService view}
+     * asks for serialisable ones
+     */
+    protected boolean tasksLeaveThisJvm() {
+        return false;
+    }
+
+    @Override
+    public final ExecutorService asExecutorService() {
+        PoolExecutorService view = executorView;
+        if (view == null) {
+            synchronized (this) {
+                if (executorView == null) {
+                    executorView = new PoolExecutorService(this,
+                            Duration.ofSeconds(PoolExecutorService.CLOSE_GRACE_SECONDS));
+                }
+                view = executorView;
+            }
+        }
+        return view;
+    }
 
     /** {@link #shutdown()} then {@link #join()}, as the contract says, for both pools. */
     @Override
@@ -104,23 +150,24 @@ public abstract class AbstractPool implements Pool {
     }
 
     @Override
-    public final <T, R> Iterator<R> imap(Task<? super T, ? extends R> fn, Iterable<? extends T> items) {
+    public final <T, R> CloseableIterator<R> imap(Task<? super T, ? extends R> fn, Iterable<? extends T> items) {
         return startLazy(fn, items, 0, true);
     }
 
     @Override
-    public final <T, R> Iterator<R> imap(Task<? super T, ? extends R> fn, Iterable<? extends T> items,
+    public final <T, R> CloseableIterator<R> imap(Task<? super T, ? extends R> fn, Iterable<? extends T> items,
                                          int chunksize) {
         return startLazy(fn, items, checkChunksize(chunksize), true);
     }
 
     @Override
-    public final <T, R> Iterator<R> imapUnordered(Task<? super T, ? extends R> fn, Iterable<? extends T> items) {
+    public final <T, R> CloseableIterator<R> imapUnordered(Task<? super T, ? extends R> fn,
+                                                           Iterable<? extends T> items) {
         return startLazy(fn, items, 0, false);
     }
 
     @Override
-    public final <T, R> Iterator<R> imapUnordered(Task<? super T, ? extends R> fn, Iterable<? extends T> items,
+    public final <T, R> CloseableIterator<R> imapUnordered(Task<? super T, ? extends R> fn, Iterable<? extends T> items,
                                                   int chunksize) {
         return startLazy(fn, items, checkChunksize(chunksize), false);
     }
@@ -163,7 +210,7 @@ public abstract class AbstractPool implements Pool {
     }
 
     @SuppressWarnings("unchecked")
-    private <T, R> Iterator<R> startLazy(Task<? super T, ? extends R> fn, Iterable<? extends T> items,
+    private <T, R> CloseableIterator<R> startLazy(Task<? super T, ? extends R> fn, Iterable<? extends T> items,
                                          int chunksize, boolean ordered) {
         Objects.requireNonNull(fn, "fn");
         Objects.requireNonNull(items, "items");
@@ -175,7 +222,7 @@ public abstract class AbstractPool implements Pool {
             call.adaptChunks(targetChunkNanos(), size(), chunkMemory);
         }
         submit(call);
-        return (Iterator<R>) call;
+        return (CloseableIterator<R>) call;
     }
 
     /** A copy: the caller may change its collection after the call, and the call sizes its results now. */

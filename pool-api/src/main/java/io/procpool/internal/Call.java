@@ -26,6 +26,11 @@ public abstract class Call {
     private final Iterator<?> items;
     private final boolean lazy;
     private volatile Runnable onRoom = () -> { };
+    private volatile Runnable onCancel = () -> { };
+    /** Set when the call was cancelled: its chunks not started must not start. */
+    private volatile boolean cancelled;
+    /** Set when the call was cancelled with its running chunks to be stopped, not merely left to finish. */
+    private volatile boolean stopRunning;
     private Runnable afterUnlock;
 
     private int chunksize;
@@ -84,6 +89,17 @@ public abstract class Call {
      */
     public final void onRoom(Runnable onRoom) {
         this.onRoom = onRoom;
+    }
+
+    /**
+     * Sets what to run when the call is {@link #cancel cancelled}, so that the pool keeps its queued chunks from
+     * starting and, when {@link #stopsRunning()}, stops the running ones: a process pool kills the workers running
+     * them, a thread pool interrupts its threads.
+     *
+     * @param onCancel a callback that must not block
+     */
+    public final void onCancel(Runnable onCancel) {
+        this.onCancel = onCancel;
     }
 
     /**
@@ -295,14 +311,78 @@ public abstract class Call {
         try {
             synchronized (this) {
                 if (!ended) {
-                    ended = true;
-                    exhausted = true;
-                    onEnd(failure);
+                    endLocked(failure);
                 }
             }
         } finally {
             runAfterUnlock();
         }
+    }
+
+    private void endLocked(PoolException failure) {
+        ended = true;
+        exhausted = true;
+        onEnd(failure);
+    }
+
+    /**
+     * Cancels the call: no more of its chunks start, outcomes still to come are dropped, and, when
+     * {@code stopRunning}, the pool is told to stop the chunks that are running.
+     *
+     * @param stopRunning whether running chunks must be stopped, not merely left to finish unseen
+     * @param reason      what the call's waiters get
+     * @return whether this ended the call; {@code false} if it had ended already
+     */
+    public final boolean cancel(boolean stopRunning, PoolException reason) {
+        try {
+            synchronized (this) {
+                if (ended) {
+                    return false;
+                }
+                this.stopRunning = stopRunning;
+                cancelled = true;
+                endLocked(reason);
+            }
+        } finally {
+            runAfterUnlock();
+        }
+        onCancel.run();
+        return true;
+    }
+
+    /**
+     * Cancels the call only if none of its chunks has been handed to a worker yet: then none ever runs.
+     *
+     * @param reason what the call's waiters get
+     * @return whether the call was cancelled before it started
+     */
+    public final boolean cancelIfNotStarted(PoolException reason) {
+        try {
+            synchronized (this) {
+                if (ended || itemsRead > 0) {
+                    return false;
+                }
+                endLocked(reason);
+                return true;
+            }
+        } finally {
+            runAfterUnlock();
+        }
+    }
+
+    /**
+     * @return whether the call was cancelled, so that its chunks not started must never start; read by the pool's
+     * threads without a lock
+     */
+    public final boolean isCancelled() {
+        return cancelled;
+    }
+
+    /**
+     * @return whether the call was cancelled with its running chunks to be stopped, not left to finish unseen
+     */
+    public final boolean stopsRunning() {
+        return stopRunning;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.procpool.internal;
 
+import io.procpool.CloseableIterator;
 import io.procpool.PoolException;
 import io.procpool.Task;
 
@@ -14,7 +15,7 @@ import java.util.NoSuchElementException;
  * delivered once: {@code next()} returns the result or throws the item's {@link PoolException}, and iteration may
  * continue after a failure, as in Python. Reading the items is bounded by what the caller has taken.
  */
-public final class IteratorCall extends Call implements Iterator<Object> {
+public final class IteratorCall extends Call implements CloseableIterator<Object> {
     private static final Object NONE = new Object();
 
     private final boolean ordered;
@@ -25,6 +26,7 @@ public final class IteratorCall extends Call implements Iterator<Object> {
     private PoolException endFailure;
     private boolean endReported;
     private boolean truncated;
+    private boolean closed;
 
     /**
      * @param fn            the task
@@ -83,9 +85,24 @@ public final class IteratorCall extends Call implements Iterator<Object> {
     }
 
     @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            notifyAll();
+        }
+        cancel(false, new PoolException("the iterator was closed"));
+    }
+
+    @Override
     public boolean hasNext() {
         synchronized (this) {
             while (true) {
+                if (closed) {
+                    return false;
+                }
                 if (peek() != NONE) {
                     return true;
                 }

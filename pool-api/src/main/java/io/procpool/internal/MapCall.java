@@ -17,17 +17,21 @@ public final class MapCall extends Call {
     private final Object[] results;
     private final boolean single;
     private final CompletableFuture<Object> future = new CompletableFuture<>();
+    /** Set by {@code cancel(false)}: chunks already running finish, unseen. */
+    private volatile boolean letRunningFinish;
 
     private MapCall(Task<?, ?> fn, List<?> items, int chunksize, boolean single) {
         super(fn, items.iterator(), chunksize, false, Long.MAX_VALUE);
         this.results = new Object[items.size()];
         this.single = single;
-        // A future completed or cancelled from outside (an interrupted caller, cancel()) ends the call, so that
-        // its remaining chunks are dropped.
+        // A future completed or cancelled from outside (cancel(), orTimeout(), an interrupted caller) cancels the
+        // call: its chunks not started are dropped and, unless cancel(false) asked otherwise, the running ones are
+        // stopped. When the call completes the future itself it has ended first, so this does nothing.
         future.whenComplete((value, failure) -> {
-            if (failure != null) {
-                end(failure instanceof PoolException ? (PoolException) failure
-                        : new PoolException("the call's future was completed from outside: " + failure, failure));
+            if (!hasEnded()) {
+                cancel(!letRunningFinish, failure instanceof PoolException ? (PoolException) failure
+                        : new PoolException("the call was cancelled: its future was completed from outside"
+                        + (failure == null ? "" : " with " + failure), failure));
             }
         });
     }
@@ -58,6 +62,23 @@ public final class MapCall extends Call {
         return future;
     }
 
+    /**
+     * Cancels the call as {@link java.util.concurrent.Future#cancel} does: its future completes with a
+     * {@link java.util.concurrent.CancellationException}, its chunks not started never run, and its running ones
+     * are stopped if {@code mayInterruptIfRunning}, else left to finish unseen.
+     *
+     * @param mayInterruptIfRunning whether running chunks are stopped
+     * @return whether this cancelled the call; {@code false} if it had completed or been cancelled already
+     */
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        if (!mayInterruptIfRunning) {
+            letRunningFinish = true;
+        }
+        // Not future.cancel(), which answers true again once cancelled: Future's contract (FutureTask's) is that
+        // only the cancel that did it returns true. Completing with a CancellationException is what cancel() does.
+        return future.completeExceptionally(new java.util.concurrent.CancellationException("the call was cancelled"));
+    }
+
     @Override
     protected long knownTotal() {
         return results.length;
@@ -79,8 +100,31 @@ public final class MapCall extends Call {
         afterUnlock(() -> future.complete(value));
     }
 
+    /**
+     * Cancels the call only if none of it has been handed to a worker yet: then it never runs, and its future is
+     * cancelled.
+     *
+     * @return whether it was cancelled before it started
+     */
+    public boolean cancelIfUnstarted() {
+        return cancelIfNotStarted(new CancelledBeforeStart());
+    }
+
     @Override
     protected void onEnd(PoolException failure) {
-        afterUnlock(() -> future.completeExceptionally(failure));
+        if (failure instanceof CancelledBeforeStart) {
+            afterUnlock(() -> future.cancel(false));
+        } else {
+            afterUnlock(() -> future.completeExceptionally(failure));
+        }
+    }
+
+    /** The reason a call cancelled before it started ends with: its future is cancelled rather than failed. */
+    private static final class CancelledBeforeStart extends PoolException {
+        private static final long serialVersionUID = 1L;
+
+        CancelledBeforeStart() {
+            super("cancelled before it started");
+        }
     }
 }

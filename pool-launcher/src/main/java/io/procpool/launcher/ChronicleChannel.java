@@ -85,6 +85,16 @@ final class ChronicleChannel implements WorkerChannel {
     }
 
     @Override
+    public void cancelCall(int slot, long callId) {
+        status.cancelCall(slot, callId);
+    }
+
+    @Override
+    public long skippedChunk() {
+        return status.skippedChunk();
+    }
+
+    @Override
     public void close() {
         results.close();
         tasks.close();

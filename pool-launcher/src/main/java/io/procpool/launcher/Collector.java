@@ -94,10 +94,15 @@ final class Collector {
         long now = System.nanoTime();
         counters.parentDeserializeNanos.add(now - start);
         counters.roundTripNanos.add(now - sent.sentNanos());
-        counters.tasksCompleted.add(count);
-        counters.tasksFailed.add(outcomes.failedCount());
-        counters.chunksCompleted.increment();
-        if (outcomes.timingsRead()) {
+        // A chunk the worker skipped (its call was cancelled) reports no time at all: nothing ran, nothing to count.
+        boolean skipped = outcomes.timingsRead() && outcomes.deserializeNanos() == 0 && outcomes.executeNanos() == 0
+                && outcomes.serializeNanos() == 0;
+        if (!skipped) {
+            counters.tasksCompleted.add(count);
+            counters.tasksFailed.add(outcomes.failedCount());
+            counters.chunksCompleted.increment();
+        }
+        if (outcomes.timingsRead() && !skipped) {
             counters.workerDeserializeNanos.add(outcomes.deserializeNanos());
             counters.workerExecuteNanos.add(outcomes.executeNanos());
             counters.workerSerializeNanos.add(outcomes.serializeNanos());

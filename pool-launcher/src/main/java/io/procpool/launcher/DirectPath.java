@@ -4,7 +4,7 @@ import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
 import io.procpool.worker.IdleStrategy;
-import io.procpool.worker.KryoSerializer;
+import io.procpool.worker.ValueSerializers;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
@@ -76,7 +76,8 @@ final class DirectPath {
     }
 
     private Lane newLane(PoolLoop loop) {
-        TasksProxy proxy = new TasksProxy(KryoSerializer.create(config.classFilter(), loop.directory()), counters);
+        TasksProxy proxy = new TasksProxy(ValueSerializers.create(config.serialization(), config.classFilter(),
+                loop.directory()), counters);
         return new Lane(proxy, new Collector(counters, proxy.values(), chunk -> { }, () -> { }));
     }
 

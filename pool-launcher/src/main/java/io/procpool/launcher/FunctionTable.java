@@ -21,11 +21,13 @@ final class FunctionTable {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     private final String workerClasspath;
+    private final io.procpool.Serialization serialization;
     /** The class loaders whose classes workers can load, checked once each. */
     private final java.util.Set<ClassLoader> coveredLoaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    FunctionTable(String workerClasspath) {
+    FunctionTable(String workerClasspath, io.procpool.Serialization serialization) {
         this.workerClasspath = workerClasspath;
+        this.serialization = serialization;
     }
 
     private record ActiveFunction(long id, byte[] bytes) {
@@ -39,7 +41,7 @@ final class FunctionTable {
         }
         checkWorkersCanLoad(type);
         long start = System.nanoTime();
-        byte[] bytes = io.procpool.worker.KryoCodec.get().toBytes(call.fn(), "the function");
+        byte[] bytes = io.procpool.worker.ValueSerializers.toBytes(serialization, call.fn(), "the function");
         counters.parentSerializeNanos.add(System.nanoTime() - start);
         long id = idOf(bytes);
         if (hasNoInstanceFields(type) && stateless.size() < MAX_ENTRIES) {

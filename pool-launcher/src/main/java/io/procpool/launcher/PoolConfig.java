@@ -1,6 +1,7 @@
 package io.procpool.launcher;
 
 import io.procpool.Initializer;
+import io.procpool.Serialization;
 import io.procpool.worker.ClassFilter;
 import io.procpool.worker.IdleStrategy;
 
@@ -25,5 +26,6 @@ record PoolConfig(
         Path queueRoot,
         IdleStrategy.Mode idleMode,
         ClassFilter classFilter,
-        String workerClasspath) {
+        String workerClasspath,
+        Serialization serialization) {
 }

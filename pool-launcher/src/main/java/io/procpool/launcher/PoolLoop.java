@@ -7,7 +7,7 @@ import io.procpool.TaskTimeoutException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
 import io.procpool.worker.IdleStrategy;
-import io.procpool.worker.KryoSerializer;
+import io.procpool.worker.ValueSerializers;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -69,6 +69,8 @@ final class PoolLoop implements Runnable {
     private long lastSuperviseNanos;
     private volatile PoolException broken;
     private long lastSpaceCheckNanos;
+    /** Set by a thread that cancelled a call, cleared by the loop when it has looked for chunks to stop. */
+    private volatile boolean cancellations;
 
     PoolLoop(PoolConfig config, PoolDirectory directory, PoolCounters counters) {
         this.config = config;
@@ -76,7 +78,8 @@ final class PoolLoop implements Runnable {
         this.counters = counters;
         this.idle = new IdleStrategy(config.idleMode(),
                 Math.min(MAX_DEEP_PARK_NANOS, config.heartbeatTimeout().toNanos() / 4));
-        TasksProxy proxy = new TasksProxy(KryoSerializer.create(config.classFilter(), directory.path()), counters);
+        TasksProxy proxy = new TasksProxy(ValueSerializers.create(config.serialization(), config.classFilter(),
+                directory.path()), counters);
         this.dispatcher = new Dispatcher(config, proxy, chunkSeqs);
         this.collector = new Collector(counters, proxy.values(), dispatcher::forget, this::onWorkerReady);
         checkFreeSpace();
@@ -180,6 +183,10 @@ final class PoolLoop implements Runnable {
                     }
                 }
                 worked |= dispatcher.dispatch(workers);
+                if (cancellations) {
+                    cancellations = false;
+                    stopCancelledChunks();
+                }
                 long now = supervisor.nanoTime();
                 if (now - lastSuperviseNanos >= SUPERVISE_INTERVAL_NANOS) {
                     lastSuperviseNanos = now;
@@ -285,6 +292,35 @@ final class PoolLoop implements Runnable {
         return chunkSeqs.getAndIncrement();
     }
 
+    /** A call was cancelled: its running chunks must be stopped. Called by any thread. */
+    void cancelled() {
+        cancellations = true;
+        LockSupport.unpark(thread);
+    }
+
+    /**
+     * Has each worker skip the chunks of cancelled calls queued in it, and kills the workers running chunks of calls
+     * cancelled with {@code cancel(true)}; called when a call is cancelled and on every supervision.
+     */
+    private void stopCancelledChunks() {
+        for (WorkerProcess worker : workers) {
+            if (worker == null || !worker.isAlive() || !worker.heldByLoop() || worker.inFlight.isEmpty()) {
+                continue;
+            }
+            for (WorkerProcess.InFlight sent : worker.inFlight) {
+                Call call = sent.chunk().call();
+                if (call.isCancelled()) {
+                    worker.nameCancelledCall(call.id());
+                }
+            }
+            Supervisor.Kill kill = supervisor.checkCancelled(worker, worker.inFlight);
+            if (kill != null) {
+                worker.stoppedForCancel = true;
+                worker.kill(kill.reason());
+            }
+        }
+    }
+
     /** Wakes the loop: a caller's thread gave back a worker the loop must look at. */
     void wake() {
         LockSupport.unpark(thread);
@@ -327,6 +363,7 @@ final class PoolLoop implements Runnable {
                 worker.kill(kill.reason());
             }
         }
+        stopCancelledChunks();
         if (now - lastSpaceCheckNanos > SPACE_CHECK_INTERVAL_NANOS) {
             lastSpaceCheckNanos = now;
             try {
@@ -385,7 +422,7 @@ final class PoolLoop implements Runnable {
         boolean expected = exit.exitCode() == 0 && worker.killReason == null
                 && (was == WorkerProcess.State.SHUTTING_DOWN || was == WorkerProcess.State.RETIRING);
         launcher.exited(worker, expected);
-        if (!expected && !handled.atLeast(Lifecycle.TERMINATING)) {
+        if (!expected && !worker.stoppedForCancel && !handled.atLeast(Lifecycle.TERMINATING)) {
             counters.workersLost.increment();
         }
         long running = worker.currentChunk();

@@ -6,6 +6,7 @@ import io.procpool.Initializer;
 import io.procpool.Pool;
 import io.procpool.PoolException;
 import io.procpool.PoolStats;
+import io.procpool.Serialization;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.worker.ClassFilter;
@@ -59,7 +60,7 @@ public final class ProcessPool extends AbstractPool {
     private ProcessPool(PoolConfig config) {
         this.config = config;
         this.counters = new PoolCounters();
-        this.functions = new FunctionTable(config.workerClasspath());
+        this.functions = new FunctionTable(config.workerClasspath(), config.serialization());
         this.directPath = new DirectPath(config, counters);
         this.shutdownHook = new Thread(this::terminateQuietly, "procpool-shutdown-hook");
         if (!Boolean.getBoolean(WorkerMain.IN_WORKER_PROPERTY)) {
@@ -91,6 +92,7 @@ public final class ProcessPool extends AbstractPool {
                 throw e;
             }
             loop = created;
+            startLock.notifyAll();
             Runtime.getRuntime().addShutdownHook(shutdownHook);
             created.start();
             awaitStart(created);
@@ -166,6 +168,7 @@ public final class ProcessPool extends AbstractPool {
     @Override
     protected void submit(Call call) {
         PoolLoop loop = runningLoop();
+        call.onCancel(loop::cancelled);
         loop.submit(functions.activate(call, counters));
     }
 
@@ -173,6 +176,7 @@ public final class ProcessPool extends AbstractPool {
     @Override
     protected void submitAndRun(Call call) {
         PoolLoop loop = runningLoop();
+        call.onCancel(loop::cancelled);
         ActiveCall active = functions.activate(call, counters);
         if (!directPath.tryRun(loop, active)) {
             loop.submit(active);
@@ -218,6 +222,7 @@ public final class ProcessPool extends AbstractPool {
         synchronized (startLock) {
             if (loop == null) {
                 stoppedBeforeStart = true;
+                startLock.notifyAll();
             }
             return loop;
         }
@@ -262,6 +267,53 @@ public final class ProcessPool extends AbstractPool {
         if (loop != null) {
             loop.requestTerminate();
         }
+    }
+
+    @Override
+    protected boolean isShutdown() {
+        synchronized (startLock) {
+            return loop == null ? stoppedBeforeStart : loop.isStopping();
+        }
+    }
+
+    @Override
+    protected boolean isTerminated() {
+        synchronized (startLock) {
+            return loop == null ? stoppedBeforeStart : loop.stopped().isDone();
+        }
+    }
+
+    @Override
+    protected boolean awaitTermination(long nanos) throws InterruptedException {
+        long deadline = System.nanoTime() + nanos;
+        PoolLoop started;
+        synchronized (startLock) {
+            // A pool made inside a worker may not have started yet: then it waits to start or to be shut down.
+            while ((started = loop) == null && !stoppedBeforeStart) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(startLock, left);
+            }
+        }
+        if (started == null) {
+            return true;
+        }
+        try {
+            started.stopped().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
+    /** Tasks run in worker JVMs: the ExecutorService view asks for serialisable ones. */
+    @Override
+    protected boolean tasksLeaveThisJvm() {
+        return true;
     }
 
     @Override
@@ -314,6 +366,7 @@ public final class ProcessPool extends AbstractPool {
         private Path javaExecutable;
         private Path queueDirectory;
         private IdleStrategy.Mode idleMode = IdleStrategy.Mode.BACKOFF;
+        private Serialization serialization = Serialization.KRYO;
 
         private Builder() {
         }
@@ -429,6 +482,20 @@ public final class ProcessPool extends AbstractPool {
         }
 
         /**
+         * How functions, items, results and exceptions cross to the workers: {@link Serialization#KRYO} by default,
+         * {@link Serialization#JAVA} (every value {@code Serializable}) or {@link Serialization#FORY}. The same values
+         * cross with each, or fail with a {@link io.procpool.SerializationException} naming the class and the
+         * serialisation; they differ in speed and size.
+         *
+         * @param serialization the serialisation
+         * @return this builder
+         */
+        public Builder serialization(Serialization serialization) {
+            this.serialization = java.util.Objects.requireNonNull(serialization, "serialization");
+            return this;
+        }
+
+        /**
          * Busy-spin polling for the lowest latency (each polling thread then uses a whole core), instead of the
          * default back-off that leaves an idle pool almost free.
          */
@@ -471,7 +538,8 @@ public final class ProcessPool extends AbstractPool {
             ClassFilter classFilter = ClassFilter.allowing(allowedClasses);
             return new ProcessPool(new PoolConfig(processes, initializer, maxTasksPerChild, retries, taskTimeout,
                     heartbeatTimeout, startTimeout, List.copyOf(jvmOptions), java, queueDirectory, idleMode,
-                    classFilter, Classpath.forWorkers(Thread.currentThread().getContextClassLoader())));
+                    classFilter, Classpath.forWorkers(Thread.currentThread().getContextClassLoader()),
+                    serialization));
         }
 
         private static void checkParentJvm() {

@@ -36,6 +36,9 @@ final class Supervisor {
 
         /** @return the index of the item it started last */
         long currentItem();
+
+        /** @return the chunk it skipped last, its call having been cancelled; 0 before the first */
+        long skippedChunk();
     }
 
     /** A worker to kill, and why; {@code timeout} is set when an item ran past the task timeout. */
@@ -121,6 +124,30 @@ final class Supervisor {
         }
         return new Kill("item " + index + " ran past the task timeout",
                 new WorkerProcess.Timeout(seq, index, now - itemStarted));
+    }
+
+    /**
+     * A worker runs a chunk whose call was cancelled with {@code cancel(true)}: a task cannot be stopped inside a JVM
+     * from outside, so the worker is killed (and replaced). Only the chunk it is running counts: one merely queued
+     * in it is skipped when the worker reaches it (the pool names the call in the worker's status descriptor), or,
+     * if the worker is killed for another reason first, dropped when its fate is decided.
+     *
+     * @param worker the worker
+     * @param held   the chunks it was sent and has not answered, oldest first
+     * @return why to kill it, or {@code null}
+     */
+    Kill checkCancelled(Watched worker, Iterable<WorkerProcess.InFlight> held) {
+        if (worker.isBeingKilled()) {
+            return null;
+        }
+        long running = worker.currentChunk();
+        for (WorkerProcess.InFlight sent : held) {
+            if (sent.seq() == running) {
+                boolean stop = sent.chunk().call().stopsRunning() && worker.skippedChunk() != running;
+                return stop ? new Kill("it was running a chunk of a cancelled call", null) : null;
+            }
+        }
+        return null;
     }
 
     /**

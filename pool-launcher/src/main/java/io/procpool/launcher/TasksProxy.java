@@ -58,6 +58,7 @@ final class TasksProxy {
             out.reset();
             out.writeByte(Protocol.CHUNK);
             out.writeVarLong(seq, true);
+            out.writeVarLong(chunk.call().id(), true);
             out.writeVarLong(call.functionId(), true);
             out.writeVarLong(chunk.firstIndex(), true);
             out.writeVarInt(chunk.size(), true);

@@ -39,6 +39,17 @@ interface WorkerChannel extends AutoCloseable {
     /** @return the index of the item the worker started last */
     long currentItem();
 
+    /**
+     * Names a cancelled call whose chunks, queued in the worker, it must skip rather than start.
+     *
+     * @param slot   which of the {@link io.procpool.worker.StatusDescriptor#CANCELLED_SLOTS} names to overwrite
+     * @param callId the call
+     */
+    void cancelCall(int slot, long callId);
+
+    /** @return the chunk the worker skipped last, its call having been cancelled; 0 before the first */
+    long skippedChunk();
+
     /** Closes the pool's side; quietly, since the worker may be gone already. */
     @Override
     void close();

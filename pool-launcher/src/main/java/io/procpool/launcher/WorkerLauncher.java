@@ -4,9 +4,9 @@ import com.esotericsoftware.kryo.io.Output;
 import io.procpool.PoolException;
 import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
-import io.procpool.worker.KryoCodec;
 import io.procpool.worker.Protocol;
 import io.procpool.worker.Quiet;
+import io.procpool.worker.ValueSerializers;
 import io.procpool.worker.WorkerMain;
 import org.apache.commons.exec.CommandLine;
 
@@ -51,7 +51,7 @@ final class WorkerLauncher {
         this.config = config;
         this.directory = directory;
         this.initializerBytes = config.initializer() == null ? null
-                : KryoCodec.get().toBytes(config.initializer(), "the initializer");
+                : ValueSerializers.toBytes(config.serialization(), config.initializer(), "the initializer");
         this.argumentFile = directory.path().resolve("worker.args");
         this.commandLine = buildCommandLine();
         this.cds = CdsArchive.forClasspath(config.workerClasspath());
@@ -100,6 +100,7 @@ final class WorkerLauncher {
             command.add(allowList);
         }
         command.add("-D" + IdleStrategy.PROPERTY + "=" + config.idleMode().name());
+        command.add("-D" + ValueSerializers.PROPERTY + "=" + config.serialization().name());
         command.addAll(config.jvmOptions());
         command.add(WorkerMain.class.getName());
         return command;

@@ -78,6 +78,11 @@ final class WorkerProcess implements Supervisor.Watched {
     /** Moving average of the time a chunk takes in the worker, which sets how many chunks it may hold. */
     double chunkNanosAverage = -1;
     Timeout timeout;
+    /** The calls named in the status descriptor as cancelled, by slot, and how many were named so far. */
+    private final long[] cancelledNamed = new long[io.procpool.worker.StatusDescriptor.CANCELLED_SLOTS];
+    private int cancelledSlots;
+    /** Killed because it ran a chunk of a cancelled call: the pool's choice, not a lost worker. */
+    boolean stoppedForCancel;
     volatile String killReason;
     Throwable initFailure;
 
@@ -405,6 +410,26 @@ final class WorkerProcess implements Supervisor.Watched {
     @Override
     public long currentItem() {
         return channel.currentItem();
+    }
+
+    @Override
+    public long skippedChunk() {
+        return channel.skippedChunk();
+    }
+
+    /**
+     * Names a cancelled call in the worker's status descriptor, once, so that it skips the call's chunks queued in
+     * it; the oldest name gives way when all slots are taken.
+     */
+    void nameCancelledCall(long callId) {
+        for (long named : cancelledNamed) {
+            if (named == callId) {
+                return;
+            }
+        }
+        int slot = cancelledSlots++ % cancelledNamed.length;
+        cancelledNamed[slot] = callId;
+        channel.cancelCall(slot, callId);
     }
 
     @Override

@@ -48,6 +48,7 @@ class DispatcherTest {
                     Input in = new Input(message);
                     in.readByte();
                     in.readVarLong(true); // seq
+                    in.readVarLong(true); // call id
                     in.readVarLong(true); // function id
                     starts.add(in.readVarLong(true));
                 }
@@ -90,6 +91,15 @@ class DispatcherTest {
         }
 
         @Override
+        public void cancelCall(int slot, long callId) {
+        }
+
+        @Override
+        public long skippedChunk() {
+            return 0;
+        }
+
+        @Override
         public long currentItem() {
             return 0;
         }
@@ -102,7 +112,7 @@ class DispatcherTest {
     private final PoolCounters counters = new PoolCounters();
     private final PoolConfig config = new PoolConfig(2, null, 0, 0, null, Duration.ofSeconds(10),
             Duration.ofSeconds(60), List.of(), Path.of("java"), null, IdleStrategy.Mode.BACKOFF,
-            ClassFilter.ALLOW_ALL, "");
+            ClassFilter.ALLOW_ALL, "", io.procpool.Serialization.KRYO);
     private final Dispatcher dispatcher = new Dispatcher(config,
             new TasksProxy(KryoSerializer.create(ClassFilter.ALLOW_ALL, null), counters), new AtomicLong(1));
 

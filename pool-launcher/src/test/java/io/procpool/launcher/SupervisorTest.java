@@ -3,6 +3,7 @@ package io.procpool.launcher;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -24,6 +25,7 @@ class SupervisorTest {
         long itemStarted;
         long chunk;
         long item;
+        long skipped;
 
         @Override
         public boolean isStarting() {
@@ -64,6 +66,20 @@ class SupervisorTest {
         public long currentItem() {
             return item;
         }
+
+        @Override
+        public long skippedChunk() {
+            return skipped;
+        }
+    }
+
+    /** Chunks of one call each, as a worker holds them: the call ends as the test says. */
+    private static WorkerProcess.InFlight sent(long seq, io.procpool.internal.MapCall call) {
+        return new WorkerProcess.InFlight(seq, call.nextChunk(), 0);
+    }
+
+    private static io.procpool.internal.MapCall oneItemCall() {
+        return io.procpool.internal.MapCall.ofOne(x -> x, 1);
     }
 
     private long now = 1_000 * MS;
@@ -195,5 +211,41 @@ class SupervisorTest {
         assertFalse(supervisor.startFailed());
         assertTrue(supervisor.startFailed());
         assertEquals(4, supervisor.consecutiveStartFailures());
+    }
+
+    @Test
+    void shouldKillAWorkerRunningAChunkOfACallCancelledToStop() {
+        FakeWorker worker = new FakeWorker();
+        io.procpool.internal.MapCall cancelled = oneItemCall();
+        io.procpool.internal.MapCall other = oneItemCall();
+        List<WorkerProcess.InFlight> held = List.of(sent(4, cancelled), sent(5, other));
+        worker.chunk = 4;
+        assertNull(supervisor(null, 0).checkCancelled(worker, held), "nothing is cancelled yet");
+        assertTrue(cancelled.cancel(true));
+        Supervisor.Kill kill = supervisor(null, 0).checkCancelled(worker, held);
+        assertNotNull(kill);
+        assertEquals("it was running a chunk of a cancelled call", kill.reason());
+    }
+
+    @Test
+    void shouldLeaveAWorkerAloneWhenTheCancelledChunkIsOnlyQueuedOrWasSkippedOrMayFinish() {
+        FakeWorker worker = new FakeWorker();
+        io.procpool.internal.MapCall running = oneItemCall();
+        io.procpool.internal.MapCall queued = oneItemCall();
+        List<WorkerProcess.InFlight> held = List.of(sent(4, running), sent(5, queued));
+        worker.chunk = 4;
+        assertTrue(queued.cancel(true));
+        assertNull(supervisor(null, 0).checkCancelled(worker, held), "a queued chunk is skipped by the worker");
+
+        worker.chunk = 5;
+        worker.skipped = 5;
+        assertNull(supervisor(null, 0).checkCancelled(worker, held), "the worker skipped it: nothing runs");
+
+        io.procpool.internal.MapCall mayFinish = oneItemCall();
+        List<WorkerProcess.InFlight> running6 = List.of(sent(6, mayFinish));
+        worker.chunk = 6;
+        assertTrue(mayFinish.cancel(false));
+        assertNull(supervisor(null, 0).checkCancelled(worker, running6),
+                "cancel(false) lets a running chunk finish");
     }
 }

@@ -9,7 +9,7 @@ package io.procpool.worker;
  * parent -> worker, on the tasks queue
  *   INIT      maxTasksPerChild:varint  tracksItems:boolean  hasInitializer:boolean  [initializer:varint+bytes]
  *   FUNCTION  functionId:varlong  function bytes:varint+bytes   (once per function per worker)
- *   CHUNK     chunkSeq:varlong  functionId:varlong  firstIndex:varlong  count:varint
+ *   CHUNK     chunkSeq:varlong  callId:varlong  functionId:varlong  firstIndex:varlong  count:varint
  *             (NONE item:object x count | compact items, see CompactValues)
  *   SHUTDOWN                                                    (finish what was sent, then exit 0)
  *
@@ -23,6 +23,9 @@ package io.procpool.worker;
  *                deserialiseNanos:varlong  executeNanos:varlong  serialiseNanos:varlong
  *   RETIRING     tasksDone:varlong                              (maxTasksPerChild reached; exits 0 next)
  *   BYE                                                         (answer to SHUTDOWN; exits 0 next)
+ *
+ * A chunk whose call the status descriptor names as cancelled is skipped: its RESULT says NOT_DELIVERED for each
+ * item, and the parent drops it.
  *
  * A worker keeps the last MAX_FUNCTIONS_PER_WORKER functions it was sent and drops the oldest; the parent keeps
  * the same list per worker, so it knows when a function must be sent again, with no message to say so.

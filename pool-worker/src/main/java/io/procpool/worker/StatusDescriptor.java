@@ -17,26 +17,33 @@ import java.nio.file.StandardOpenOption;
  *
  * <pre>
  *   line 0 (bytes   0- 63)  magic:int  version:int                          written once, by the parent
- *   line 1 (bytes  64-127)  parentHeartbeat                                 the parent's loop thread
- *   line 2 (bytes 128-191)  currentChunk  currentItem  itemStarted  parked  the worker's main thread
+ *   line 1 (bytes  64-127)  parentHeartbeat  cancelledCalls[7]              the parent's loop thread
+ *   line 2 (bytes 128-191)  currentChunk  currentItem  itemStarted  parked  skippedChunk
+ *                                                                           the worker's main thread
  *   line 3 (bytes 192-255)  workerHeartbeat                                 the worker's watch thread
  * </pre>
  *
  * Each writer has a cache line of its own, so a heartbeat does not invalidate the line the other side polls.
+ * {@code cancelledCalls} holds the last few cancelled calls with chunks queued in the worker: it skips their
+ * chunks instead of starting them (see {@link #isCancelled(long)}).
  */
 public final class StatusDescriptor implements AutoCloseable {
     /** Bumped whenever the layout changes; a worker refuses a file of another version. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
+    /** How many cancelled calls the parent can name at once; an older one's name is overwritten by a newer. */
+    public static final int CANCELLED_SLOTS = 7;
     private static final int MAGIC = 0x70706F6F; // "ppoo"
     private static final int LINE = 64;
     private static final int FILE_BYTES = 4 * LINE;
     private static final int MAGIC_OFFSET = 0;
     private static final int VERSION_OFFSET = 4;
     private static final int PARENT_HEARTBEAT = LINE;
+    private static final int CANCELLED_CALLS = LINE + 8;
     private static final int CURRENT_CHUNK = 2 * LINE;
     private static final int CURRENT_ITEM = 2 * LINE + 8;
     private static final int ITEM_STARTED = 2 * LINE + 16;
     private static final int PARKED = 2 * LINE + 24;
+    private static final int SKIPPED_CHUNK = 2 * LINE + 32;
     private static final int WORKER_HEARTBEAT = 3 * LINE;
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class,
             ByteOrder.nativeOrder());
@@ -104,6 +111,41 @@ public final class StatusDescriptor implements AutoCloseable {
      */
     public void chunkReceived(long chunkSeq) {
         LONGS.setRelease(buffer, CURRENT_CHUNK, chunkSeq);
+    }
+
+    /**
+     * Worker side, after {@link #chunkReceived}: whether the parent named the chunk's call as cancelled, so that the
+     * chunk must be skipped. The full fence orders the chunk's number, stored before, ahead of this look at the
+     * names: with the parent's fence between naming a call and reading {@link #currentChunk()}, either the worker
+     * sees the name or the parent sees the chunk started (and stops it as a running one).
+     */
+    public boolean isCancelled(long callId) {
+        VarHandle.fullFence();
+        for (int slot = 0; slot < CANCELLED_SLOTS; slot++) {
+            if ((long) LONGS.getAcquire(buffer, CANCELLED_CALLS + 8 * slot) == callId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Worker side: chunk {@code chunkSeq} was skipped, its call having been cancelled; it never started. */
+    public void skipped(long chunkSeq) {
+        LONGS.setRelease(buffer, SKIPPED_CHUNK, chunkSeq);
+    }
+
+    /**
+     * Parent side: names a cancelled call whose chunks the worker must skip, in {@code slot} (taken in turn by the
+     * caller), then fences, so that a {@link #currentChunk()} read next is not ordered before the name.
+     */
+    public void cancelCall(int slot, long callId) {
+        LONGS.setVolatile(buffer, CANCELLED_CALLS + 8 * (slot % CANCELLED_SLOTS), callId);
+        VarHandle.fullFence();
+    }
+
+    /** @return the chunk the worker skipped last, its call having been cancelled; 0 before the first */
+    public long skippedChunk() {
+        return (long) LONGS.getAcquire(buffer, SKIPPED_CHUNK);
     }
 
     /** Worker side: no item is running. */

@@ -83,7 +83,8 @@ public final class WorkerMain {
         Thread kryoLoader = new Thread(() -> {
             try {
                 // Large arrays pass through files in the pool's directory, the parent of this worker's.
-                serializer.complete(KryoSerializer.create(ClassFilter.fromSystemProperty(), directory.getParent()));
+                serializer.complete(ValueSerializers.create(ValueSerializers.fromSystemProperty(),
+                        ClassFilter.fromSystemProperty(), directory.getParent()));
             } catch (Throwable t) {
                 serializer.completeExceptionally(t);
             }
@@ -323,9 +324,14 @@ public final class WorkerMain {
         long start = System.nanoTime();
         long seq = in.readVarLong(true);
         status.chunkReceived(seq);
+        long callId = in.readVarLong(true);
         long functionId = in.readVarLong(true);
         long firstIndex = in.readVarLong(true);
         int count = in.readVarInt(true);
+        if (status.isCancelled(callId)) {
+            skipChunk(seq, count);
+            return;
+        }
         byte itemsKind = in.readByte();
         Object[] items = new Object[count];
         int readable = 0;
@@ -408,6 +414,22 @@ public final class WorkerMain {
             writeTimings(deserialised - start, executed - deserialised, serialised - executed);
             send(out);
         }
+    }
+
+    /** A chunk of a cancelled call never starts: each item is answered as not delivered, which the parent drops. */
+    private void skipChunk(long seq, int count) {
+        status.skipped(seq);
+        tasksDone += count; // the parent counts them as sent: a worker with maxTasksPerChild must still retire
+        Output message = startMessage(Protocol.RESULT);
+        message.writeVarLong(seq, true);
+        message.writeVarInt(count, true);
+        message.writeByte(CompactValues.NONE);
+        for (int i = 0; i < count; i++) {
+            message.writeByte(Protocol.NOT_DELIVERED);
+            message.writeString("its call was cancelled before it started");
+        }
+        writeTimings(0, 0, 0);
+        send(message);
     }
 
     /** The end of a RESULT message: how long the worker spent rebuilding, running and serialising. */

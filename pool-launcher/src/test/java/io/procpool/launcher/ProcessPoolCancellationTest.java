@@ -1,0 +1,12 @@
+package io.procpool.launcher;
+
+import io.procpool.Pool;
+import io.procpool.internal.CancellationContractTest;
+
+/** Cancellation with worker JVMs: the workers running cancelled chunks are killed and replaced. */
+class ProcessPoolCancellationTest extends CancellationContractTest {
+    @Override
+    protected Pool newPool(int workers) {
+        return ProcessPool.create(workers);
+    }
+}
