@@ -85,10 +85,6 @@ final class WorkerLauncher {
             command.add("-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider");
             command.add("-Dslf4j.internal.verbosity=WARN");
         }
-        if (System.getProperty("org.slf4j.simpleLogger.log.net.openhft") == null) {
-            // With SLF4J's simple binding (the other bindings read their own files), keep Chronicle to warnings.
-            command.add("-Dorg.slf4j.simpleLogger.log.net.openhft=warn");
-        }
         // A worker out of memory must die and be replaced, not linger half-broken.
         command.add("-XX:+ExitOnOutOfMemoryError");
         // A crashed worker's report goes beside other temporary files, not into the application's directory.
