@@ -76,7 +76,8 @@ final class DirectPath {
     }
 
     private Lane newLane(PoolLoop loop) {
-        TasksProxy proxy = new TasksProxy(KryoSerializer.create(config.classFilter(), loop.directory()), counters);
+        TasksProxy proxy = new TasksProxy(
+                KryoSerializer.create(config.classFilter(), loop.directory(), loop.queueSizes()), counters);
         return new Lane(proxy, new Collector(counters, proxy.values(), chunk -> { }, () -> { }));
     }
 

@@ -6,6 +6,7 @@ import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
 import io.procpool.worker.KryoCodec;
 import io.procpool.worker.Protocol;
+import io.procpool.worker.QueueLayout;
 import io.procpool.worker.Quiet;
 import io.procpool.worker.WorkerMain;
 import org.apache.commons.exec.CommandLine;
@@ -80,6 +81,8 @@ final class WorkerLauncher {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
         command.addAll(Quiet.asJvmOptions());
+        // Both sides of a queue must agree on its sizes: the pool chose them for its directory's space.
+        command.addAll(directory.sizes().asJvmOptions());
         if (!hasSlf4jProvider()) {
             // Without a provider SLF4J prints a three-line notice in every JVM: a worker says nothing of its own.
             command.add("-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider");
@@ -157,14 +160,14 @@ final class WorkerLauncher {
         command.addArgument(workerDirectory.toString(), false);
         command.addArgument(Long.toString(ProcessHandle.current().pid()), false);
         try {
-            worker.createStatus();
+            worker.createStatus(new QueueLayout(workerDirectory, directory.sizes()));
         } catch (IOException e) {
             throw new PoolException("cannot create the status file of worker " + slot + " in " + workerDirectory, e);
         }
         // Start the JVM first: its boot is the slow part, and the queues are ready long before it looks for them.
         worker.start(command, onExit);
         try {
-            worker.openChannel();
+            worker.openChannel(new QueueLayout(workerDirectory, directory.sizes()));
         } catch (RuntimeException e) {
             worker.kill("its queues could not be created: " + e);
             throw new PoolException("cannot create the queues of worker " + slot + " in " + workerDirectory, e);
