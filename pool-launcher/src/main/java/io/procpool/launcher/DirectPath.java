@@ -77,7 +77,7 @@ final class DirectPath {
 
     private Lane newLane(PoolLoop loop) {
         TasksProxy proxy = new TasksProxy(ValueSerializers.create(config.serialization(), config.classFilter(),
-                loop.directory()), counters);
+                loop.directory(), loop.queueSizes()), counters);
         return new Lane(proxy, new Collector(counters, proxy.values(), chunk -> { }, () -> { }));
     }
 

@@ -1,6 +1,8 @@
 package io.procpool.launcher;
 
+import io.procpool.PoolException;
 import io.procpool.worker.Directories;
+import io.procpool.worker.QueueSizes;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,20 +17,23 @@ import java.util.stream.Stream;
  * The private directory that holds one pool's queues: {@code procpool-<parent pid>-<n>} under /dev/shm where it
  * exists (memory, not disk), else under the temporary directory. Readable and writable by its owner only, since
  * workers deserialise what the queues hold. Deleted when the pool closes; a later pool deletes directories whose
- * owning process is gone.
+ * owning process is gone. It also fixes the sizes of the pool's queues, from the space its file system has.
  */
 final class PoolDirectory {
     private static final String PREFIX = "procpool-";
 
     private final Path path;
+    private final QueueSizes sizes;
 
-    private PoolDirectory(Path path) {
+    private PoolDirectory(Path path, QueueSizes sizes) {
         this.path = path;
+        this.sizes = sizes;
     }
 
     /**
      * @param root      the directory the user chose, or null for the default
-     * @param processes the pool's workers, which the default directory must have room for
+     * @param processes the pool's workers, which the directory must have room for
+     * @throws PoolException if its file system has no room for even the smallest queues
      */
     static PoolDirectory create(Path root, int processes) {
         Path base = root != null ? root : defaultRoot(Path.of("/dev/shm"),
@@ -36,6 +41,14 @@ final class PoolDirectory {
         try {
             Files.createDirectories(base);
             removeOrphans(base);
+            long free = Directories.usableBytes(base);
+            QueueSizes sizes = QueueSizes.forSpace(free, processes);
+            if (sizes == null) {
+                throw new PoolException(String.format("the file system of the queue directory %s is too small: "
+                        + "%d MiB free, a pool of %d worker%s needs at least %d MiB; free some space or choose "
+                        + "another directory with ProcessPool.builder().queueDirectory(...)", base, free >> 20,
+                        processes, processes == 1 ? "" : "s", (QueueSizes.smallestNeededBytes(processes) + (1 << 20) - 1) >> 20));
+            }
             Path path;
             long pid = ProcessHandle.current().pid();
             if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
@@ -44,30 +57,34 @@ final class PoolDirectory {
             } else {
                 path = Files.createTempDirectory(base, PREFIX + pid + "-");
             }
-            return new PoolDirectory(path);
+            return new PoolDirectory(path, sizes);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a queue directory under " + base, e);
         }
     }
 
-    /**
-     * The space a pool's queues may come to use: per worker two queues of at most two segments each. Queue files
-     * are sparse, so this is an upper bound, not what a pool of small messages takes.
-     */
+    /** @return the space a pool's queues of the default sizes may come to use: see {@link QueueSizes#roomFor} */
     static long roomFor(int processes) {
-        return processes * 4L * io.procpool.worker.QueueLayout.SEGMENT_BYTES;
+        return QueueSizes.DEFAULT.roomFor(processes);
     }
 
     /**
-     * /dev/shm (memory) where it has room for the pool's queues, else the temporary directory: Docker gives
-     * containers a /dev/shm of 64 MiB, too small for a pool, while its temporary directory has room.
+     * /dev/shm (memory) where it has room for the pool's queues of the default sizes, else the temporary directory:
+     * Docker gives containers a /dev/shm of 64 MiB, too small for them, while its temporary directory has room.
+     * Where neither has, the one with more room: its queues then get smaller sizes.
      */
     static Path defaultRoot(Path shm, Path temporary, long neededBytes) {
-        if (Files.isDirectory(shm) && Files.isWritable(shm)
-                && io.procpool.worker.Directories.usableBytes(shm) >= neededBytes) {
+        boolean shmUsable = Files.isDirectory(shm) && Files.isWritable(shm);
+        long shmFree = shmUsable ? Directories.usableBytes(shm) : -1;
+        if (shmFree >= neededBytes) {
             return shm;
         }
-        return temporary;
+        return Directories.usableBytes(temporary) >= Math.min(neededBytes, shmFree) ? temporary : shm;
+    }
+
+    /** @return the sizes of the pool's queues */
+    QueueSizes sizes() {
+        return sizes;
     }
 
     /** Deletes the directories of pools whose process is gone, say after a kill -9 of the parent. */

@@ -39,8 +39,6 @@ final class PoolLoop implements Runnable {
     private static final int SIGKILL_EXIT = 128 + 9;
     /** With nothing in flight the loop sleeps this long at most: callers and exits unpark it. */
     private static final long MAX_DEEP_PARK_NANOS = 250_000_000;
-    /** Room for a segment or two of each queue: below this a mapped write could meet a full file system. */
-    private static final long MIN_FREE_BYTES = 64L << 20;
 
     private final PoolConfig config;
     private final PoolDirectory directory;
@@ -79,7 +77,7 @@ final class PoolLoop implements Runnable {
         this.idle = new IdleStrategy(config.idleMode(),
                 Math.min(MAX_DEEP_PARK_NANOS, config.heartbeatTimeout().toNanos() / 4));
         TasksProxy proxy = new TasksProxy(ValueSerializers.create(config.serialization(), config.classFilter(),
-                directory.path()), counters);
+                directory.path(), directory.sizes()), counters);
         this.dispatcher = new Dispatcher(config, proxy, chunkSeqs);
         this.collector = new Collector(counters, proxy.values(), dispatcher::forget, this::onWorkerReady);
         checkFreeSpace();
@@ -287,6 +285,11 @@ final class PoolLoop implements Runnable {
         return directory.path();
     }
 
+    /** @return the sizes of the pool's queues */
+    io.procpool.worker.QueueSizes queueSizes() {
+        return directory.sizes();
+    }
+
     /** @return the number for the next chunk sent to any worker */
     long nextChunkSeq() {
         return chunkSeqs.getAndIncrement();
@@ -382,11 +385,13 @@ final class PoolLoop implements Runnable {
      */
     private void checkFreeSpace() {
         long free = io.procpool.worker.Directories.usableBytes(directory.path());
-        if (free < MIN_FREE_BYTES) {
+        // Room for two segments: below this a mapped write could meet a full file system.
+        long needed = directory.sizes().minimumFreeBytes();
+        if (free < needed) {
             throw new PoolException(String.format("the file system of the queue directory %s is too small: "
                     + "%d MiB free, procpool needs at least %d MiB; free some space or choose another directory "
                     + "with ProcessPool.builder().queueDirectory(...)", directory.path(), free >> 20,
-                    MIN_FREE_BYTES >> 20));
+                    needed >> 20));
         }
     }
 

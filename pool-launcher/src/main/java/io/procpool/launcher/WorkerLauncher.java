@@ -5,6 +5,7 @@ import io.procpool.PoolException;
 import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
 import io.procpool.worker.Protocol;
+import io.procpool.worker.QueueLayout;
 import io.procpool.worker.Quiet;
 import io.procpool.worker.ValueSerializers;
 import io.procpool.worker.WorkerMain;
@@ -80,14 +81,12 @@ final class WorkerLauncher {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
         command.addAll(Quiet.asJvmOptions());
+        // Both sides of a queue must agree on its sizes: the pool chose them for its directory's space.
+        command.addAll(directory.sizes().asJvmOptions());
         if (!hasSlf4jProvider()) {
             // Without a provider SLF4J prints a three-line notice in every JVM: a worker says nothing of its own.
             command.add("-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider");
             command.add("-Dslf4j.internal.verbosity=WARN");
-        }
-        if (System.getProperty("org.slf4j.simpleLogger.log.net.openhft") == null) {
-            // With SLF4J's simple binding (the other bindings read their own files), keep Chronicle to warnings.
-            command.add("-Dorg.slf4j.simpleLogger.log.net.openhft=warn");
         }
         // A worker out of memory must die and be replaced, not linger half-broken.
         command.add("-XX:+ExitOnOutOfMemoryError");
@@ -162,14 +161,14 @@ final class WorkerLauncher {
         command.addArgument(workerDirectory.toString(), false);
         command.addArgument(Long.toString(ProcessHandle.current().pid()), false);
         try {
-            worker.createStatus();
+            worker.createStatus(new QueueLayout(workerDirectory, directory.sizes()));
         } catch (IOException e) {
             throw new PoolException("cannot create the status file of worker " + slot + " in " + workerDirectory, e);
         }
         // Start the JVM first: its boot is the slow part, and the queues are ready long before it looks for them.
         worker.start(command, onExit);
         try {
-            worker.openChannel();
+            worker.openChannel(new QueueLayout(workerDirectory, directory.sizes()));
         } catch (RuntimeException e) {
             worker.kill("its queues could not be created: " + e);
             throw new PoolException("cannot create the queues of worker " + slot + " in " + workerDirectory, e);

@@ -105,16 +105,16 @@ final class WorkerProcess implements Supervisor.Watched {
     }
 
     /** Creates the status file, stamped with its layout's version: before the worker starts, which opens it. */
-    void createStatus() throws IOException {
-        status = StatusDescriptor.create(new QueueLayout(directory).statusFile());
+    void createStatus(QueueLayout layout) throws IOException {
+        status = StatusDescriptor.create(layout.statusFile());
     }
 
     /**
      * Opens the parent's side of the worker's channel. Called right after {@link #start}, so that this work overlaps
      * the new JVM's own start-up; the worker waits for its INIT message whichever comes first.
      */
-    void openChannel() {
-        channel = new ChronicleChannel(new QueueLayout(directory), status, this::wake);
+    void openChannel(QueueLayout layout) {
+        channel = new ChronicleChannel(layout, status, this::wake);
     }
 
     /** Gives this worker a channel of another kind: a test's, that records what the scheduler sends. */

@@ -1,12 +1,14 @@
 package io.procpool.launcher;
 
 import io.procpool.PoolException;
+import io.procpool.worker.QueueSizes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,10 +47,13 @@ class FullDiskTest {
 
     @Test
     void shouldRefuseToStartOnAFileSystemWithoutRoomForItsQueues() throws Exception {
-        Path tiny = smallFileSystem(40);
+        // Even the smallest queues of one worker (1 MiB segments) need 4 MiB, and 2 MiB free beside them.
+        Path tiny = smallFileSystem(4);
         PoolException e = assertThrows(PoolException.class,
                 () -> ProcessPool.builder().processes(1).queueDirectory(tiny).build());
-        assertTrue(e.getMessage().contains("too small") && e.getMessage().contains("MiB free"), e.getMessage());
+        assertTrue(e.getMessage().contains("too small") && e.getMessage().contains("MiB free")
+                && e.getMessage().contains("a pool of 1 worker needs at least 6 MiB"), e.getMessage());
+        assertEquals(List.of(), Workers.liveChildren(), "no worker was started");
     }
 
     @Test
@@ -56,9 +61,37 @@ class FullDiskTest {
         Path dockerShm = smallFileSystem(64);
         long needed = PoolDirectory.roomFor(2);
         assertEquals(temp, PoolDirectory.defaultRoot(dockerShm, temp, needed),
-                "a 64 MiB /dev/shm has no room for a pool's queues");
+                "a 64 MiB /dev/shm has no room for a pool's queues of the default sizes");
         Path roomy = smallFileSystem(1024);
         assertEquals(roomy, PoolDirectory.defaultRoot(roomy, temp, needed));
+        PoolDirectory onRoomy = PoolDirectory.create(roomy, 2);
+        try {
+            assertEquals(QueueSizes.DEFAULT, onRoomy.sizes(), "where there is room the sizes stay as they were");
+        } finally {
+            onRoomy.delete();
+        }
+    }
+
+    @Test
+    void shouldRunAPoolOfTwoOnADockerSizedFileSystemWithSmallerQueues() throws Exception {
+        Path dockerShm = smallFileSystem(64);
+        PoolDirectory chosen = PoolDirectory.create(dockerShm, 2);
+        chosen.delete();
+        // 4 queues x 2 segments of 4 MiB, and 8 MiB kept free, fit in 64 MiB; of 8 MiB they would not.
+        assertEquals(4L << 20, chosen.sizes().segmentBytes());
+        String block = "x".repeat((int) chosen.sizes().blockBytes() + 12345);
+        try (ProcessPool pool = ProcessPool.builder().processes(2).queueDirectory(dockerShm).build()) {
+            assertEquals(List.of(Long.toString(4L << 20), Long.toString(4L << 20)),
+                    pool.map((Integer i) -> System.getProperty(QueueSizes.PROPERTY), List.of(1, 2), 1),
+                    "the workers read and write the queues with the pool's sizes");
+            // Messages larger than a block, both ways: split into fragments of an eighth of a block.
+            assertEquals(block.length(), pool.apply(String::length, block));
+            assertEquals(block.length(), pool.apply((Integer n) -> "y".repeat(n), block.length()).length());
+            // Far more than the file system holds, in messages of 100 KB: the queues roll and delete segments.
+            String item = "z".repeat(100_000);
+            List<Integer> lengths = pool.map(String::length, java.util.Collections.nCopies(2_000, item), 20);
+            assertEquals(java.util.Collections.nCopies(2_000, 100_000), lengths);
+        }
     }
 
     @Test

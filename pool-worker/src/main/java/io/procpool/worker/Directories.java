@@ -36,24 +36,23 @@ public final class Directories {
         }
     }
 
-    /** Room kept free beside a large write: the pool's other queues keep writing meanwhile. */
-    private static final long ROOM_MARGIN_BYTES = 32L << 20;
-
     /**
      * A write into a memory-mapped file on a full file system kills the JVM with SIGBUS, and a large write that
      * fills it leaves the pool's queues no room: a large message or array is checked against the free space first
      * and refused with an error instead. Small messages are covered by the pool's periodic check.
      *
-     * @param what what is to be written, for the message: "a message", "an array"
+     * @param marginBytes room kept free beside the write, since the pool's other queues keep writing meanwhile
+     *                    ({@link QueueSizes#marginBytes()})
+     * @param what        what is to be written, for the message: "a message", "an array"
      * @throws io.procpool.PoolException if {@code bytes} would leave less than the margin free
      */
-    public static void checkRoom(Path directory, long bytes, String what) {
+    public static void checkRoom(Path directory, long bytes, long marginBytes, String what) {
         long free = usableBytes(directory);
-        if (free < bytes + ROOM_MARGIN_BYTES) {
+        if (free < bytes + marginBytes) {
             throw new io.procpool.PoolException(String.format("no room for %s of %d MiB in the queue directory "
                     + "%s: %d MiB free (a margin of %d MiB is kept); free some space or choose another directory "
                     + "with ProcessPool.builder().queueDirectory(...)", what, bytes >> 20, directory, free >> 20,
-                    ROOM_MARGIN_BYTES >> 20));
+                    marginBytes >> 20));
         }
     }
 

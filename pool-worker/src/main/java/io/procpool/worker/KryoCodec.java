@@ -157,7 +157,7 @@ public final class KryoCodec {
         kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
         // Replaces Kryo's own for byte[], keeping its registration id: every Kryo of a pool writes the same format.
         // Inline here; KryoSerializer passes large arrays through files instead, in the same format.
-        kryo.register(byte[].class, new SharedArraySerializer(null));
+        kryo.register(byte[].class, new SharedArraySerializer(null, 0));
         // Kryo's faithful serializers for classes its constructor leaves to the default.
         kryo.addDefaultSerializer(UUID.class, new DefaultSerializers.UUIDSerializer());
         kryo.addDefaultSerializer(URI.class, new DefaultSerializers.URISerializer());

@@ -25,8 +25,18 @@ public final class KryoSerializer implements ValueSerializer {
      * @return a serializer for one thread
      */
     public static KryoSerializer create(ClassFilter filter, Path sharedArrays) {
+        return create(filter, sharedArrays, QueueSizes.DEFAULT);
+    }
+
+    /**
+     * @param filter       the classes it may read
+     * @param sharedArrays the pool's directory, where large arrays are passed; {@code null} to write them inline
+     * @param sizes        the pool's queue sizes, whose margin a large array leaves free beside it
+     * @return a serializer for one thread
+     */
+    public static KryoSerializer create(ClassFilter filter, Path sharedArrays, QueueSizes sizes) {
         Kryo kryo = KryoCodec.newKryo(filter);
-        SharedArraySerializer arrays = new SharedArraySerializer(sharedArrays);
+        SharedArraySerializer arrays = new SharedArraySerializer(sharedArrays, sizes.marginBytes());
         kryo.register(byte[].class, arrays);
         return new KryoSerializer(kryo, arrays);
     }

@@ -7,7 +7,7 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * Writes messages to a queue, one document per message, or several for a message larger than
- * {@link QueueLayout#MAX_FRAGMENT_BYTES}. Each document starts with a flag byte: more fragments follow, this is the
+ * {@link QueueSizes#fragmentBytes()}. Each document starts with a flag byte: more fragments follow, this is the
  * last fragment, or the writer moved to the next segment (see {@link QueueLayout}). Used by one thread at a time; it may be handed from one thread to
  * another (the pool creates a worker's queues on one thread and drives them from another).
  */
@@ -22,6 +22,9 @@ public final class MessageAppender implements AutoCloseable {
 
     private final QueueLayout layout;
     private final String name;
+    /** From the layout: read on every write, so kept in fields of their own. */
+    private final int fragmentBytes;
+    private final long segmentLimit;
     private int segment;
     private long segmentBytes;
     private ChronicleQueue queue;
@@ -35,6 +38,8 @@ public final class MessageAppender implements AutoCloseable {
     public MessageAppender(QueueLayout layout, String name) {
         this.layout = layout;
         this.name = name;
+        this.fragmentBytes = layout.sizes().fragmentBytes();
+        this.segmentLimit = layout.sizes().segmentBytes();
         this.queue = layout.openSegment(name, 0);
         this.appender = queue.createAppender();
     }
@@ -45,11 +50,11 @@ public final class MessageAppender implements AutoCloseable {
     public void write(byte[] bytes, int length) {
         checkThread();
         if (length > ROOM_CHECK_BYTES) {
-            Directories.checkRoom(layout.directory(), length, "a message");
+            Directories.checkRoom(layout.directory(), length, layout.sizes().marginBytes(), "a message");
         }
         int offset = 0;
         do {
-            int fragment = Math.min(length - offset, QueueLayout.MAX_FRAGMENT_BYTES);
+            int fragment = Math.min(length - offset, fragmentBytes);
             boolean last = offset + fragment == length;
             try (DocumentContext dc = appender.writingDocument()) {
                 Bytes<?> out = dc.wire().bytes();
@@ -66,7 +71,7 @@ public final class MessageAppender implements AutoCloseable {
             offset += fragment;
         } while (offset < length);
         segmentBytes += length;
-        if (segmentBytes >= QueueLayout.SEGMENT_BYTES) {
+        if (segmentBytes >= segmentLimit) {
             nextSegment();
         }
     }

@@ -11,33 +11,43 @@ import java.nio.file.Path;
  * way round) and a status file ({@link StatusDescriptor}).
  *
  * <p>A queue is a series of segments, {@code tasks-0}, {@code tasks-1}, ...: each a Chronicle queue of its own.
- * The writer moves to the next segment once it has written {@link #SEGMENT_BYTES}, and the reader deletes a segment
- * as soon as it has read to its end, so a pool that runs for ever keeps at most two segments per queue on disk.
- * Chronicle's own roll cycles are by time (five minutes at the finest), which bounds nothing at a million messages
- * a second.
+ * The writer moves to the next segment once it has written {@link QueueSizes#segmentBytes()}, and the reader
+ * deletes a segment as soon as it has read to its end, so a pool that runs for ever keeps at most two segments per
+ * queue on disk. Chronicle's own roll cycles are by time (five minutes at the finest), which bounds nothing at a
+ * million messages a second. The sizes are the pool's ({@link QueueSizes}): the same on both sides.
  */
 public final class QueueLayout {
-    /**
-     * The largest piece of a message that goes into one queue document. Larger messages are split, so that the
-     * queue's block size, and with it the memory each queue maps, stays small whatever the payload.
-     */
-    public static final int MAX_FRAGMENT_BYTES = 4 << 20;
-    /** Chronicle allows a document up to a quarter of the block size; this leaves room for the fragment. */
-    private static final long BLOCK_SIZE_BYTES = 32L << 20;
-    /** A writer starts a new segment after this many bytes of messages. */
-    public static final long SEGMENT_BYTES = 32L << 20;
     /** The name of the tasks queue, parent to worker. */
     public static final String TASKS = "tasks";
     /** The name of the results queue, worker to parent. */
     public static final String RESULTS = "results";
 
     private final Path directory;
+    private final QueueSizes sizes;
 
     /**
+     * A layout with the default sizes.
+     *
      * @param directory the worker's own directory
      */
     public QueueLayout(Path directory) {
+        this(directory, QueueSizes.DEFAULT);
+    }
+
+    /**
+     * @param directory the worker's own directory
+     * @param sizes     the pool's segment and block sizes
+     */
+    public QueueLayout(Path directory, QueueSizes sizes) {
         this.directory = directory;
+        this.sizes = sizes;
+    }
+
+    /**
+     * @return the segment and block sizes
+     */
+    public QueueSizes sizes() {
+        return sizes;
     }
 
     /**
@@ -65,13 +75,9 @@ public final class QueueLayout {
      * Opens (creating it if needed) one segment of a queue.
      */
     public ChronicleQueue openSegment(String name, int segment) {
-        return open(segmentDirectory(name, segment));
-    }
-
-    private static ChronicleQueue open(Path path) {
         Quiet.apply();
-        return SingleChronicleQueueBuilder.binary(path.toFile())
-                .blockSize(BLOCK_SIZE_BYTES)
+        return SingleChronicleQueueBuilder.binary(segmentDirectory(name, segment).toFile())
+                .blockSize(sizes.blockBytes())
                 .build();
     }
 }

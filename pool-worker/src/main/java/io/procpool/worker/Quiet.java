@@ -4,8 +4,10 @@ package io.procpool.worker;
  * Keeps Chronicle quiet: no banner, no announcements, no analytics, and none of its performance or debug notes
  * ("took 3 ms to add mapping...") among the application's logs. The properties must be set before Chronicle's
  * classes initialise, so both sides call {@link #apply()} before opening a queue, and the launcher also passes them
- * on the worker's command line. Chronicle's warnings and errors still reach SLF4J. Set the system property
- * {@value #CHRONICLE_NOTES} to {@code true} to keep its performance and debug notes.
+ * on the worker's command line. Chronicle's loggers ({@code net.openhft}) are set to WARN under whichever SLF4J
+ * provider is present, unless the application's logging configuration gives them a level of its own
+ * (see ChronicleLoggers): its warnings and errors still reach SLF4J. Set the system property
+ * {@value #CHRONICLE_NOTES} to {@code true} to keep its performance and debug notes and leave its log levels alone.
  */
 public final class Quiet {
     /** The system property that keeps Chronicle's performance and debug notes. */
@@ -42,6 +44,8 @@ public final class Quiet {
                 }
             }
             if (!Boolean.getBoolean(CHRONICLE_NOTES)) {
+                // Before the first Chronicle class below: its core logs as it loads.
+                ChronicleLoggers.warnOnly();
                 net.openhft.chronicle.core.Jvm.disablePerfHandler();
                 net.openhft.chronicle.core.Jvm.disableDebugHandler();
             }

@@ -40,14 +40,17 @@ final class SharedArraySerializer extends Serializer<byte[]> {
     private static final int IO_BYTES = 1 << 20;
 
     private final Path directory;
+    private final long marginBytes;
     private long outOfBandBytes;
 
     /**
      * @param directory where shared arrays are written and read: the pool's directory; {@code null} to write every
      *                  array inline (a reader without one refuses shared arrays)
+     * @param marginBytes the room an array's file leaves free on its file system ({@link QueueSizes#marginBytes()})
      */
-    SharedArraySerializer(Path directory) {
+    SharedArraySerializer(Path directory, long marginBytes) {
         this.directory = directory;
+        this.marginBytes = marginBytes;
     }
 
     @Override
@@ -58,7 +61,7 @@ final class SharedArraySerializer extends Serializer<byte[]> {
             output.writeBytes(array);
             return;
         }
-        Directories.checkRoom(directory, array.length, "an array");
+        Directories.checkRoom(directory, array.length, marginBytes, "an array");
         String name = PREFIX + ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current()
                 .nextLong() & Long.MAX_VALUE);
         Path file = directory.resolve(name);

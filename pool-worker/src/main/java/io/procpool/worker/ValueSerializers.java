@@ -28,9 +28,21 @@ public final class ValueSerializers {
      * @return a serializer for one thread
      */
     public static ValueSerializer create(Serialization serialization, ClassFilter filter, Path sharedArrays) {
+        return create(serialization, filter, sharedArrays, QueueSizes.DEFAULT);
+    }
+
+    /**
+     * @param serialization how values cross
+     * @param filter        the classes it may read
+     * @param sharedArrays  the pool's directory, where Kryo passes large arrays; {@code null} to write them inline
+     * @param sizes         the pool's queue sizes, whose margin a large array's file leaves free beside it
+     * @return a serializer for one thread
+     */
+    public static ValueSerializer create(Serialization serialization, ClassFilter filter, Path sharedArrays,
+                                         QueueSizes sizes) {
         switch (serialization) {
             case KRYO:
-                return KryoSerializer.create(filter, sharedArrays);
+                return KryoSerializer.create(filter, sharedArrays, sizes);
             case JAVA:
                 return new JavaValueSerializer(filter);
             case FORY:

@@ -78,13 +78,14 @@ public final class WorkerMain {
         System.setProperty(IN_WORKER_PROPERTY, "true");
         // Kryo and Chronicle each take a while to load: load them side by side.
         Path directory = Path.of(args[0]);
+        QueueSizes sizes = QueueSizes.fromSystemProperty();
         java.util.concurrent.CompletableFuture<ValueSerializer> serializer =
                 new java.util.concurrent.CompletableFuture<>();
         Thread kryoLoader = new Thread(() -> {
             try {
                 // Large arrays pass through files in the pool's directory, the parent of this worker's.
                 serializer.complete(ValueSerializers.create(ValueSerializers.fromSystemProperty(),
-                        ClassFilter.fromSystemProperty(), directory.getParent()));
+                        ClassFilter.fromSystemProperty(), directory.getParent(), sizes));
             } catch (Throwable t) {
                 serializer.completeExceptionally(t);
             }
@@ -92,7 +93,7 @@ public final class WorkerMain {
         kryoLoader.setDaemon(true);
         kryoLoader.start();
         Quiet.apply();
-        QueueLayout layout = new QueueLayout(directory);
+        QueueLayout layout = new QueueLayout(directory, sizes);
         long parentPid = Long.parseLong(args[1]);
         refuseForeignDirectory(layout.directory());
         try (StatusDescriptor status = StatusDescriptor.open(layout.statusFile());

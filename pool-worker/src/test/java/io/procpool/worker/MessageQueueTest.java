@@ -25,7 +25,7 @@ class MessageQueueTest {
     void shouldDeliverMessagesInOrderAcrossSegmentsAndDeleteTheSegmentsRead() throws IOException {
         QueueLayout layout = new QueueLayout(directory);
         byte[] message = new byte[64 << 10];
-        long total = 3 * QueueLayout.SEGMENT_BYTES / message.length + 5; // spans at least three segments
+        long total = 3 * QueueSizes.DEFAULT.segmentBytes() / message.length + 5; // spans at least three segments
         long maxSegmentsSeen = 0;
         try (MessageAppender appender = new MessageAppender(layout, QueueLayout.TASKS);
              MessageTailer tailer = new MessageTailer(layout, QueueLayout.TASKS)) {
@@ -44,9 +44,37 @@ class MessageQueueTest {
     }
 
     @Test
+    void shouldCarryMessagesLargerThanABlockInTheSmallestSizes() {
+        QueueSizes smallest = new QueueSizes(QueueSizes.SMALLEST_SEGMENT_BYTES);
+        QueueLayout layout = new QueueLayout(directory, smallest);
+        // Three blocks in one message, then enough small ones to roll to further segments.
+        byte[] big = new byte[(int) (3 * smallest.blockBytes()) + 123];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i * 31);
+        }
+        byte[] small = new byte[100_000];
+        int smallOnes = (int) (3 * smallest.segmentBytes() / small.length);
+        try (MessageAppender appender = new MessageAppender(layout, QueueLayout.TASKS);
+             MessageTailer tailer = new MessageTailer(layout, QueueLayout.TASKS)) {
+            appender.write(big, big.length);
+            assertTrue(tailer.poll());
+            assertArrayEquals(big, Arrays.copyOf(tailer.bytes(), tailer.length()));
+            for (int i = 0; i < smallOnes; i++) {
+                small[0] = (byte) i;
+                appender.write(small, small.length);
+                assertTrue(tailer.poll());
+                assertEquals(small.length, tailer.length());
+                assertEquals((byte) i, tailer.bytes()[0]);
+            }
+            assertFalse(tailer.poll());
+        }
+        assertFalse(segments().contains("tasks-0"), "the reader moved past the first segment: " + segments());
+    }
+
+    @Test
     void shouldSplitAndJoinAMessageLargerThanOneDocument() {
         QueueLayout layout = new QueueLayout(directory);
-        byte[] big = new byte[3 * QueueLayout.MAX_FRAGMENT_BYTES + 123];
+        byte[] big = new byte[3 * layout.sizes().fragmentBytes() + 123];
         for (int i = 0; i < big.length; i++) {
             big[i] = (byte) (i * 31);
         }
