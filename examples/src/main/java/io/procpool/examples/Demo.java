@@ -20,12 +20,13 @@ import java.util.stream.IntStream;
  * run sequentially, on a {@link ThreadPool} and on a {@link ProcessPool}, then a flood of tiny tasks that shows
  * what each task pays to cross a process boundary.
  *
- * <p>Usage: {@code [cpu|io|async|compare] [--workers N] [--quick]}. The first word picks the scenario: {@code io} runs
- * {@link IoBound}, {@code async} runs {@link AsyncOffload}, {@code compare} runs the full comparison of processes,
- * threads and Python ({@link io.procpool.examples.compare.Compare}); without it this class's own scenario runs.
+ * <p>Usage: {@code [cpu|io|async|progress|compare] [--workers N] [--quick]}. The first word picks the scenario:
+ * {@code io} runs {@link IoBound}, {@code async} runs {@link AsyncOffload}, {@code progress} runs {@link LongRun} (a
+ * long run watched with a progress bar), {@code compare} runs the full comparison of processes, threads and Python
+ * ({@link io.procpool.examples.compare.Compare}); without it this class's own scenario runs.
  */
 public final class Demo {
-    private static final String PROGRAM = "java -jar procpool-examples.jar [cpu|io|async|compare]";
+    private static final String PROGRAM = "java -jar procpool-examples.jar [cpu|io|async|progress|compare]";
 
     /**
      * Four different sizes rather than the article's four equal ones, so that comparing the results also checks
@@ -50,9 +51,11 @@ public final class Demo {
                 case "cpu" -> runCpuBound(Options.parse(rest, PROGRAM));
                 case "io" -> IoBound.main(rest);
                 case "async" -> AsyncOffload.main(rest);
+                case "progress" -> LongRun.main(rest);
                 case "compare" -> io.procpool.examples.compare.Compare.main(rest);
                 default -> {
-                    System.err.println("unknown scenario: " + args[0] + " (expected cpu, io, async or compare)");
+                    System.err.println("unknown scenario: " + args[0]
+                            + " (expected cpu, io, async, progress or compare)");
                     System.exit(2);
                 }
             }
