@@ -325,7 +325,7 @@ public abstract class PoolContractTest {
     }
 
     /** An {@link Iterable} that never ends, counting in {@code reads} the items read from it. */
-    protected static Iterable<Integer> endless(AtomicLong reads) {
+    public static Iterable<Integer> endless(AtomicLong reads) {
         return () -> new Iterator<>() {
             @Override
             public boolean hasNext() {

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -138,7 +137,7 @@ public abstract class CancellationContractTest {
         Pool pool = newPool(2);
         try {
             AtomicLong reads = new AtomicLong();
-            CloseableIterator<Integer> results = pool.imap(square(), endless(reads), 1);
+            CloseableIterator<Integer> results = pool.imap(square(), io.procpool.PoolContractTest.endless(reads), 1);
             assertEquals(0, results.next());
             assertEquals(1, results.next());
             results.close();
@@ -151,20 +150,5 @@ public abstract class CancellationContractTest {
         } finally {
             pool.terminate();
         }
-    }
-
-    /** An {@link Iterable} that never ends, counting the items read from it in {@code reads}. */
-    private static Iterable<Integer> endless(AtomicLong reads) {
-        return () -> new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public Integer next() {
-                return (int) reads.getAndIncrement();
-            }
-        };
     }
 }
