@@ -117,11 +117,13 @@ final class ChartWriter {
 
     /**
      * Adds a series, and widens the axis to the powers of ten around its bars: bars grow from the axis's minimum,
-     * which XChart would otherwise put at zero, and a log axis cannot show zero; the top gets its label too.
+     * which XChart would otherwise put at zero, and a log axis cannot show zero; the top gets its label too. The
+     * floor is at least a third below the smallest bar, so that a bar just above a power of ten still shows.
      */
     private static void addBars(CategoryChart chart, String name, List<String> categories, List<Double> values) {
         chart.addSeries(name, categories, values);
-        double floor = Math.pow(10, Math.floor(Math.log10(values.stream().mapToDouble(v -> v).min().orElseThrow())));
+        double smallest = values.stream().mapToDouble(v -> v).min().orElseThrow();
+        double floor = Math.pow(10, Math.floor(Math.log10(smallest / 3)));
         double ceiling = Math.pow(10, Math.ceil(Math.log10(values.stream().mapToDouble(v -> v).max().orElseThrow())));
         Double min = chart.getStyler().getYAxisMin();
         Double max = chart.getStyler().getYAxisMax();

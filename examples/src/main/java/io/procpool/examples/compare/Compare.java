@@ -63,8 +63,8 @@ public final class Compare implements Callable<Integer> {
     private int workers;
 
     @Option(names = "--only", paramLabel = "SECTION", description = "Run only this section; `serialization`: a"
-            + " ProcessPool with each serialisation (KRYO, JAVA, FORY) side by side, in a minute or two (with --quick,"
-            + " seconds). Python is then left out.")
+            + " ProcessPool with each serialisation (KRYO, JAVA, FORY) side by side, in a minute or two; less with"
+            + " --quick. Python is then left out.")
     private Section only;
 
     @Option(names = "--python", paramLabel = "COMMAND", defaultValue = "python3",
