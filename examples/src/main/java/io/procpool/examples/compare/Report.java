@@ -342,8 +342,8 @@ final class Report {
         }
         table.note("Ratios are of times per call (above 1x slower than KRYO, the default). bytes: sent to a worker"
                 + " per call, framing included; what comes back is the same value, its bytes are in results.json.");
-        table.note("A lone String crosses in the framing's compact form whatever the serialisation (as numbers do):"
-                + " its row shows that the choice costs nothing there.");
+        table.note("A lone String crosses in the framing's compact form whatever the serialisation (as numbers do),"
+                + " so its row should differ only by noise: the choice costs nothing there.");
         return table;
     }
 
