@@ -1,6 +1,10 @@
 package io.procpool.benchmarks;
 
-import io.procpool.worker.KryoCodec;
+import com.esotericsoftware.kryo.io.Input;
+import io.procpool.Serialization;
+import io.procpool.worker.ClassFilter;
+import io.procpool.worker.ValueSerializer;
+import io.procpool.worker.ValueSerializers;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -11,11 +15,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Random;
@@ -24,30 +23,36 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * A serialise-then-deserialise round trip with procpool's Kryo set-up ({@link KryoCodec}, exactly what a process
- * pool does to every function, item and result) against Java serialisation, the obvious alternative, for three
- * typical values: a small record, a list of 1000 boxed integers, and 1 MiB of bytes. It isolates the codec's share of
- * the process boundary's cost from the transport's (see {@link PayloadRoundTrip}). No pool is involved, so unlike
- * the other benchmarks this one has no pool kind.
+ * A serialise-then-deserialise round trip with each {@link Serialization} as procpool sets it up, exactly what a
+ * process pool does to every function, item and result: {@link ValueSerializers#toBytes} writes, and a
+ * {@link ValueSerializer} from {@link ValueSerializers#create} reads, for three typical values: a small record, a
+ * list of 1000 boxed integers, and 1 MiB of bytes. It isolates the serialisation's share of the process boundary's
+ * cost from the transport's (see {@link PayloadRoundTrip}). No pool is involved, so unlike the other benchmarks this
+ * one has no pool kind. Every value is {@link Serializable}, since {@link Serialization#JAVA} carries nothing else.
+ *
+ * <p>Kryo writes a large {@code byte[]} inline here: a pool passes one through a file of its own instead, which
+ * {@link PayloadRoundTrip} measures.
  */
-@State(Scope.Benchmark)
+@State(Scope.Thread) // a ValueSerializer holds per-thread state: one each, should JMH run several threads
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class Serialisation extends BenchmarkDefaults {
-    /** Kryo's initial buffer in {@link KryoCodec}; Java serialisation gets the same, so neither pays more growth. */
-    private static final int INITIAL_BUFFER_BYTES = 4096;
+    /** How the value crosses: {@code KRYO}, {@code JAVA} or {@code FORY}. */
+    @Param({"KRYO", "JAVA", "FORY"})
+    public Serialization serialization;
 
     /** The value serialised: {@code record}, {@code list1000} or {@code bytes1MiB}. */
     @Param({"record", "list1000", "bytes1MiB"})
     public String value;
 
     private Object subject;
+    private ValueSerializer reader;
 
-    /** A small record of the kind a task takes or returns. */
+    /** A small record of the kind a task takes or returns; {@link Serializable} so that JAVA can carry it. */
     public record Trade(long id, String symbol, int quantity, double price) implements Serializable {
     }
 
-    /** Builds the value once, outside the measurement. */
+    /** Builds the value and the reading side once, outside the measurement. */
     @Setup(Level.Trial)
     public void prepare() {
         switch (value) {
@@ -66,25 +71,14 @@ public class Serialisation extends BenchmarkDefaults {
                 throw new IllegalArgumentException("unknown value '" + value
                         + "': expected record, list1000 or bytes1MiB");
         }
+        // Inline arrays (no directory), as toBytes writes them; any class, as a pool without an allow-list reads.
+        reader = ValueSerializers.create(serialization, ClassFilter.ALLOW_ALL, null);
     }
 
-    /** {@code KryoCodec.get().toBytes} then {@code fromBytes}. */
+    /** {@code ValueSerializers.toBytes} then the serialisation's {@code read}. */
     @Benchmark
-    public Object kryo() {
-        KryoCodec codec = KryoCodec.get();
-        byte[] bytes = codec.toBytes(subject, "the value");
-        return codec.fromBytes(bytes, 0, bytes.length, "the value");
-    }
-
-    /** {@code ObjectOutputStream.writeObject} then {@code ObjectInputStream.readObject}. */
-    @Benchmark
-    public Object java() throws IOException, ClassNotFoundException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(INITIAL_BUFFER_BYTES);
-        try (ObjectOutputStream out = new ObjectOutputStream(buffer)) {
-            out.writeObject(subject);
-        }
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(buffer.toByteArray()))) {
-            return in.readObject();
-        }
+    public Object roundTrip() {
+        byte[] bytes = ValueSerializers.toBytes(serialization, subject, "the value");
+        return reader.read(new Input(bytes));
     }
 }

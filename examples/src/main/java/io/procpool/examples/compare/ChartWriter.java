@@ -1,8 +1,12 @@
 package io.procpool.examples.compare;
 
+import io.procpool.Serialization;
+import io.procpool.examples.compare.Results.SerialPayload;
 import io.procpool.examples.compare.Results.Speedup;
 import io.procpool.examples.compare.Results.Transfer;
 import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -15,12 +19,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
 /**
  * Draws the two pictures that answer "when do processes pay off" into one PNG: the cost of one call against the
- * payload size (log-log), and the speedup against the task duration (log x). Runs headless: it needs no display,
+ * payload size (log-log), and the speedup against the task duration (log x); and section 10's into another: per
+ * payload, each serialisation's time and bytes per call, as bars. Runs headless: it needs no display,
  * only {@code java.awt.headless=true}, which {@link Compare} sets before any AWT class loads.
  */
 final class ChartWriter {
@@ -68,6 +75,69 @@ final class ChartWriter {
         Files.createDirectories(png.toAbsolutePath().getParent());
         BitmapEncoder.saveBitmap(List.of(overhead, speedup), 1, 2, png.toString(), BitmapEncoder.BitmapFormat.PNG);
         return true;
+    }
+
+    /**
+     * Section 10 as two bar charts side by side, a group of bars per payload and a bar per serialisation: the time
+     * per {@code apply(identity)} call, and the bytes sent per call. Both on log axes, since the payloads span
+     * several orders of magnitude. XChart needs a value for every bar, and a log axis refuses anything not above
+     * zero, so a payload that some serialisation has no figure for is left out of the chart (the tables show it).
+     *
+     * @return whether a chart was written; false if no payload has figures for every serialisation measured
+     */
+    static boolean writeSerialisation(Results results, Path png) throws IOException {
+        List<SerialPayload> rows = results.serialisationPayload;
+        List<Serialization> measured = Arrays.stream(Serialization.values())
+                .filter(s -> rows.stream().anyMatch(r -> r.serialization() == s)).toList();
+        List<Payload> complete = Arrays.stream(Payload.values())
+                .filter(p -> measured.stream().allMatch(s -> serialPayload(rows, p, s)
+                        .filter(r -> r.perCallMicros() > 0 && r.perItem().bytesToWorkers() > 0).isPresent()))
+                .toList();
+        if (measured.isEmpty() || complete.isEmpty()) {
+            return false;
+        }
+        String pool = Engine.PROCESS_POOL.label(results.plan.workers());
+        CategoryChart time = barChart("Time per apply(identity) call, " + pool, "time per call (us)");
+        CategoryChart size = barChart("Bytes sent to a worker per call", "bytes");
+        List<String> categories = complete.stream().map(Payload::shortLabel).toList();
+        for (Serialization s : measured) {
+            List<SerialPayload> bars = complete.stream().map(p -> serialPayload(rows, p, s).orElseThrow()).toList();
+            addBars(time, s.name(), categories, bars.stream().map(SerialPayload::perCallMicros).toList());
+            addBars(size, s.name(), categories, bars.stream().map(r -> r.perItem().bytesToWorkers()).toList());
+        }
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        BitmapEncoder.saveBitmap(List.of(time, size), 1, 2, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return true;
+    }
+
+    private static Optional<SerialPayload> serialPayload(List<SerialPayload> rows, Payload payload,
+                                                         Serialization serialization) {
+        return Results.find(rows, r -> r.payload().equals(payload.label()) && r.serialization() == serialization);
+    }
+
+    /**
+     * Adds a series, and widens the axis to the powers of ten around its bars: bars grow from the axis's minimum,
+     * which XChart would otherwise put at zero, and a log axis cannot show zero; the top gets its label too. The
+     * floor is at least a third below the smallest bar, so that a bar just above a power of ten still shows.
+     */
+    private static void addBars(CategoryChart chart, String name, List<String> categories, List<Double> values) {
+        chart.addSeries(name, categories, values);
+        double smallest = values.stream().mapToDouble(v -> v).min().orElseThrow();
+        double floor = Math.pow(10, Math.floor(Math.log10(smallest / 3)));
+        double ceiling = Math.pow(10, Math.ceil(Math.log10(values.stream().mapToDouble(v -> v).max().orElseThrow())));
+        Double min = chart.getStyler().getYAxisMin();
+        Double max = chart.getStyler().getYAxisMax();
+        chart.getStyler().setYAxisMin(min == null ? floor : Math.min(min, floor));
+        chart.getStyler().setYAxisMax(max == null ? ceiling : Math.max(max, ceiling));
+    }
+
+    private static CategoryChart barChart(String title, String yTitle) {
+        CategoryChart chart = new CategoryChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(title)
+                .xAxisTitle("payload").yAxisTitle(yTitle).build();
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        return chart;
     }
 
     private static XYChart chart(String title, String xTitle, String yTitle, boolean logY) {

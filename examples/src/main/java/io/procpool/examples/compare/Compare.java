@@ -21,19 +21,25 @@ import java.util.concurrent.Callable;
 /**
  * What crossing the process boundary costs against threads, and when processes pay off: the same workloads on a
  * plain loop, a {@link ThreadPool}, a {@link ProcessPool}, a bare {@link java.util.concurrent.ThreadPoolExecutor}
- * and, where {@code python3} is on the PATH, Python's {@code multiprocessing.Pool}, side by side in one run.
+ * and, where {@code python3} is on the PATH, Python's {@code multiprocessing.Pool}, side by side in one run; then a
+ * ProcessPool with each {@link io.procpool.Serialization}, side by side ({@link SerialisationSuite}).
  *
  * <p>Run it from the examples jar, whose manifest carries the JVM flags a ProcessPool needs ({@code -cp} would
  * ignore them): {@code java -jar procpool-examples.jar compare [--quick] [--skip-python] [--out DIR]
- * [--workers N]}. It prints a table per workload and the machine it ran on, and writes {@code results.json} and
- * {@code comparison.png} to the output directory. Every figure is the median of several repetitions measured in
+ * [--workers N] [--only serialization]}. It prints a table per workload and the machine it ran on, and writes
+ * {@code results.json}, {@code comparison.png} and {@code serialization.png} to the output directory. Every figure is the median of several repetitions measured in
  * this run; nothing is carried over from elsewhere.
  */
 @Command(name = "compare", sortOptions = false,
         description = "Measures what a ProcessPool costs against threads and against Python's multiprocessing.Pool:"
                 + " apply latency, tiny tasks, CPU-bound speedup, payload size, task duration, start-up, idle"
-                + " cost and imap over a file's lines.")
+                + " cost and imap over a file's lines; and what each serialisation (KRYO, JAVA, FORY) costs.")
 public final class Compare implements Callable<Integer> {
+    /** The sections {@code --only} can name. */
+    enum Section {
+        /** Section 10: a ProcessPool with each serialisation, side by side. */
+        SERIALIZATION
+    }
 
     @Spec
     private CommandSpec spec;
@@ -49,12 +55,17 @@ public final class Compare implements Callable<Integer> {
     private boolean skipPython;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "compare-results",
-            description = "Where results.json and comparison.png go (default: ${DEFAULT-VALUE}).")
+            description = "Where results.json, comparison.png and serialization.png go (default: ${DEFAULT-VALUE}).")
     private Path out;
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
             description = "Workers in every pool (default: ${DEFAULT-VALUE}).")
     private int workers;
+
+    @Option(names = "--only", paramLabel = "SECTION", description = "Run only this section; `serialization`: a"
+            + " ProcessPool with each serialisation (KRYO, JAVA, FORY) side by side, in a minute or two; less with"
+            + " --quick. Python is then left out.")
+    private Section only;
 
     @Option(names = "--python", paramLabel = "COMMAND", defaultValue = "python3",
             description = "The Python interpreter to compare with (default: ${DEFAULT-VALUE}).")
@@ -66,7 +77,7 @@ public final class Compare implements Callable<Integer> {
     public static void main(String[] args) {
         // Before any AWT class loads: the chart is drawn off-screen, on machines that have no display.
         System.setProperty("java.awt.headless", "true");
-        System.exit(new CommandLine(new Compare()).execute(args));
+        System.exit(new CommandLine(new Compare()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 
     @Override
@@ -83,6 +94,11 @@ public final class Compare implements Callable<Integer> {
             return 1;
         }
         Plan plan = quick ? Plan.quick(workers) : Plan.full(workers);
+        if (only == Section.SERIALIZATION) {
+            Results results = new Results(Machine.describe(null), plan);
+            results.only = "serialization";
+            return runSerialisation(plan, results);
+        }
         List<String> pythonSkipped = new ArrayList<>();
         Optional<PythonBridge> bridge = skipPython ? Optional.empty() : PythonBridge.find(python, pythonSkipped);
         if (skipPython) {
@@ -106,15 +122,11 @@ public final class Compare implements Callable<Integer> {
     }
 
     private int run(Plan plan, Results results, PythonBridge bridge) throws Exception {
-        results.machine.print(System.out);
-        System.out.printf("Plan:    %s, %d workers per pool, every figure the median of %d runs after %d warm-up"
-                + " run(s)%n", plan.quick() ? "QUICK (a smoke test: figures too noisy to quote)" : "full",
-                plan.workers(), plan.reps(), plan.warmups());
-        results.notes.forEach(note -> System.out.println("         " + note));
-        System.out.println();
+        printHeader(plan, results);
 
         // Three engines for apply latency (executor, ThreadPool, ProcessPool), two pools elsewhere, one start-up.
-        long steps = JavaSuite.steps(plan, 3, 2) + (bridge == null ? 0 : PythonSuite.STEPS) + 1;
+        long steps = JavaSuite.steps(plan, 3, 2) + SerialisationSuite.STEPS + (bridge == null ? 0 : PythonSuite.STEPS)
+                + 1;
         // Written before anything is measured, so that writing it competes with nothing; Python reads it too.
         try (LinesFile lines = LinesFile.write(plan.fileLines());
              Progress progress = new Progress(steps)) {
@@ -126,6 +138,12 @@ public final class Compare implements Callable<Integer> {
                 PoolRunner inProcesses = new PoolRunner(Engine.PROCESS_POOL, processes);
                 new JavaSuite(plan, results, progress).run(List.of(executor, onThreads, inProcesses),
                         new SequentialRunner(), List.of(onThreads, inProcesses), lines);
+            }
+            // Its own pools, after the others are closed; a pool that cannot start here costs only this section.
+            try {
+                new SerialisationSuite(plan, results, progress).run();
+            } catch (PoolException e) {
+                results.note("the serialisation section has no figures: a pool could not start: " + e.getMessage());
             }
             // Python runs after the Java pools are closed, so that their idle threads take nothing from it.
             if (bridge != null) {
@@ -166,23 +184,65 @@ public final class Compare implements Callable<Integer> {
         return 0;
     }
 
+    /** {@code --only serialization}: section 10 alone, with its table, its chart and results.json. */
+    private int runSerialisation(Plan plan, Results results) {
+        printHeader(plan, results);
+        try (Progress progress = new Progress(SerialisationSuite.STEPS)) {
+            new SerialisationSuite(plan, results, progress).run();
+        } catch (PoolException e) {
+            System.err.println();
+            System.err.println("compare: " + e.getMessage());
+            return 1;
+        }
+        results.loadAverageAtEnd = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        Report report = new Report(results);
+        report.printSerialisation(System.out);
+        writeFiles(results);
+        System.out.printf("Load average at the end: %.2f (at the start: %.2f)%n%n", results.loadAverageAtEnd,
+                results.machine.loadAverageAtStart());
+        report.printNotes(System.out);
+        return 0;
+    }
+
+    private static void printHeader(Plan plan, Results results) {
+        results.machine.print(System.out);
+        System.out.printf("Plan:    %s, %d workers per pool, every figure the median of %d runs after %d warm-up"
+                + " run(s)%s%n", plan.quick() ? "QUICK (a smoke test: figures too noisy to quote)" : "full",
+                plan.workers(), plan.reps(), plan.warmups(),
+                results.only == null ? "" : "; only the " + results.only + " section");
+        results.notes.forEach(note -> System.out.println("         " + note));
+        System.out.println();
+    }
+
     private void writeFiles(Results results) {
         Path json = out.resolve("results.json");
         Path png = out.resolve("comparison.png");
+        Path serialisationPng = out.resolve("serialization.png");
         try {
             results.writeJson(json);
             System.out.println("Wrote " + json.toAbsolutePath());
         } catch (Exception e) {
             results.note("could not write " + json + ": " + e);
         }
+        if (results.only == null) {
+            try {
+                if (ChartWriter.write(results, png)) {
+                    System.out.println("Wrote " + png.toAbsolutePath());
+                } else {
+                    results.note("no chart: neither the payload nor the task-duration sweep has figures");
+                }
+            } catch (Exception e) {
+                results.note("could not draw " + png + ": " + e);
+            }
+        }
         try {
-            if (ChartWriter.write(results, png)) {
-                System.out.println("Wrote " + png.toAbsolutePath());
+            if (ChartWriter.writeSerialisation(results, serialisationPng)) {
+                System.out.println("Wrote " + serialisationPng.toAbsolutePath());
             } else {
-                results.note("no chart: neither the payload nor the task-duration sweep has figures");
+                results.note("no serialisation chart: its payload sweep has no figures");
             }
         } catch (Exception e) {
-            results.note("could not draw " + png + ": " + e);
+            results.note("could not draw " + serialisationPng + ": " + e);
         }
         System.out.println();
     }

@@ -32,6 +32,12 @@ import java.util.List;
  * @param idleSeconds           how long the idle pool is watched
  * @param fileLines             lines of the temporary file that {@code imap} reads (Java)
  * @param pythonFileLines       how many of them Python reads: its imap hands lines over one at a time by default
+ * @param serialApplyCalls      calls per repetition of the apply round trip of a small record, per serialisation
+ * @param serialTinyItems       items of {@code x -> x * x} with default chunking, per serialisation
+ * @param serialBudgetBytes     roughly how many bytes one repetition of the serialisation payload sweep sends per
+ *                              payload; the call count follows from it
+ * @param serialMinCalls        the fewest calls per repetition of that sweep, for the largest payloads
+ * @param serialMaxCalls        the most calls per repetition of that sweep, for the smallest payloads
  */
 record Plan(boolean quick, int workers, int warmups, int reps,
             int applyCalls, int pythonApplyCalls, int pacedCalls, int pacedGapMillis,
@@ -40,7 +46,9 @@ record Plan(boolean quick, int workers, int warmups, int reps,
             List<Long> payloadSizes, long payloadBudgetBytes, int payloadMinCalls, int payloadMaxCalls,
             List<Long> spinNanos, int spinTargetMillis,
             int startupPools, int idleSeconds,
-            int fileLines, int pythonFileLines) {
+            int fileLines, int pythonFileLines,
+            int serialApplyCalls, int serialTinyItems, long serialBudgetBytes, int serialMinCalls,
+            int serialMaxCalls) {
 
     private static final long KIB = 1024;
     private static final long MIB = 1024 * KIB;
@@ -61,7 +69,8 @@ record Plan(boolean quick, int workers, int warmups, int reps,
                 PAYLOAD_SIZES, 256 * MIB, 4, 5_000,
                 SPIN_NANOS, 600,
                 5, 10,
-                1_000_000, 100_000);
+                1_000_000, 100_000,
+                5_000, 200_000, 32 * MIB, 10, 3_000);
     }
 
     /** A smaller plan for checking that everything runs: about a minute, figures too noisy to quote. */
@@ -73,12 +82,21 @@ record Plan(boolean quick, int workers, int warmups, int reps,
                 PAYLOAD_SIZES, 32 * MIB, 2, 500,
                 SPIN_NANOS, 150,
                 2, 3,
-                200_000, 20_000);
+                200_000, 20_000,
+                500, 20_000, 2 * MIB, 3, 200);
     }
 
     /** @return how many apply calls one repetition makes with a payload of {@code bytes} */
     int payloadCalls(long bytes) {
         return (int) Math.min(payloadMaxCalls, Math.max(payloadMinCalls, payloadBudgetBytes / bytes));
+    }
+
+    /**
+     * @param approximateBytes about how large the payload is serialised
+     * @return how many apply calls one repetition of the serialisation payload sweep makes with it
+     */
+    int serialCalls(long approximateBytes) {
+        return (int) Math.min(serialMaxCalls, Math.max(serialMinCalls, serialBudgetBytes / approximateBytes));
     }
 
     /**

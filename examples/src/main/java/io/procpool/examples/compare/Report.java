@@ -1,15 +1,20 @@
 package io.procpool.examples.compare;
 
+import io.procpool.Serialization;
 import io.procpool.examples.compare.Results.Idle;
 import io.procpool.examples.compare.Results.Latency;
 import io.procpool.examples.compare.Results.LineRate;
 import io.procpool.examples.compare.Results.PacedLatency;
+import io.procpool.examples.compare.Results.SerialLatency;
+import io.procpool.examples.compare.Results.SerialPayload;
+import io.procpool.examples.compare.Results.SerialThroughput;
 import io.procpool.examples.compare.Results.Speedup;
 import io.procpool.examples.compare.Results.Startup;
 import io.procpool.examples.compare.Results.Throughput;
 import io.procpool.examples.compare.Results.Transfer;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -42,6 +47,15 @@ final class Report {
         startup().print(out);
         idle().print(out);
         imapLines().print(out);
+        printSerialisation(out);
+    }
+
+    /** Section 10 alone: what {@code --only serialization} prints. */
+    void printSerialisation(PrintStream out) {
+        serialisationApply().print(out);
+        serialisationTinyTasks().print(out);
+        serialisationPayload().print(out);
+        serialisationBreakdown().print(out);
     }
 
     void printNotes(PrintStream out) {
@@ -257,6 +271,104 @@ final class Report {
         table.note("Python's plain loop is its own; Python reads the first " + count(results.plan.pythonFileLines())
                 + " lines only, since its imap hands them over one at a time by default (chunksize 1).");
         return table;
+    }
+
+    private Table serialisationApply() {
+        Table table = new Table("10. Serialisation, " + label(Engine.PROCESS_POOL) + " with each: apply(identity)"
+                + " of a small record, one call at a time (median over repetitions of each repetition's percentile)",
+                "serialisation", "calls", "p50 us", "p99 us", "p50 / KRYO", "bytes out", "bytes back",
+                "parent ser us", "worker deser us", "worker ser us", "parent deser us");
+        List<SerialLatency> rows = results.serialisationApply;
+        Optional<SerialLatency> kryo = Results.find(rows, r -> r.serialization() == Serialization.KRYO);
+        for (SerialLatency r : rows) {
+            Crossing c = r.perItem();
+            table.row(r.serialization().name(), count(r.calls()), number(r.p50Micros()), number(r.p99Micros()),
+                    ratio(r.p50Micros(), kryo.map(SerialLatency::p50Micros)), number(c.bytesToWorkers()),
+                    number(c.bytesFromWorkers()), number(c.parentSerializeMicros()),
+                    number(c.workerDeserializeMicros()), number(c.workerSerializeMicros()),
+                    number(c.parentDeserializeMicros()));
+        }
+        table.note("Bytes and times are per call, from the pool's own PoolStats over the measured repetitions: bytes"
+                + " as the pool counts them (the message framing included), times of serialising (ser) and"
+                + " rebuilding (deser) on each side, means. One pool per serialisation, started once for the"
+                + " section; the pools take turns within each repetition.");
+        return table;
+    }
+
+    private Table serialisationTinyTasks() {
+        Table table = new Table("10. Serialisation: tiny tasks x -> x * x on boxed Integers, default chunking",
+                "serialisation", "items", "wall ms", "tasks/s", "tasks/s / KRYO", "bytes out", "bytes back",
+                "ser + deser us");
+        List<SerialThroughput> rows = results.serialisationTinyTasks;
+        Optional<SerialThroughput> kryo = Results.find(rows, r -> r.serialization() == Serialization.KRYO);
+        for (SerialThroughput r : rows) {
+            table.row(r.serialization().name(), count(r.items()), number(r.medianMillis()),
+                    count(Math.round(r.tasksPerSecond())),
+                    ratio(r.tasksPerSecond(), kryo.map(SerialThroughput::tasksPerSecond)),
+                    number(r.perItem().bytesToWorkers()), number(r.perItem().bytesFromWorkers()),
+                    number(r.perItem().codecMicros()));
+        }
+        table.note("Per item. A chunk of Integers (or Longs, Doubles, Strings, all of one class) crosses in the"
+                + " framing's compact form whatever the serialisation, so here they should differ only by noise:"
+                + " the choice matters for other values.");
+        return table;
+    }
+
+    private Table serialisationPayload() {
+        List<String> headers = new ArrayList<>(List.of("payload"));
+        for (Serialization s : Serialization.values()) {
+            headers.add(s.name() + " us");
+        }
+        headers.add("JAVA / KRYO");
+        headers.add("FORY / KRYO");
+        for (Serialization s : Serialization.values()) {
+            headers.add(s.name() + " bytes");
+        }
+        Table table = new Table("10. Serialisation: apply(identity) of each payload, back to back: time per call,"
+                + " and bytes sent per call", headers.toArray(String[]::new));
+        for (Payload payload : Payload.values()) {
+            List<String> cells = new ArrayList<>(List.of(payload.label()));
+            for (Serialization s : Serialization.values()) {
+                cells.add(serialPayload(payload, s).map(r -> number(r.perCallMicros())).orElse("-"));
+            }
+            Optional<Double> kryo = serialPayload(payload, Serialization.KRYO).map(SerialPayload::perCallMicros);
+            cells.add(ratio(serialPayload(payload, Serialization.JAVA).map(SerialPayload::perCallMicros), kryo));
+            cells.add(ratio(serialPayload(payload, Serialization.FORY).map(SerialPayload::perCallMicros), kryo));
+            for (Serialization s : Serialization.values()) {
+                cells.add(serialPayload(payload, s).map(r -> count(Math.round(r.perItem().bytesToWorkers())))
+                        .orElse("-"));
+            }
+            table.row(cells.toArray(String[]::new));
+        }
+        table.note("Ratios are of times per call (above 1x slower than KRYO, the default). bytes: sent to a worker"
+                + " per call, framing included; what comes back is the same value, its bytes are in results.json.");
+        table.note("A lone String crosses in the framing's compact form whatever the serialisation (as numbers do),"
+                + " so its row should differ only by noise: the choice costs nothing there.");
+        return table;
+    }
+
+    /** Where each payload's time per call goes: the four serialising and rebuilding steps, per serialisation. */
+    private Table serialisationBreakdown() {
+        Table table = new Table("10. Serialisation: where a call's time goes, per payload (us per call)",
+                "payload", "serialisation", "round trip", "parent ser", "worker deser", "worker ser",
+                "parent deser", "bytes back");
+        for (Payload payload : Payload.values()) {
+            for (Serialization s : Serialization.values()) {
+                serialPayload(payload, s).ifPresent(r -> table.row(payload.label(), s.name(),
+                        number(r.perCallMicros()), number(r.perItem().parentSerializeMicros()),
+                        number(r.perItem().workerDeserializeMicros()), number(r.perItem().workerSerializeMicros()),
+                        number(r.perItem().parentDeserializeMicros()),
+                        count(Math.round(r.perItem().bytesFromWorkers()))));
+            }
+        }
+        table.note("round trip is the median over repetitions, the four steps are means over them (PoolStats); what"
+                + " the four leave of the round trip is transport, queueing and the pool's own work.");
+        return table;
+    }
+
+    private Optional<SerialPayload> serialPayload(Payload payload, Serialization serialization) {
+        return Results.find(results.serialisationPayload,
+                r -> r.payload().equals(payload.label()) && r.serialization() == serialization);
     }
 
     private String label(Engine engine) {

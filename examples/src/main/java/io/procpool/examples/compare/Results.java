@@ -1,6 +1,7 @@
 package io.procpool.examples.compare;
 
 import com.google.gson.GsonBuilder;
+import io.procpool.Serialization;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -89,6 +90,24 @@ final class Results {
     record LineRate(Engine engine, int lines, double medianMillis, double linesPerSecond, double loopMillis) {
     }
 
+    /**
+     * Section 10: the apply round trip of a small record on a ProcessPool with one serialisation, one call at a
+     * time; percentiles as in workload 1, and what crossing cost per call.
+     */
+    record SerialLatency(Serialization serialization, String payload, int calls, double p50Micros, double p99Micros,
+                         Crossing perItem) {
+    }
+
+    /** Section 10: tiny tasks with default chunking on a ProcessPool with one serialisation. */
+    record SerialThroughput(Serialization serialization, int items, double medianMillis, double tasksPerSecond,
+                            Crossing perItem) {
+    }
+
+    /** Section 10: apply(identity) of one payload on a ProcessPool with one serialisation, back to back. */
+    record SerialPayload(Serialization serialization, String payload, int calls, double perCallMicros,
+                         Crossing perItem) {
+    }
+
     final Machine machine;
     final Plan plan;
     final List<Latency> applyLatency = new ArrayList<>();
@@ -101,8 +120,13 @@ final class Results {
     final List<Startup> startup = new ArrayList<>();
     final List<Idle> idle = new ArrayList<>();
     final List<LineRate> imapLines = new ArrayList<>();
+    final List<SerialLatency> serialisationApply = new ArrayList<>();
+    final List<SerialThroughput> serialisationTinyTasks = new ArrayList<>();
+    final List<SerialPayload> serialisationPayload = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     Double loadAverageAtEnd;
+    /** The one section that ran (the {@code --only} option), or null when they all did. */
+    String only;
 
     Results(Machine machine, Plan plan) {
         this.machine = machine;
