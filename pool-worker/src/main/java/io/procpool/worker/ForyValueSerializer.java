@@ -49,6 +49,9 @@ final class ForyValueSerializer implements ValueSerializer {
                 .withRefTracking(true)
                 .withCompatibleMode(CompatibleMode.SCHEMA_CONSISTENT)
                 .withClassLoader(classes)
+                // Fory generates and compiles a serializer for each class it meets, which takes a second or more
+                // on a small machine: meanwhile it uses its interpreted one, so no call waits for the compiler.
+                .withAsyncCompilation(true)
                 // Fory's default of 50 refuses ordinary nesting (a linked list of 51 nodes).
                 .withMaxDepth(10_000);
         if (filter != ClassFilter.ALLOW_ALL) {
