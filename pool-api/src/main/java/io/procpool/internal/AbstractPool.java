@@ -21,9 +21,15 @@ public abstract class AbstractPool implements Pool {
     private static final long AWAKE_WAIT_NANOS = 50_000;
     /** What this pool learnt of its tasks' durations, shared by its calls. */
     private final ChunkMemory chunkMemory = new ChunkMemory();
+
+    /** Creates a pool with nothing learnt of task durations yet. */
+    public AbstractPool() {
+    }
+
     /**
      * Starts running a call's chunks.
      *
+     * @param call the call, not yet started
      * @throws IllegalStateException if the pool no longer accepts work
      */
     protected abstract void submit(Call call);
@@ -32,6 +38,7 @@ public abstract class AbstractPool implements Pool {
      * Starts a call whose caller then waits for it. A pool may run such a call on the calling thread, when that is
      * quicker than handing it to the pool's own threads; by default it is {@link #submit submitted}.
      *
+     * @param call the call, not yet started
      * @throws IllegalStateException if the pool no longer accepts work
      */
     protected void submitAndRun(Call call) {
@@ -47,6 +54,9 @@ public abstract class AbstractPool implements Pool {
     }
 
     /**
+     * Returns how far a lazy call ({@code imap}, {@code imapUnordered}) may read ahead of its caller, in chunks; by
+     * default two per worker and two more.
+     *
      * @return how many chunks a lazy call may have read ahead of its caller
      */
     protected int lazyChunksAhead() {
@@ -54,6 +64,8 @@ public abstract class AbstractPool implements Pool {
     }
 
     /**
+     * Returns the time a chunk should take in a worker when the pool chooses chunk sizes itself, in nanoseconds.
+     *
      * @return how long a chunk should run in a worker when the pool chooses chunk sizes: long enough that sending
      * it costs little next to running it
      */
@@ -190,8 +202,11 @@ public abstract class AbstractPool implements Pool {
     }
 
     /**
+     * Checks an explicit chunksize.
+     *
+     * @param chunksize the chunksize a caller asked for
      * @return {@code chunksize} if it is at least 1
-     * @throws IllegalArgumentException otherwise
+     * @throws IllegalArgumentException if {@code chunksize} is less than 1
      */
     protected static int checkChunksize(int chunksize) {
         if (chunksize < 1) {
