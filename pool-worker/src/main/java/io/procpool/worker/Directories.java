@@ -17,7 +17,9 @@ public final class Directories {
     }
 
     /**
-     * Deletes {@code root} and everything under it, as far as it can.
+     * Deletes {@code root} and everything under it, as far as it can. Never throws for a file it cannot delete.
+     *
+     * @param root the file or directory to delete
      */
     public static void deleteQuietly(Path root) {
         if (!Files.exists(root)) {
@@ -44,7 +46,9 @@ public final class Directories {
      * fills it leaves the pool's queues no room: a large message or array is checked against the free space first
      * and refused with an error instead. Small messages are covered by the pool's periodic check.
      *
-     * @param what what is to be written, for the message: "a message", "an array"
+     * @param directory where the bytes are to be written
+     * @param bytes     how many bytes are to be written
+     * @param what      what is to be written, for the message: "a message", "an array"
      * @throws io.procpool.PoolException if {@code bytes} would leave less than the margin free
      */
     public static void checkRoom(Path directory, long bytes, String what) {
@@ -58,6 +62,9 @@ public final class Directories {
     }
 
     /**
+     * Returns the space left on the file system that holds {@code directory}.
+     *
+     * @param directory a directory on the file system in question
      * @return the bytes free for this user on the file system of {@code directory}, or {@link Long#MAX_VALUE} where
      * that cannot be told (then nothing is refused on its account)
      */

@@ -34,6 +34,8 @@ public final class QueueLayout {
     private final Path directory;
 
     /**
+     * Describes the files of the worker whose directory this is; nothing is created.
+     *
      * @param directory the worker's own directory
      */
     public QueueLayout(Path directory) {
@@ -41,6 +43,8 @@ public final class QueueLayout {
     }
 
     /**
+     * Returns the worker's directory.
+     *
      * @return the worker's own directory
      */
     public Path directory() {
@@ -48,6 +52,8 @@ public final class QueueLayout {
     }
 
     /**
+     * Returns the path of the worker's status file.
+     *
      * @return the status file
      */
     public Path statusFile() {
@@ -55,6 +61,10 @@ public final class QueueLayout {
     }
 
     /**
+     * Returns where a segment of a queue lives.
+     *
+     * @param name    the queue, {@link #TASKS} or {@link #RESULTS}
+     * @param segment the segment's number, from 0
      * @return the directory of segment {@code segment} of the queue {@code name}
      */
     public Path segmentDirectory(String name, int segment) {
@@ -63,6 +73,10 @@ public final class QueueLayout {
 
     /**
      * Opens (creating it if needed) one segment of a queue.
+     *
+     * @param name    the queue, {@link #TASKS} or {@link #RESULTS}
+     * @param segment the segment's number, from 0
+     * @return the open segment, to be closed by the caller
      */
     public ChronicleQueue openSegment(String name, int segment) {
         return open(segmentDirectory(name, segment));
