@@ -25,65 +25,175 @@ import java.util.concurrent.CompletableFuture;
 public interface Pool extends AutoCloseable {
 
     /**
-     * @return the number of workers
+     * Returns the number of workers: threads for a {@link ThreadPool}, worker processes for a process pool.
+     *
+     * @return the number of workers, at least 1
      */
     int size();
 
     /**
-     * Applies {@code fn} to every item and returns the results in item order, blocking until all are done.
+     * Applies {@code fn} to every item and returns the results in item order, blocking until all are done. The
+     * pool chooses chunk sizes itself: at first Python's {@code ceil(n / (4 * size()))} or less, then from the
+     * measured task durations.
      *
-     * @throws PoolException the first failure received; the call's remaining work is dropped
+     * @param <T>       the item type
+     * @param <R>       the result type
+     * @param fn        the task to apply; it and the values it captures are sent to the workers
+     * @param items     the items; {@code null} items are allowed
+     * @return the results, one per item, in item order; an empty list for no items
+     * @throws NullPointerException     if {@code fn} or {@code items} is {@code null}
+     * @throws IllegalStateException    if the pool was shut down, terminated or closed, or if called from one of
+     *                                  the pool's own threads or callbacks, where waiting could last forever
+     * @throws PoolException            the first failure received; the call's remaining work is dropped
      */
     <T, R> List<R> map(Task<? super T, ? extends R> fn, Iterable<? extends T> items);
 
     /**
      * As {@link #map(Task, Iterable)}, sending {@code chunksize} items to a worker at a time.
+     *
+     * @param <T>       the item type
+     * @param <R>       the result type
+     * @param fn        the task to apply; it and the values it captures are sent to the workers
+     * @param items     the items; {@code null} items are allowed
+     * @param chunksize the number of items sent to a worker at a time, at least 1
+     * @return the results, one per item, in item order; an empty list for no items
+     * @throws NullPointerException     if {@code fn} or {@code items} is {@code null}
+     * @throws IllegalArgumentException if {@code chunksize} is less than 1
+     * @throws IllegalStateException    if the pool was shut down, terminated or closed, or if called from one of
+     *                                  the pool's own threads or callbacks, where waiting could last forever
+     * @throws PoolException            the first failure received; the call's remaining work is dropped
      */
     <T, R> List<R> map(Task<? super T, ? extends R> fn, Iterable<? extends T> items, int chunksize);
 
     /**
      * As {@link #map(Task, Iterable)} without blocking: the future completes with the results, or exceptionally
      * with the exception {@code map} would throw.
+     *
+     * @param <T>       the item type
+     * @param <R>       the result type
+     * @param fn        the task to apply; it and the values it captures are sent to the workers
+     * @param items     the items; {@code null} items are allowed
+     * @return a future of the results in item order; it completes exceptionally with a {@link PoolException} on
+     *         the first failure
+     * @throws NullPointerException     if {@code fn} or {@code items} is {@code null}
+     * @throws IllegalStateException    if the pool was shut down, terminated or closed
      */
     <T, R> CompletableFuture<List<R>> mapAsync(Task<? super T, ? extends R> fn, Iterable<? extends T> items);
 
     /**
      * As {@link #mapAsync(Task, Iterable)}, sending {@code chunksize} items to a worker at a time.
+     *
+     * @param <T>       the item type
+     * @param <R>       the result type
+     * @param fn        the task to apply; it and the values it captures are sent to the workers
+     * @param items     the items; {@code null} items are allowed
+     * @param chunksize the number of items sent to a worker at a time, at least 1
+     * @return a future of the results in item order; it completes exceptionally with a {@link PoolException} on
+     *         the first failure
+     * @throws NullPointerException     if {@code fn} or {@code items} is {@code null}
+     * @throws IllegalArgumentException if {@code chunksize} is less than 1
+     * @throws IllegalStateException    if the pool was shut down, terminated or closed
      */
     <T, R> CompletableFuture<List<R>> mapAsync(Task<? super T, ? extends R> fn, Iterable<? extends T> items,
                                                int chunksize);
 
     /**
-     * Lazily applies {@code fn} to the items, returning results in item order as they become available. Items are
-     * read only as workers free up. An iterator abandoned before its end should be {@linkplain
+     * Lazily applies {@code fn} to the items, returning results in item order as they become available. Items
+     * are read only as workers free up, one to a chunk unless measured task durations call for more, so an endless
+     * {@link Iterable} works in bounded memory. An iterator abandoned before its end should be {@linkplain
      * CloseableIterator#close() closed}, so that its chunks not started are dropped.
+     *
+     * @param <T>       the item type
+     * @param <R>       the result type
+     * @param fn        the task to apply; it and the values it captures are sent to the workers
+     * @param items     the items; {@code null} items are allowed
+     * @return an iterator of the results in item order; its {@code next()} throws the item's
+     *         {@link PoolException} for an item that failed, and iteration may go on after it
+     * @throws NullPointerException     if {@code fn} or {@code items} is {@code null}
+     * @throws IllegalStateException    if the pool was shut down, terminated or closed, or if called from one of
+     *                                  the pool's own threads or callbacks, where waiting could last forever
      */
     <T, R> CloseableIterator<R> imap(Task<? super T, ? extends R> fn, Iterable<? extends T> items);
 
     /**
      * As {@link #imap(Task, Iterable)}, sending {@code chunksize} items to a worker at a time.
+     *
+     * @param <T>       the item type
+     * @param <R>       the result type
+     * @param fn        the task to apply; it and the values it captures are sent to the workers
+     * @param items     the items; {@code null} items are allowed
+     * @param chunksize the number of items sent to a worker at a time, at least 1
+     * @return an iterator of the results in item order; its {@code next()} throws the item's
+     *         {@link PoolException} for an item that failed, and iteration may go on after it
+     * @throws NullPointerException     if {@code fn} or {@code items} is {@code null}
+     * @throws IllegalArgumentException if {@code chunksize} is less than 1
+     * @throws IllegalStateException    if the pool was shut down, terminated or closed, or if called from one of
+     *                                  the pool's own threads or callbacks, where waiting could last forever
      */
     <T, R> CloseableIterator<R> imap(Task<? super T, ? extends R> fn, Iterable<? extends T> items,
                                      int chunksize);
 
     /**
-     * Lazily applies {@code fn} to the items, returning results in the order they complete.
+     * Lazily applies {@code fn} to the items, returning results in the order they complete. Items are read as
+     * for {@link #imap(Task, Iterable)}.
+     *
+     * @param <T>       the item type
+     * @param <R>       the result type
+     * @param fn        the task to apply; it and the values it captures are sent to the workers
+     * @param items     the items; {@code null} items are allowed
+     * @return an iterator of the results in completion order; its {@code next()} throws the item's
+     *         {@link PoolException} for an item that failed, and iteration may go on after it
+     * @throws NullPointerException     if {@code fn} or {@code items} is {@code null}
+     * @throws IllegalStateException    if the pool was shut down, terminated or closed, or if called from one of
+     *                                  the pool's own threads or callbacks, where waiting could last forever
      */
     <T, R> CloseableIterator<R> imapUnordered(Task<? super T, ? extends R> fn, Iterable<? extends T> items);
 
     /**
      * As {@link #imapUnordered(Task, Iterable)}, sending {@code chunksize} items to a worker at a time.
+     *
+     * @param <T>       the item type
+     * @param <R>       the result type
+     * @param fn        the task to apply; it and the values it captures are sent to the workers
+     * @param items     the items; {@code null} items are allowed
+     * @param chunksize the number of items sent to a worker at a time, at least 1
+     * @return an iterator of the results in completion order; its {@code next()} throws the item's
+     *         {@link PoolException} for an item that failed, and iteration may go on after it
+     * @throws NullPointerException     if {@code fn} or {@code items} is {@code null}
+     * @throws IllegalArgumentException if {@code chunksize} is less than 1
+     * @throws IllegalStateException    if the pool was shut down, terminated or closed, or if called from one of
+     *                                  the pool's own threads or callbacks, where waiting could last forever
      */
     <T, R> CloseableIterator<R> imapUnordered(Task<? super T, ? extends R> fn, Iterable<? extends T> items,
                                               int chunksize);
 
     /**
      * Applies {@code fn} to one argument in a worker and waits for the result.
+     *
+     * @param <T> the argument type
+     * @param <R> the result type
+     * @param fn  the task to apply; it and the values it captures are sent to the worker
+     * @param arg the argument, possibly {@code null}
+     * @return the task's result, possibly {@code null}
+     * @throws NullPointerException  if {@code fn} is {@code null}
+     * @throws IllegalStateException if the pool was shut down, terminated or closed, or if called from one of the
+     *                               pool's own threads or callbacks, where waiting could last forever
+     * @throws PoolException         if the task failed, its worker died, it timed out, or it could not cross the
+     *                               process boundary
      */
     <T, R> R apply(Task<? super T, ? extends R> fn, T arg);
 
     /**
      * Applies {@code fn} to one argument in a worker without waiting.
+     *
+     * @param <T> the argument type
+     * @param <R> the result type
+     * @param fn  the task to apply; it and the values it captures are sent to the worker
+     * @param arg the argument, possibly {@code null}
+     * @return a future of the task's result; it completes exceptionally with the {@link PoolException} that
+     *         {@link #apply(Task, Object)} would throw
+     * @throws NullPointerException  if {@code fn} is {@code null}
+     * @throws IllegalStateException if the pool was shut down, terminated or closed
      */
     <T, R> CompletableFuture<R> applyAsync(Task<? super T, ? extends R> fn, T arg);
 
@@ -112,6 +222,8 @@ public interface Pool extends AutoCloseable {
     void close();
 
     /**
+     * Returns what the pool has done so far and what it cost. Safe to call at any time, from any thread.
+     *
      * @return a snapshot of the counters and of the time and bytes that crossing the process boundary cost
      */
     PoolStats stats();

@@ -8,6 +8,8 @@ public class PoolException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Creates an exception with a message and no cause.
+     *
      * @param message what went wrong
      */
     public PoolException(String message) {
@@ -15,6 +17,8 @@ public class PoolException extends RuntimeException {
     }
 
     /**
+     * Creates an exception with a message and the failure that led to it.
+     *
      * @param message what went wrong
      * @param cause   the underlying failure
      */

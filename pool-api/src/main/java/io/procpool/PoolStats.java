@@ -39,6 +39,9 @@ public record PoolStats(
         long workersLost) {
 
     /**
+     * Returns the time chunks spent neither in the parent's serialiser nor in a worker: waiting in queues and in
+     * transport, summed over chunks, in nanoseconds.
+     *
      * @return the time spent waiting in queues and in transport: round trip less everything the worker did
      */
     public long queueAndTransportNanos() {
@@ -46,6 +49,9 @@ public record PoolStats(
     }
 
     /**
+     * Returns what crossing the process boundary cost per completed task, on average. For a {@link ThreadPool}
+     * it is zero, since nothing crosses a process boundary.
+     *
      * @return the mean cost per completed task of crossing the process boundary (serialisation on both sides,
      * queueing and transport), in nanoseconds; zero before any task completed
      */

@@ -8,10 +8,15 @@ package io.procpool;
 public final class RemoteException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    /** The fully qualified class name of the original exception. */
     private final String remoteClassName;
+    /** The original exception's message, possibly {@code null}. */
     private final String remoteMessage;
 
     /**
+     * Creates a stand-in for an exception thrown in a worker. Its message is the original class name, followed by
+     * the original message if there is one.
+     *
      * @param remoteClassName the class of the original exception
      * @param remoteMessage   its message, possibly {@code null}
      * @param stackTrace      its stack trace
@@ -26,6 +31,8 @@ public final class RemoteException extends Exception {
     }
 
     /**
+     * Returns the class name of the exception this one stands in for.
+     *
      * @return the fully qualified class name of the original exception
      */
     public String remoteClassName() {
@@ -33,6 +40,8 @@ public final class RemoteException extends Exception {
     }
 
     /**
+     * Returns the message of the exception this one stands in for.
+     *
      * @return the original exception's message, possibly {@code null}
      */
     public String remoteMessage() {

@@ -8,6 +8,8 @@ public class SerializationException extends PoolException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Creates an exception for a value that could not cross the process boundary.
+     *
      * @param message what could not cross the process boundary, naming its class
      */
     public SerializationException(String message) {
@@ -15,6 +17,8 @@ public class SerializationException extends PoolException {
     }
 
     /**
+     * Creates an exception for a value that could not cross the process boundary, with the serialiser's error.
+     *
      * @param message what could not cross the process boundary, naming its class
      * @param cause   the serialiser's own error
      */

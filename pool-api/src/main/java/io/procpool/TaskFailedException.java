@@ -8,6 +8,8 @@ public class TaskFailedException extends PoolException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Creates an exception for a task that threw; the message names the class and message of {@code cause}.
+     *
      * @param cause the task's exception
      */
     public TaskFailedException(Throwable cause) {

@@ -55,8 +55,11 @@ public final class ThreadPool extends AbstractPool {
     }
 
     /**
-     * Creates a pool of {@code threads} threads.
+     * Creates a pool of {@code threads} threads. The threads are daemon threads, named
+     * {@code procpool-thread-<pool>-<thread>}.
      *
+     * @param threads the number of threads, at least 1
+     * @return a new pool, ready for work
      * @throws IllegalArgumentException if {@code threads} is less than 1
      */
     public static ThreadPool create(int threads) {

@@ -8,10 +8,14 @@ package io.procpool;
 public class WorkerCrashedException extends PoolException {
     private static final long serialVersionUID = 1L;
 
+    /** The worker's process id, or -1 if it never reported one. */
     private final long pid;
+    /** The worker's exit code. */
     private final int exitCode;
 
     /**
+     * Creates an exception for a worker that died while it ran the task.
+     *
      * @param message  what happened, with the worker's last lines of standard error
      * @param pid      the worker's process id, or -1 if it never reported one
      * @param exitCode its exit code; 128 + n for a process killed by signal n
@@ -23,6 +27,8 @@ public class WorkerCrashedException extends PoolException {
     }
 
     /**
+     * Returns the process id of the worker that died.
+     *
      * @return the process id of the worker that died, or -1 if it never reported one
      */
     public long pid() {
@@ -30,6 +36,8 @@ public class WorkerCrashedException extends PoolException {
     }
 
     /**
+     * Returns the exit code of the worker that died.
+     *
      * @return the worker's exit code; 128 + n for a process killed by signal n (137 for SIGKILL)
      */
     public int exitCode() {

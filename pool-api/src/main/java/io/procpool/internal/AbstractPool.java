@@ -24,9 +24,15 @@ public abstract class AbstractPool implements Pool {
     /** What this pool learnt of its tasks' durations, shared by its calls. */
     private final ChunkMemory chunkMemory = new ChunkMemory();
     private volatile PoolExecutorService executorView;
+
+    /** Creates a pool with nothing learnt of task durations yet. */
+    public AbstractPool() {
+    }
+
     /**
      * Starts running a call's chunks.
      *
+     * @param call the call, not yet started
      * @throws IllegalStateException if the pool no longer accepts work
      */
     protected abstract void submit(Call call);
@@ -35,6 +41,7 @@ public abstract class AbstractPool implements Pool {
      * Starts a call whose caller then waits for it. A pool may run such a call on the calling thread, when that is
      * quicker than handing it to the pool's own threads; by default it is {@link #submit submitted}.
      *
+     * @param call the call, not yet started
      * @throws IllegalStateException if the pool no longer accepts work
      */
     protected void submitAndRun(Call call) {
@@ -50,6 +57,9 @@ public abstract class AbstractPool implements Pool {
     }
 
     /**
+     * Returns how far a lazy call ({@code imap}, {@code imapUnordered}) may read ahead of its caller, in chunks; by
+     * default two per worker and two more.
+     *
      * @return how many chunks a lazy call may have read ahead of its caller
      */
     protected int lazyChunksAhead() {
@@ -57,6 +67,8 @@ public abstract class AbstractPool implements Pool {
     }
 
     /**
+     * Returns the time a chunk should take in a worker when the pool chooses chunk sizes itself, in nanoseconds.
+     *
      * @return how long a chunk should run in a worker when the pool chooses chunk sizes: long enough that sending
      * it costs little next to running it
      */
@@ -237,8 +249,11 @@ public abstract class AbstractPool implements Pool {
     }
 
     /**
+     * Checks an explicit chunksize.
+     *
+     * @param chunksize the chunksize a caller asked for
      * @return {@code chunksize} if it is at least 1
-     * @throws IllegalArgumentException otherwise
+     * @throws IllegalArgumentException if {@code chunksize} is less than 1
      */
     protected static int checkChunksize(int chunksize) {
         if (chunksize < 1) {

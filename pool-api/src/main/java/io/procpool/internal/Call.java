@@ -45,6 +45,8 @@ public abstract class Call {
     private boolean ended;
 
     /**
+     * Creates a call; nothing is read from {@code items} until a pool asks for the first chunk.
+     *
      * @param fn            the task
      * @param items         the items, read on demand
      * @param chunksize     the number of items per chunk, at least 1
@@ -62,6 +64,8 @@ public abstract class Call {
     }
 
     /**
+     * Returns the call's id.
+     *
      * @return a number unique to this call within the JVM
      */
     public final long id() {
@@ -69,6 +73,8 @@ public abstract class Call {
     }
 
     /**
+     * Returns the task the call applies to its items.
+     *
      * @return the task
      */
     public final Task<Object, Object> fn() {
@@ -76,6 +82,8 @@ public abstract class Call {
     }
 
     /**
+     * Tells whether this is a lazy call ({@code imap}, {@code imapUnordered}).
+     *
      * @return whether the caller reads results as they come, so that a shutdown stops reading further items
      */
     public final boolean isLazy() {
@@ -141,6 +149,8 @@ public abstract class Call {
     }
 
     /**
+     * Returns the call's number of items, where it is known in advance.
+     *
      * @return how many items the call has in all, or {@link Long#MAX_VALUE} when that is not known (lazy calls)
      */
     protected long knownTotal() {
@@ -148,6 +158,8 @@ public abstract class Call {
     }
 
     /**
+     * Tells whether the call will be sent as one chunk, which a pool may run on the caller's thread.
+     *
      * @return whether all of the call's items go in its next chunk: a call of items in memory, no more of them
      * than its chunk size, none read yet
      */
@@ -156,6 +168,9 @@ public abstract class Call {
     }
 
     /**
+     * Reads the call's next chunk of items. A failure of the caller's iterator ends the call with a
+     * {@link PoolException}, not the pool.
+     *
      * @return the next chunk to run, or {@code null} when none may be read now (the items are exhausted, the lazy
      * bound is reached, or the call has ended)
      */
@@ -211,6 +226,11 @@ public abstract class Call {
      * Returns items {@code [from, to)} of a chunk as a chunk of their own, to be run again or failed on their own:
      * after the worker that held the chunk died, or when one of its items timed out. The original chunk must then
      * be {@link #abandon abandoned}.
+     *
+     * @param chunk a chunk of this call
+     * @param from  the position in {@code chunk} of the first item to take, inclusive
+     * @param to    the position in {@code chunk} after the last item to take
+     * @return a new chunk of those items, counted as outstanding
      */
     public final synchronized Chunk slice(Chunk chunk, int from, int to) {
         chunksOutstanding++;
@@ -219,6 +239,8 @@ public abstract class Call {
 
     /**
      * Gives up a chunk whose items were all re-sliced, so that it no longer counts as outstanding.
+     *
+     * @param chunk a chunk of this call whose items now travel in slices
      */
     public final void abandon(Chunk chunk) {
         try {
@@ -296,6 +318,9 @@ public abstract class Call {
 
     /**
      * Fails every item of a chunk with the same exception, as when its worker died.
+     *
+     * @param chunk   a chunk of this call
+     * @param failure the exception each of its items fails with
      */
     public final void fail(Chunk chunk, PoolException failure) {
         PoolException[] failures = new PoolException[chunk.size()];
@@ -305,7 +330,10 @@ public abstract class Call {
 
     /**
      * Ends the call now with {@code failure}: nothing more is read, outcomes still to come are dropped. Used for
-     * {@code terminate()}, for an interrupted caller, and by {@code map} on its first failure.
+     * {@code terminate()}, for an interrupted caller, and by {@code map} on its first failure. Does nothing if the
+     * call has already ended.
+     *
+     * @param failure the exception the caller gets
      */
     public final void end(PoolException failure) {
         try {
@@ -386,6 +414,8 @@ public abstract class Call {
     }
 
     /**
+     * Tells whether the call is over, so that a pool may forget it.
+     *
      * @return whether no more chunks will be read and every chunk read has its outcome (or the call ended)
      */
     public final synchronized boolean isFinished() {
@@ -393,6 +423,8 @@ public abstract class Call {
     }
 
     /**
+     * Tells whether the call has ended, by finishing or by failing.
+     *
      * @return whether the call has ended, so that its pending chunks need not run
      */
     public final synchronized boolean hasEnded() {
@@ -411,6 +443,8 @@ public abstract class Call {
      * code of the caller's ({@code CompletableFuture} callbacks) go through here: run under the call's lock they
      * could deadlock with a pool that takes its own lock and then the call's (a callback that submits work). Every
      * public method that takes the lock runs these actions when it lets go of it. Called under the call's lock.
+     *
+     * @param action what to run, after any actions deferred before it
      */
     protected final void afterUnlock(Runnable action) {
         Runnable before = afterUnlock;
@@ -442,27 +476,43 @@ public abstract class Call {
     }
 
     /**
+     * Returns how far the caller has got; by default every item with an outcome counts as taken.
+     *
      * @return how many items the caller has taken; bounds reading for lazy calls
      */
     protected long itemsTaken() {
         return itemsSettled;
     }
 
-    /** Item {@code index} succeeded. Called under the call's lock. */
+    /**
+     * Item {@code index} succeeded. Called under the call's lock.
+     *
+     * @param index the item's index among the call's items
+     * @param value its result, possibly {@code null}
+     */
     protected abstract void onValue(long index, Object value);
 
-    /** Item {@code index} failed. Called under the call's lock; may call {@link #end}. */
+    /**
+     * Item {@code index} failed. Called under the call's lock; may call {@link #end}.
+     *
+     * @param index   the item's index among the call's items
+     * @param failure what it failed with
+     */
     protected abstract void onFailure(long index, PoolException failure);
 
     /**
      * Every one of {@code count} items has its outcome. Called under the call's lock: code of the caller's must be
      * deferred with {@link #afterUnlock}.
+     *
+     * @param count the number of items the call had
      */
     protected abstract void onAllDone(long count);
 
     /**
      * The call ended early with {@code failure}. Called under the call's lock: code of the caller's must be deferred
      * with {@link #afterUnlock}.
+     *
+     * @param failure the exception the call ended with
      */
     protected abstract void onEnd(PoolException failure);
 

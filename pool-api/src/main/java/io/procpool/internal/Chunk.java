@@ -9,6 +9,8 @@ package io.procpool.internal;
  */
 public record Chunk(Call call, long firstIndex, Object[] items) {
     /**
+     * Returns the number of items in the chunk.
+     *
      * @return the number of items
      */
     public int size() {

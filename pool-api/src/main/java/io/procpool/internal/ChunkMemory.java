@@ -14,6 +14,10 @@ public final class ChunkMemory {
 
     private final ConcurrentHashMap<Class<?>, Double> nanosPerItem = new ConcurrentHashMap<>();
 
+    /** Creates a memory that knows no task yet. */
+    public ChunkMemory() {
+    }
+
     /** @return the last smoothed time per item of tasks of this class, or a negative number if none is known */
     double nanosPerItem(Class<?> task) {
         Double known = nanosPerItem.get(task);

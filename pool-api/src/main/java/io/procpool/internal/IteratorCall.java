@@ -29,6 +29,8 @@ public final class IteratorCall extends Call implements CloseableIterator<Object
     private boolean closed;
 
     /**
+     * Creates a lazy call; its items are read only when a pool asks for its next chunk.
+     *
      * @param fn            the task
      * @param items         the items, read on demand
      * @param chunksize     items per chunk, at least 1

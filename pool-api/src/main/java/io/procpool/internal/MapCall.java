@@ -37,6 +37,8 @@ public final class MapCall extends Call {
     }
 
     /**
+     * Creates a call of {@code fn} over items in memory, as for {@code map} and {@code mapAsync}.
+     *
      * @param fn        the task
      * @param items     the items, in memory
      * @param chunksize items per chunk, at least 1
@@ -47,6 +49,8 @@ public final class MapCall extends Call {
     }
 
     /**
+     * Creates a call of {@code fn} on one argument, as for {@code apply} and {@code applyAsync}.
+     *
      * @param fn  the task
      * @param arg its one argument
      * @return a call whose {@link #future()} completes with the one result
@@ -56,6 +60,9 @@ public final class MapCall extends Call {
     }
 
     /**
+     * Returns the future that completes when the call does: with its results, or exceptionally with its first
+     * failure.
+     *
      * @return the future of the results: a {@code List} for {@link #ofList}, the value itself for {@link #ofOne}
      */
     public CompletableFuture<Object> future() {

@@ -9,22 +9,44 @@ import java.util.concurrent.atomic.LongAdder;
  * work, read by anyone at any time. A thread pool leaves the serialisation and byte counters at zero.
  */
 public final class PoolCounters {
+    /** The running total behind {@link PoolStats#tasksSubmitted()}. */
     public final LongAdder tasksSubmitted = new LongAdder();
+    /** The running total behind {@link PoolStats#tasksCompleted()}. */
     public final LongAdder tasksCompleted = new LongAdder();
+    /** The running total behind {@link PoolStats#tasksFailed()}. */
     public final LongAdder tasksFailed = new LongAdder();
+    /** The running total behind {@link PoolStats#chunksCompleted()}. */
     public final LongAdder chunksCompleted = new LongAdder();
+    /** The running total behind {@link PoolStats#bytesToWorkers()}. */
     public final LongAdder bytesToWorkers = new LongAdder();
+    /** The running total behind {@link PoolStats#bytesFromWorkers()}. */
     public final LongAdder bytesFromWorkers = new LongAdder();
+    /** The running total behind {@link PoolStats#parentSerializeNanos()}. */
     public final LongAdder parentSerializeNanos = new LongAdder();
+    /** The running total behind {@link PoolStats#parentDeserializeNanos()}. */
     public final LongAdder parentDeserializeNanos = new LongAdder();
+    /** The running total behind {@link PoolStats#workerDeserializeNanos()}. */
     public final LongAdder workerDeserializeNanos = new LongAdder();
+    /** The running total behind {@link PoolStats#workerExecuteNanos()}. */
     public final LongAdder workerExecuteNanos = new LongAdder();
+    /** The running total behind {@link PoolStats#workerSerializeNanos()}. */
     public final LongAdder workerSerializeNanos = new LongAdder();
+    /** The running total behind {@link PoolStats#roundTripNanos()}. */
     public final LongAdder roundTripNanos = new LongAdder();
+    /** The running total behind {@link PoolStats#workersStarted()}. */
     public final LongAdder workersStarted = new LongAdder();
+    /** The running total behind {@link PoolStats#workersLost()}. */
     public final LongAdder workersLost = new LongAdder();
 
-    /** @return the totals now */
+    /** Creates counters that all start at zero. */
+    public PoolCounters() {
+    }
+
+    /**
+     * Returns the totals as they are now. Counters written while it runs may or may not be included.
+     *
+     * @return the totals now
+     */
     public PoolStats snapshot() {
         return new PoolStats(tasksSubmitted.sum(), tasksCompleted.sum(), tasksFailed.sum(), chunksCompleted.sum(),
                 bytesToWorkers.sum(), bytesFromWorkers.sum(), parentSerializeNanos.sum(),

@@ -122,6 +122,8 @@ public final class ProcessPool extends AbstractPool {
     /**
      * Creates a pool of {@code processes} workers with default settings, and waits until they are ready.
      *
+     * @param processes the number of worker JVMs, at least 1
+     * @return a new pool, ready for work
      * @throws IllegalArgumentException if {@code processes} is less than 1
      * @throws PoolException            if a worker cannot start (its command line and standard error are quoted)
      */
@@ -130,13 +132,20 @@ public final class ProcessPool extends AbstractPool {
     }
 
     /**
-     * Creates a pool with one worker per available processor.
+     * Creates a pool with one worker per available processor, and waits until they are ready.
+     *
+     * @return a new pool, ready for work
+     * @throws PoolException if this JVM lacks the flags Chronicle needs, or a worker cannot start (its command line
+     *                       and standard error are quoted)
      */
     public static ProcessPool create() {
         return builder().build();
     }
 
     /**
+     * Starts the settings of a pool that needs more than the number of workers: an initializer, timeouts, retries,
+     * JVM options. Nothing starts until {@link Builder#build()}.
+     *
      * @return a builder for a pool with more settings than the number of workers
      */
     public static Builder builder() {
@@ -158,6 +167,8 @@ public final class ProcessPool extends AbstractPool {
     }
 
     /**
+     * Returns how long the pool took to start its workers.
+     *
      * @return how long this pool took to start: from the call that started its workers (the one that created it,
      * or for a pool made inside a worker its first call) until every worker was ready; zero before that
      */
@@ -371,13 +382,24 @@ public final class ProcessPool extends AbstractPool {
         private Builder() {
         }
 
-        /** The number of worker JVMs; by default one per available processor. */
+        /**
+         * Sets the number of worker JVMs; by default one per available processor.
+         *
+         * @param processes the number of workers; {@link #build()} refuses less than 1
+         * @return this builder
+         */
         public Builder processes(int processes) {
             this.processes = processes;
             return this;
         }
 
-        /** Code each worker runs once before its first task, like Python's {@code initializer}. */
+        /**
+         * Sets code each worker runs once before its first task, like Python's {@code initializer}. A worker whose
+         * initializer throws does not start, and the pool reports why.
+         *
+         * @param initializer the code to run, sent to each worker with the values it captures; {@code null} for none
+         * @return this builder
+         */
         public Builder initializer(Initializer initializer) {
             this.initializer = initializer;
             return this;
@@ -386,6 +408,10 @@ public final class ProcessPool extends AbstractPool {
         /**
          * A worker exits and is replaced after it has run this many items (it finishes the chunk that reaches
          * the number); 0, the default, means never. Python's {@code maxtasksperchild}.
+         *
+         * @param maxTasksPerChild items per worker before it is replaced, or 0; {@link #build()} refuses a negative
+         *                         number
+         * @return this builder
          */
         public Builder maxTasksPerChild(int maxTasksPerChild) {
             this.maxTasksPerChild = maxTasksPerChild;
@@ -397,6 +423,9 @@ public final class ProcessPool extends AbstractPool {
          * before its items fail with a {@link io.procpool.WorkerCrashedException}; 0, the default, means never.
          * A retried item may run more than once: tasks must tolerate being run at least once, not exactly once.
          * A timed-out item is not retried.
+         *
+         * @param retries the number of further attempts, 0 or more
+         * @return this builder
          */
         public Builder retries(int retries) {
             this.retries = retries;
@@ -407,6 +436,9 @@ public final class ProcessPool extends AbstractPool {
          * How old a worker's heartbeat may get before the worker counts as stuck (frozen, not merely busy: the
          * heartbeat comes from a thread of its own) and is killed and replaced; 10 seconds by default. A worker
          * likewise exits by itself when the pool's heartbeat is three times this old.
+         *
+         * @param heartbeatTimeout the oldest a heartbeat may get; {@link #build()} refuses less than 1 second
+         * @return this builder
          */
         public Builder heartbeatTimeout(Duration heartbeatTimeout) {
             this.heartbeatTimeout = heartbeatTimeout;
@@ -416,7 +448,12 @@ public final class ProcessPool extends AbstractPool {
         /**
          * Restricts what both sides deserialise to these classes (plus what procpool itself sends), in
          * {@link java.io.ObjectInputFilter} pattern syntax: {@code com.example.*}, {@code com.example.**}, or a class
-         * name. Off by default: the queue directory is private to this user, which is the trust boundary.
+         * name. Off by default: the queue directory is private to this user, which is the trust boundary. Each call
+         * adds to the patterns of the calls before it.
+         *
+         * @param patterns the classes to allow, one pattern per argument
+         * @return this builder
+         * @throws NullPointerException if a pattern is {@code null}
          */
         public Builder allowClasses(String... patterns) {
             for (String pattern : patterns) {
@@ -430,13 +467,21 @@ public final class ProcessPool extends AbstractPool {
          * {@link io.procpool.TaskTimeoutException}; by default there is no limit. The other items of the late
          * item's chunk run again on another worker, including those that had finished but whose results died with
          * the worker: use chunksize 1 where running an item twice matters.
+         *
+         * @param taskTimeout the longest an item may run, positive, or {@code null} for no limit
+         * @return this builder
          */
         public Builder taskTimeout(Duration taskTimeout) {
             this.taskTimeout = taskTimeout;
             return this;
         }
 
-        /** How long a worker may take to start and run its initializer; 60 seconds by default. */
+        /**
+         * Sets how long a worker may take to start and run its initializer; 60 seconds by default.
+         *
+         * @param startTimeout the longest a worker may take to get ready, positive
+         * @return this builder
+         */
         public Builder startTimeout(Duration startTimeout) {
             this.startTimeout = startTimeout;
             return this;
@@ -447,8 +492,11 @@ public final class ProcessPool extends AbstractPool {
          * after the ones procpool needs, so they win. Workers also get the {@code -D} system properties this JVM was
          * started with, and by default a maximum heap that keeps all the workers within half of the machine's
          * memory, an initial heap of 8 MiB and the serial collector (a worker runs one task at a time); a heap size
-         * or a collector here replaces them.
+         * or a collector here replaces them. Each call adds to the options of the calls before it.
          *
+         * @param options the JVM options, one per argument
+         * @return this builder
+         * @throws NullPointerException     if an option is {@code null}
          * @throws IllegalArgumentException for a null or blank option, or several options in one string
          */
         public Builder jvmOptions(String... options) {
@@ -469,13 +517,24 @@ public final class ProcessPool extends AbstractPool {
             return this;
         }
 
-        /** The {@code java} that starts workers; by default this JVM's own. */
+        /**
+         * Sets the {@code java} that starts workers; by default this JVM's own.
+         *
+         * @param javaExecutable the path of a {@code java} launcher, Java 17 or later, or {@code null} for this
+         *                       JVM's own
+         * @return this builder
+         */
         public Builder javaExecutable(Path javaExecutable) {
             this.javaExecutable = javaExecutable;
             return this;
         }
 
-        /** Where the pool's private queue directory is made; by default /dev/shm, else the temporary directory. */
+        /**
+         * Sets where the pool's private queue directory is made; by default /dev/shm, else the temporary directory.
+         *
+         * @param queueDirectory the directory to make the pool's own directory in, or {@code null} for the default
+         * @return this builder
+         */
         public Builder queueDirectory(Path queueDirectory) {
             this.queueDirectory = queueDirectory;
             return this;
@@ -498,6 +557,9 @@ public final class ProcessPool extends AbstractPool {
         /**
          * Busy-spin polling for the lowest latency (each polling thread then uses a whole core), instead of the
          * default back-off that leaves an idle pool almost free.
+         *
+         * @param busySpin {@code true} to busy-spin, {@code false} for the default back-off
+         * @return this builder
          */
         public Builder busySpin(boolean busySpin) {
             this.idleMode = busySpin ? IdleStrategy.Mode.BUSY_SPIN : IdleStrategy.Mode.BACKOFF;
@@ -507,6 +569,7 @@ public final class ProcessPool extends AbstractPool {
         /**
          * Starts the workers and waits until each is ready.
          *
+         * @return a new pool with these settings, ready for work
          * @throws IllegalArgumentException for a bad setting, naming it
          * @throws PoolException            if this JVM lacks the flags Chronicle needs, or a worker cannot start
          */

@@ -12,7 +12,13 @@ public final class BufferRetention {
 
     private long lastLargeUseNanos;
 
+    /** Creates a policy that has seen no large message yet. */
+    public BufferRetention() {
+    }
+
     /**
+     * Decides, after a message was handled, whether its buffer should go back to the small size.
+     *
      * @param capacity the buffer's size now
      * @param used     how much of it the message just handled used
      * @return whether to replace the buffer by a small one

@@ -37,7 +37,10 @@ public final class ClassFilter {
     }
 
     /**
+     * Makes a filter that allows the classes matching {@code patterns}, and those procpool's own messages need.
+     *
      * @param patterns the classes to allow; anything else is rejected
+     * @return the filter; {@link #ALLOW_ALL} for no patterns
      * @throws IllegalArgumentException for a pattern the JDK's filter syntax does not accept
      */
     public static ClassFilter allowing(List<String> patterns) {
@@ -57,6 +60,8 @@ public final class ClassFilter {
     }
 
     /**
+     * Reads the filter the parent passed to this worker.
+     *
      * @return the filter a worker was started with, from {@value #PROPERTY}
      */
     public static ClassFilter fromSystemProperty() {
@@ -65,6 +70,8 @@ public final class ClassFilter {
     }
 
     /**
+     * Writes this filter as an option for a worker's command line, which {@link #fromSystemProperty()} reads back.
+     *
      * @return this filter as a {@code -D} option for a worker's command line, or {@code null} for allow-all
      */
     public String asJvmOption() {
@@ -72,6 +79,9 @@ public final class ClassFilter {
     }
 
     /**
+     * Tells whether this filter lets a class be deserialised. An array is allowed if its element class is.
+     *
+     * @param type the class to check
      * @return whether instances of {@code type} may be deserialised
      */
     public boolean allows(Class<?> type) {
@@ -89,6 +99,9 @@ public final class ClassFilter {
     }
 
     /**
+     * Refuses a class that this filter does not allow.
+     *
+     * @param type the class to check
      * @throws SerializationException if {@code type} is not allowed
      */
     public void check(Class<?> type) {

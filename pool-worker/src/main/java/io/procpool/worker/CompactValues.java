@@ -26,7 +26,13 @@ public final class CompactValues {
     private CompactValues() {
     }
 
-    /** @return the kind all of {@code values} share, or {@link #NONE} (a {@code null} among them, or a mix) */
+    /**
+     * Finds the one compact kind that all of the first {@code count} values share.
+     *
+     * @param values the values
+     * @param count  how many of them to look at, from the first
+     * @return the kind all of {@code values} share, or {@link #NONE} (a {@code null} among them, or a mix)
+     */
     public static byte kindOf(Object[] values, int count) {
         if (count == 0 || values[0] == null) {
             return NONE;
@@ -45,7 +51,15 @@ public final class CompactValues {
         return kind;
     }
 
-    /** Writes {@code values[0, count)}, all of {@code kind}, after the kind byte. */
+    /**
+     * Writes {@code values[0, count)}, all of {@code kind}, after the kind byte.
+     *
+     * @param out    where to write
+     * @param kind   the kind {@link #kindOf} found for them, not {@link #NONE}
+     * @param values the values
+     * @param count  how many of them to write, from the first
+     * @throws IllegalArgumentException if {@code kind} is not a compact kind
+     */
     public static void write(Output out, byte kind, Object[] values, int count) {
         out.writeByte(kind);
         for (int i = 0; i < count; i++) {
@@ -60,7 +74,15 @@ public final class CompactValues {
         }
     }
 
-    /** Reads {@code count} values of {@code kind} (the byte {@link #write} began with) into {@code into}. */
+    /**
+     * Reads {@code count} values of {@code kind} (the byte {@link #write} began with) into {@code into}.
+     *
+     * @param in    where to read, just after the kind byte
+     * @param kind  the kind byte
+     * @param into  where to put the values, from index 0
+     * @param count how many values there are
+     * @throws IllegalArgumentException if {@code kind} is not a compact kind
+     */
     public static void read(Input in, byte kind, Object[] into, int count) {
         for (int i = 0; i < count; i++) {
             into[i] = switch (kind) {

@@ -17,7 +17,9 @@ public final class Directories {
     }
 
     /**
-     * Deletes {@code root} and everything under it, as far as it can.
+     * Deletes {@code root} and everything under it, as far as it can. Never throws for a file it cannot delete.
+     *
+     * @param root the file or directory to delete
      */
     public static void deleteQuietly(Path root) {
         if (!Files.exists(root)) {
@@ -41,6 +43,8 @@ public final class Directories {
      * fills it leaves the pool's queues no room: a large message or array is checked against the free space first
      * and refused with an error instead. Small messages are covered by the pool's periodic check.
      *
+     * @param directory   where the bytes are to be written
+     * @param bytes       how many bytes are to be written
      * @param marginBytes room kept free beside the write, since the pool's other queues keep writing meanwhile
      *                    ({@link QueueSizes#marginBytes()})
      * @param what        what is to be written, for the message: "a message", "an array"
@@ -57,6 +61,9 @@ public final class Directories {
     }
 
     /**
+     * Returns the space left on the file system that holds {@code directory}.
+     *
+     * @param directory a directory on the file system in question
      * @return the bytes free for this user on the file system of {@code directory}, or {@link Long#MAX_VALUE} where
      * that cannot be told (then nothing is refused on its account)
      */

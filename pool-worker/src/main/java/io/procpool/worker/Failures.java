@@ -19,7 +19,12 @@ public final class Failures {
     }
 
     /**
-     * Writes {@code failure} as {@code original:varint+bytes mirror:object}.
+     * Writes {@code failure} as {@code original:varint+bytes mirror:object}. Where the exception itself
+     * cannot be written, the original is written as no bytes and only the mirror crosses.
+     *
+     * @param values  the serializer that writes the exception and its mirror
+     * @param out     where to write
+     * @param failure the exception to write
      */
     public static void write(ValueSerializer values, Output out, Throwable failure) {
         byte[] original;
@@ -37,6 +42,10 @@ public final class Failures {
 
     /**
      * Reads what {@link #write} wrote: the original exception where this JVM can rebuild it, else the mirror.
+     *
+     * @param values the serializer that reads the exception and its mirror
+     * @param in     where to read
+     * @return the exception, rebuilt with its own class, or its {@link RemoteException} mirror
      */
     public static Throwable read(ValueSerializer values, Input in) {
         int length = in.readVarInt(true);
@@ -58,6 +67,11 @@ public final class Failures {
     }
 
     /**
+     * Makes a stand-in for an exception, its causes and its suppressed exceptions that can always cross the
+     * boundary.
+     *
+     * @param failure the exception to mirror
+     * @param seen    the exceptions already mirrored in this chain, so that a cycle of causes ends; updated
      * @return a {@link RemoteException} chain with the class names, messages and stack traces of
      * {@code failure}'s chain
      */
@@ -79,6 +93,9 @@ public final class Failures {
     }
 
     /**
+     * Says in one line why {@code failure} happened.
+     *
+     * @param failure the exception
      * @return the class and the first line of the message of the innermost cause of {@code failure}: what an
      * error message quotes to say why
      */

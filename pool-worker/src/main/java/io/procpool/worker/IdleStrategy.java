@@ -52,6 +52,8 @@ public final class IdleStrategy {
     private long nowNanos;
 
     /**
+     * Creates a strategy with the standard spinning and yielding phases.
+     *
      * @param mode              how to wait
      * @param deepIdleParkNanos the longest park when no work is expected
      */
@@ -60,8 +62,12 @@ public final class IdleStrategy {
     }
 
     /**
+     * Creates a strategy with phases of its own, and a clock of its own.
+     *
+     * @param mode              how to wait
      * @param spinPhaseNanos  how long after the last message to spin
      * @param yieldPhaseNanos how long after the last message to spin or yield before sleeping
+     * @param deepIdleParkNanos the longest park when no work is expected
      * @param clock           where the time comes from; tests pass a clock they move by hand
      */
     public IdleStrategy(Mode mode, long spinPhaseNanos, long yieldPhaseNanos, long deepIdleParkNanos,
@@ -74,13 +80,21 @@ public final class IdleStrategy {
     }
 
     /**
+     * Creates the strategy a worker was started with.
+     *
+     * @param deepIdleParkNanos the longest park when no work is expected
      * @return the strategy named by the {@value #PROPERTY} system property, back-off by default
+     * @throws IllegalArgumentException if the property names no {@link Mode}
      */
     public static IdleStrategy fromSystemProperties(long deepIdleParkNanos) {
         return new IdleStrategy(Mode.valueOf(System.getProperty(PROPERTY, Mode.BACKOFF.name())), deepIdleParkNanos);
     }
 
-    /** @return whether this strategy ever sleeps */
+    /**
+     * Tells whether this strategy ever sleeps, so that a writer must wake the thread that uses it.
+     *
+     * @return whether this strategy ever sleeps
+     */
     public boolean sleeps() {
         return mode != Mode.BUSY_SPIN;
     }
@@ -126,6 +140,8 @@ public final class IdleStrategy {
     }
 
     /**
+     * Chooses how long to park once spinning and yielding are over, and doubles it for the next time.
+     *
      * @param expectingWork whether an answer is awaited
      * @return how long to park now: doubling from the shortest park worth its cost, capped at a millisecond while
      * work is expected and at the deep-idle limit once nothing has come for a while

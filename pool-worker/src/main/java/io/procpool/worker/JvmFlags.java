@@ -29,7 +29,10 @@ public final class JvmFlags {
     }
 
     /**
+     * Returns the flags Chronicle Queue needs, as listed in {@value #RESOURCE}.
+     *
      * @return the flags, e.g. {@code --add-opens=java.base/sun.nio.ch=ALL-UNNAMED}
+     * @throws IllegalStateException if the file is missing from the classpath or cannot be read
      */
     public static List<String> required() {
         try (InputStream in = JvmFlags.class.getClassLoader().getResourceAsStream(RESOURCE)) {
@@ -44,6 +47,8 @@ public final class JvmFlags {
     }
 
     /**
+     * Checks this JVM for the flags {@link #required()} lists.
+     *
      * @return the flags this JVM lacks: {@code --add-opens} whose package is not open to the unnamed module, and
      * {@code --add-exports} whose package is not exported to it
      */

@@ -53,6 +53,8 @@ public final class KryoCodec {
     }
 
     /**
+     * Returns the one codec of this JVM.
+     *
      * @return the shared codec
      */
     public static KryoCodec get() {
@@ -60,6 +62,8 @@ public final class KryoCodec {
     }
 
     /**
+     * Takes a Kryo instance for the calling thread's use; it must not be shared between threads until released.
+     *
      * @return a Kryo instance from the pool, to give back with {@link #release(Kryo)}
      */
     public Kryo obtain() {
@@ -68,6 +72,8 @@ public final class KryoCodec {
 
     /**
      * Gives a Kryo instance back, cleared of references to what it last saw.
+     *
+     * @param kryo an instance {@link #obtain()} returned, no longer used by the caller
      */
     public void release(Kryo kryo) {
         kryo.reset();
@@ -77,7 +83,9 @@ public final class KryoCodec {
     /**
      * Serialises one object with its class.
      *
-     * @param what names the object in an error, e.g. "the function"
+     * @param value the object, possibly {@code null}
+     * @param what  names the object in an error, e.g. "the function"
+     * @return the bytes, for {@link #fromBytes}
      * @throws SerializationException naming the class that failed
      */
     public byte[] toBytes(Object value, String what) {
@@ -99,6 +107,11 @@ public final class KryoCodec {
     /**
      * Rebuilds an object written by {@link #toBytes}.
      *
+     * @param bytes  a buffer holding the object's bytes
+     * @param offset where they start in {@code bytes}
+     * @param length how many there are
+     * @param what   names the object in an error, e.g. "a result"
+     * @return the object, possibly {@code null}
      * @throws SerializationException naming the class that failed
      */
     public Object fromBytes(byte[] bytes, int offset, int length, String what) {
@@ -116,6 +129,11 @@ public final class KryoCodec {
 
     /**
      * Builds the {@link SerializationException} for a Kryo failure, naming the class Kryo was working on.
+     *
+     * @param doing what failed, for the start of the message, e.g. "could not serialise the function"
+     * @param value the object being written, or {@code null} when reading
+     * @param e     Kryo's error
+     * @return the exception to throw, with {@code e} as its cause
      */
     public static SerializationException failure(String doing, Object value, Throwable e) {
         if (e instanceof SerializationException) {
@@ -136,6 +154,8 @@ public final class KryoCodec {
 
 
     /**
+     * Creates a Kryo instance set up as both sides of a pool expect, allowed to read any class.
+     *
      * @return a Kryo configured the way both sides of a pool must agree on, reading any class
      */
     public static Kryo newKryo() {
@@ -143,6 +163,9 @@ public final class KryoCodec {
     }
 
     /**
+     * Creates a Kryo instance set up as both sides of a pool expect, allowed to read only what {@code filter}
+     * allows.
+     *
      * @param filter the classes this Kryo may read
      * @return a Kryo configured the way both sides of a pool must agree on
      */

@@ -20,6 +20,8 @@ public final class KryoSerializer implements ValueSerializer {
     }
 
     /**
+     * Creates a serializer for one thread.
+     *
      * @param filter       the classes it may read
      * @param sharedArrays the pool's directory, where large arrays are passed; {@code null} to write them inline
      * @return a serializer for one thread

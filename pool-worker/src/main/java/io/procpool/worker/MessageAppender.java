@@ -32,6 +32,8 @@ public final class MessageAppender implements AutoCloseable {
     private Thread user;
 
     /**
+     * Opens the writing end of a queue, at its first segment.
+     *
      * @param layout the worker's files
      * @param name   the queue this side writes, {@link QueueLayout#TASKS} or {@link QueueLayout#RESULTS}
      */
@@ -45,7 +47,11 @@ public final class MessageAppender implements AutoCloseable {
     }
 
     /**
-     * Appends {@code bytes[0, length)} as one message.
+     * Appends {@code bytes[0, length)} as one message, in fragments if it is large.
+     *
+     * @param bytes  a buffer holding the message
+     * @param length the message's length, from the start of {@code bytes}
+     * @throws io.procpool.PoolException if a large message would leave the queue directory too little free space
      */
     public void write(byte[] bytes, int length) {
         checkThread();

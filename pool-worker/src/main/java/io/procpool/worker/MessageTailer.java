@@ -28,6 +28,8 @@ public final class MessageTailer implements AutoCloseable {
     private final BufferRetention retention = new BufferRetention();
 
     /**
+     * Opens the reading end of a queue, at its first segment.
+     *
      * @param layout the worker's files
      * @param name   the queue this side reads, {@link QueueLayout#TASKS} or {@link QueueLayout#RESULTS}
      */
@@ -100,6 +102,8 @@ public final class MessageTailer implements AutoCloseable {
 
 
     /**
+     * Returns the buffer of the last message read; it may be reused by the next {@link #poll()}.
+     *
      * @return the buffer holding the message read by the last successful {@link #poll()}
      */
     public byte[] bytes() {
@@ -107,6 +111,8 @@ public final class MessageTailer implements AutoCloseable {
     }
 
     /**
+     * Returns the length of the last message read, from the start of {@link #bytes()}.
+     *
      * @return the length of that message
      */
     public int length() {

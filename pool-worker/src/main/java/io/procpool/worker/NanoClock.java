@@ -6,6 +6,10 @@ package io.procpool.worker;
  */
 @FunctionalInterface
 public interface NanoClock {
-    /** @return the current time in nanoseconds, from an arbitrary origin */
+    /**
+     * Reads the clock.
+     *
+     * @return the current time in nanoseconds, from an arbitrary origin
+     */
     long nanoTime();
 }

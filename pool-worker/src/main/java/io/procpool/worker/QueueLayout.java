@@ -26,7 +26,7 @@ public final class QueueLayout {
     private final QueueSizes sizes;
 
     /**
-     * A layout with the default sizes.
+     * Describes the files of the worker whose directory this is, with the default sizes; nothing is created.
      *
      * @param directory the worker's own directory
      */
@@ -51,6 +51,8 @@ public final class QueueLayout {
     }
 
     /**
+     * Returns the worker's directory.
+     *
      * @return the worker's own directory
      */
     public Path directory() {
@@ -58,6 +60,8 @@ public final class QueueLayout {
     }
 
     /**
+     * Returns the path of the worker's status file.
+     *
      * @return the status file
      */
     public Path statusFile() {
@@ -65,6 +69,10 @@ public final class QueueLayout {
     }
 
     /**
+     * Returns where a segment of a queue lives.
+     *
+     * @param name    the queue, {@link #TASKS} or {@link #RESULTS}
+     * @param segment the segment's number, from 0
      * @return the directory of segment {@code segment} of the queue {@code name}
      */
     public Path segmentDirectory(String name, int segment) {
@@ -73,6 +81,10 @@ public final class QueueLayout {
 
     /**
      * Opens (creating it if needed) one segment of a queue.
+     *
+     * @param name    the queue, {@link #TASKS} or {@link #RESULTS}
+     * @param segment the segment's number, from 0
+     * @return the open segment, to be closed by the caller
      */
     public ChronicleQueue openSegment(String name, int segment) {
         Quiet.apply();

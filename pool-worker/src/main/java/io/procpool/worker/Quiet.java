@@ -54,6 +54,8 @@ public final class Quiet {
     }
 
     /**
+     * Returns the properties that keep Chronicle quiet, for a worker to start with.
+     *
      * @return the properties as {@code -Dname=value} options for a worker's command line
      */
     public static java.util.List<String> asJvmOptions() {

@@ -10,6 +10,8 @@ import com.esotericsoftware.kryo.io.Output;
  */
 public final class RawBitsOutput extends Output {
     /**
+     * Creates an output with a buffer of its own.
+     *
      * @param bufferSize    the initial size
      * @param maxBufferSize the most it may grow to, -1 for no limit
      */

@@ -58,7 +58,13 @@ public final class StatusDescriptor implements AutoCloseable {
         this.buffer = buffer;
     }
 
-    /** Parent side: creates and maps the status file, stamped with this layout's version. */
+    /**
+     * Parent side: creates and maps the status file, stamped with this layout's version.
+     *
+     * @param file where the status file goes
+     * @return the mapped file, to be closed by the caller
+     * @throws IOException if the file cannot be created or mapped
+     */
     public static StatusDescriptor create(Path file) throws IOException {
         StatusDescriptor descriptor = map(file);
         INTS.setRelease(descriptor.buffer, VERSION_OFFSET, VERSION);
@@ -69,6 +75,8 @@ public final class StatusDescriptor implements AutoCloseable {
     /**
      * Worker side: maps the status file the parent created.
      *
+     * @param file the status file
+     * @return the mapped file, to be closed by the caller
      * @throws IOException if the file is missing, or not of this layout's version (a worker of another procpool)
      */
     public static StatusDescriptor open(Path file) throws IOException {
@@ -96,7 +104,13 @@ public final class StatusDescriptor implements AutoCloseable {
         }
     }
 
-    /** Worker side: item {@code index} of chunk {@code chunkSeq} starts now. */
+    /**
+     * Worker side: item {@code index} of chunk {@code chunkSeq} starts now.
+     *
+     * @param chunkSeq the chunk's sequence number
+     * @param index    the item's index within its call
+     * @param nowNanos the time now, from {@link System#nanoTime()}
+     */
     public void itemStarted(long chunkSeq, long index, long nowNanos) {
         LONGS.setOpaque(buffer, CURRENT_ITEM, index);
         LONGS.setRelease(buffer, CURRENT_CHUNK, chunkSeq);
@@ -108,6 +122,8 @@ public final class StatusDescriptor implements AutoCloseable {
      * worker that dies rebuilding the chunk or its function (out of memory, a static initializer that exits) is
      * blamed on that chunk, which then fails or is retried a bounded number of times, instead of being taken for
      * never started and sent again to every replacement for ever.
+     *
+     * @param chunkSeq the chunk's sequence number
      */
     public void chunkReceived(long chunkSeq) {
         LONGS.setRelease(buffer, CURRENT_CHUNK, chunkSeq);
@@ -158,33 +174,53 @@ public final class StatusDescriptor implements AutoCloseable {
      * that the worker's next look at its queue cannot be ordered before this store: with the parent's fence between
      * its write to the queue and its read of this flag (see {@link #isParked()}), either the worker sees the
      * message or the parent sees the flag and wakes it (Dekker's handshake).
+     *
+     * @param parked {@code true} before sleeping, {@code false} once awake
      */
     public void parked(boolean parked) {
         LONGS.setVolatile(buffer, PARKED, parked ? 1L : 0L);
     }
 
-    /** Parent side, after writing to the worker's queue: whether the worker sleeps and must be woken. */
+    /**
+     * Parent side, after writing to the worker's queue: whether the worker sleeps and must be woken.
+     *
+     * @return whether the worker has said it is about to sleep, or sleeps
+     */
     public boolean isParked() {
         VarHandle.fullFence();
         return (long) LONGS.getVolatile(buffer, PARKED) != 0;
     }
 
-    /** Worker side: still alive. */
+    /**
+     * Worker side: still alive.
+     *
+     * @param nowNanos the time now, from {@link System#nanoTime()}
+     */
     public void workerHeartbeat(long nowNanos) {
         LONGS.setRelease(buffer, WORKER_HEARTBEAT, nowNanos);
     }
 
-    /** Parent side: still alive. */
+    /**
+     * Parent side: still alive.
+     *
+     * @param nowNanos the time now, from {@link System#nanoTime()}
+     */
     public void parentHeartbeat(long nowNanos) {
         LONGS.setRelease(buffer, PARENT_HEARTBEAT, nowNanos);
     }
 
-    /** @return when the running item started, or 0 when none is running or items are not tracked */
+    /**
+     * Parent side: reads when the running item started, to time it out.
+     *
+     * @return when the running item started, or 0 when none is running or items are not tracked
+     */
     public long itemStartedNanos() {
         return (long) LONGS.getAcquire(buffer, ITEM_STARTED);
     }
 
     /**
+     * Parent side: reads which chunk the worker holds, to know what a dead worker took with it.
+     *
      * @return the sequence number of the chunk the worker most recently received; 0 before the first. Chunks are
      * numbered from 1 and each worker runs its chunks in the order they were sent, so a chunk sent to it with a
      * higher number has not started.
@@ -193,17 +229,29 @@ public final class StatusDescriptor implements AutoCloseable {
         return (long) LONGS.getAcquire(buffer, CURRENT_CHUNK);
     }
 
-    /** @return the index, within its call, of the item most recently started */
+    /**
+     * Parent side: reads which item the worker started last, to name the item that ran past the task timeout.
+     *
+     * @return the index, within its call, of the item most recently started
+     */
     public long currentItem() {
         return (long) LONGS.getOpaque(buffer, CURRENT_ITEM);
     }
 
-    /** @return the worker's last heartbeat, or 0 before the first */
+    /**
+     * Parent side: reads the worker's heartbeat, to find a worker that is stuck.
+     *
+     * @return the worker's last heartbeat, or 0 before the first
+     */
     public long workerHeartbeatNanos() {
         return (long) LONGS.getAcquire(buffer, WORKER_HEARTBEAT);
     }
 
-    /** @return the parent's last heartbeat, or 0 before the first */
+    /**
+     * Worker side: reads the parent's heartbeat, to exit once the parent is gone.
+     *
+     * @return the parent's last heartbeat, or 0 before the first
+     */
     public long parentHeartbeatNanos() {
         return (long) LONGS.getAcquire(buffer, PARENT_HEARTBEAT);
     }

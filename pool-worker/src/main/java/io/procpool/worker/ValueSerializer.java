@@ -14,6 +14,8 @@ public interface ValueSerializer {
     /**
      * Writes {@code value} at {@code out}'s position.
      *
+     * @param out   the buffer to write to
+     * @param value the value, possibly {@code null}
      * @throws RuntimeException if it cannot be written; then call {@link #reset()} and restore the position
      */
     void write(Output out, Object value);
@@ -21,6 +23,8 @@ public interface ValueSerializer {
     /**
      * Reads a value {@link #write} wrote, from {@code in}'s position.
      *
+     * @param in the buffer to read from
+     * @return the value, possibly {@code null}
      * @throws RuntimeException or {@link LinkageError} if it cannot be read; then call {@link #reset()}
      */
     Object read(Input in);
@@ -29,6 +33,8 @@ public interface ValueSerializer {
     void reset();
 
     /**
+     * Returns and resets the count of bytes that crossed outside the messages.
+     *
      * @return the bytes this serializer wrote or read beside the message (large arrays passed through files) since
      * the last call, so that the pool's byte counts include them
      */

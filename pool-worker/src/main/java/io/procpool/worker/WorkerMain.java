@@ -69,6 +69,8 @@ public final class WorkerMain {
      * Runs a worker.
      *
      * @param args the worker's directory and the parent's pid
+     * @throws Exception if the worker cannot open its status file or its queues; it then exits with a non-zero
+     *                   code, and the parent quotes what it wrote to standard error
      */
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {

@@ -69,10 +69,8 @@ final class Results {
     /**
      * Workload 8: what an idle pool costs. CPU is in percent of one core over the window.
      *
-     * @param workersCorePercent null where the workers' CPU time could not be read
-     * @param workerRssMiB       each worker's resident memory at the end of the window
-     */
-    /**
+     * @param workersCorePercent     null where the workers' CPU time could not be read
+     * @param workerRssMiB           each worker's resident memory at the end of the window
      * @param poolThreadsCorePercent for a ProcessPool, the CPU of the pool's own threads in the parent (its loop),
      *                               measured per thread, apart from whatever else the parent JVM does; else null
      */
