@@ -19,6 +19,9 @@ public record QueueSizes(long segmentBytes) {
     static final long SMALLEST_SEGMENT_BYTES = 1L << 20;
 
     /**
+     * Checks the segment size.
+     *
+     * @param segmentBytes the size of a queue segment, and of a Chronicle block
      * @throws IllegalArgumentException unless {@code segmentBytes} is a power of two from 1 MiB to 32 MiB
      */
     public QueueSizes {
@@ -33,6 +36,8 @@ public record QueueSizes(long segmentBytes) {
      * default where it has {@link #roomFor} them, else the largest segments whose bound, with the
      * {@linkplain #minimumFreeBytes() running margin} on top, fits.
      *
+     * @param usableBytes the free space of the queue directory's file system
+     * @param processes   the pool's number of workers
      * @return the sizes, or null if not even the smallest fit
      */
     public static QueueSizes forSpace(long usableBytes, int processes) {
@@ -49,6 +54,7 @@ public record QueueSizes(long segmentBytes) {
     }
 
     /**
+     * @param processes the pool's number of workers
      * @return the least free space a pool of {@code processes} workers starts with: the smallest sizes' bound and
      * running margin, for the error that says a file system is too small
      */
@@ -70,6 +76,9 @@ public record QueueSizes(long segmentBytes) {
     /**
      * The space a pool's queues may come to use: per worker two queues of at most two segments each. Queue files
      * are sparse, so this is an upper bound, not what a pool of small messages takes.
+     *
+     * @param processes the pool's number of workers
+     * @return the bytes its queues may come to take
      */
     public long roomFor(int processes) {
         return processes * 4L * segmentBytes;

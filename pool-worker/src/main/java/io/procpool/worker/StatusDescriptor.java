@@ -134,6 +134,9 @@ public final class StatusDescriptor implements AutoCloseable {
      * chunk must be skipped. The full fence orders the chunk's number, stored before, ahead of this look at the
      * names: with the parent's fence between naming a call and reading {@link #currentChunk()}, either the worker
      * sees the name or the parent sees the chunk started (and stops it as a running one).
+     *
+     * @param callId the call of the chunk about to start
+     * @return whether the parent named that call as cancelled
      */
     public boolean isCancelled(long callId) {
         VarHandle.fullFence();
@@ -145,7 +148,11 @@ public final class StatusDescriptor implements AutoCloseable {
         return false;
     }
 
-    /** Worker side: chunk {@code chunkSeq} was skipped, its call having been cancelled; it never started. */
+    /**
+     * Worker side: chunk {@code chunkSeq} was skipped, its call having been cancelled; it never started.
+     *
+     * @param chunkSeq the chunk's number
+     */
     public void skipped(long chunkSeq) {
         LONGS.setRelease(buffer, SKIPPED_CHUNK, chunkSeq);
     }
@@ -153,6 +160,9 @@ public final class StatusDescriptor implements AutoCloseable {
     /**
      * Parent side: names a cancelled call whose chunks the worker must skip, in {@code slot} (taken in turn by the
      * caller), then fences, so that a {@link #currentChunk()} read next is not ordered before the name.
+     *
+     * @param slot   which name to overwrite, modulo {@link #CANCELLED_SLOTS}
+     * @param callId the cancelled call
      */
     public void cancelCall(int slot, long callId) {
         LONGS.setVolatile(buffer, CANCELLED_CALLS + 8 * (slot % CANCELLED_SLOTS), callId);

@@ -61,7 +61,10 @@ public final class ValueSerializers {
      * Serialises one value as {@code create(serialization, ...).write} would, for the other side's
      * {@link ValueSerializer#read} to rebuild.
      *
-     * @param what names the value in an error, e.g. "the function"
+     * @param serialization how the value crosses
+     * @param value         the value
+     * @param what          names the value in an error, e.g. "the function"
+     * @return the bytes
      * @throws SerializationException naming the class that failed
      */
     public static byte[] toBytes(Serialization serialization, Object value, String what) {
