@@ -75,12 +75,16 @@ public abstract class AbstractPool implements Pool {
     protected abstract long targetChunkNanos();
 
     /**
+     * Says whether the pool still accepts work.
+     *
      * @return whether the pool no longer accepts work: {@link #shutdown()} or {@link #terminate()} was called, or it
      * is broken
      */
     protected abstract boolean isShutdown();
 
     /**
+     * Says whether the pool has stopped for good.
+     *
      * @return whether the pool stopped for good: shut down, its work done or dropped, its workers gone
      */
     protected abstract boolean isTerminated();
@@ -95,6 +99,8 @@ public abstract class AbstractPool implements Pool {
     protected abstract boolean awaitTermination(long nanos) throws InterruptedException;
 
     /**
+     * Says where tasks run.
+     *
      * @return whether tasks run in other JVMs, so that the {@link #asExecutorService() ExecutorService view}
      * asks for serialisable ones
      */

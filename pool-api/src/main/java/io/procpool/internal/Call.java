@@ -399,14 +399,17 @@ public abstract class Call {
     }
 
     /**
-     * @return whether the call was cancelled, so that its chunks not started must never start; read by the pool's
-     * threads without a lock
+     * Says whether the call was cancelled; read by the pool's threads without a lock.
+     *
+     * @return whether the call was cancelled, so that its chunks not started must never start
      */
     public final boolean isCancelled() {
         return cancelled;
     }
 
     /**
+     * Says how the call was cancelled.
+     *
      * @return whether the call was cancelled with its running chunks to be stopped, not left to finish unseen
      */
     public final boolean stopsRunning() {

@@ -17,8 +17,8 @@ final class CallerStack {
     }
 
     /**
-     * @return a copy of {@code failure} of the same class, made on this thread; {@code failure} itself for a
-     * subclass this pool does not make
+     * {@return a copy of {@code failure} of the same class, made on this thread; {@code failure} itself for a
+     * subclass this pool does not make}
      */
     static PoolException of(PoolException failure) {
         PoolException copy;

@@ -18,13 +18,13 @@ public final class ChunkMemory {
     public ChunkMemory() {
     }
 
-    /** @return the last smoothed time per item of tasks of this class, or a negative number if none is known */
+    /** {@return the last smoothed time per item of tasks of this class, or a negative number if none is known} */
     double nanosPerItem(Class<?> task) {
         Double known = nanosPerItem.get(task);
         return known == null ? -1 : known;
     }
 
-    /** @return how many task classes are remembered */
+    /** {@return how many task classes are remembered} */
     int size() {
         return nanosPerItem.size();
     }

@@ -41,7 +41,7 @@ final class ChunkSizer {
         return (int) Math.max(1, Math.min(Math.min(wanted, tail), maxChunk));
     }
 
-    /** @return the smoothed time per item measured so far, or a negative number before any */
+    /** {@return the smoothed time per item measured so far, or a negative number before any} */
     double nanosPerItem() {
         return nanosPerItem;
     }

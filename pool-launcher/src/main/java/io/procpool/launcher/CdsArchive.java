@@ -47,7 +47,7 @@ final class CdsArchive {
     }
 
     /**
-     * @return the archive for workers started with this classpath, or {@code null} where CDS cannot be used
+     * {@return the archive for workers started with this classpath, or {@code null} where CDS cannot be used}
      */
     static CdsArchive forClasspath(String classpath) {
         if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
@@ -124,7 +124,7 @@ final class CdsArchive {
     }
 
     /**
-     * @return the JVM options for the next worker, and whether it is the one writing the archive
+     * {@return the JVM options for the next worker, and whether it is the one writing the archive}
      */
     Options nextWorker() {
         if (Files.isRegularFile(archive)) {

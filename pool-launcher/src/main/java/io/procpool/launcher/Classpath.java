@@ -75,9 +75,9 @@ final class Classpath {
     }
 
     /**
-     * @return whether a worker with {@code classpath} can load the classes of {@code loader} (the loader of a
+     * {@return whether a worker with {@code classpath} can load the classes of {@code loader} (the loader of a
      * task's class, or of a lambda's capturing class): the JDK's and the system loader's, or a URLClassLoader chain
-     * whose every file is on it
+     * whose every file is on it}
      */
     static boolean covers(String classpath, ClassLoader loader) {
         Set<String> entries = Set.of(classpath.split(File.pathSeparator));

@@ -70,7 +70,7 @@ final class DirectPath {
         return true;
     }
 
-    /** @return how many calls ran on their caller's thread (for tests) */
+    /** {@return how many calls ran on their caller's thread (for tests)} */
     long callsRun() {
         return callsRun.sum();
     }

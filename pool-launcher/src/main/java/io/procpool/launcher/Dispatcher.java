@@ -54,7 +54,7 @@ final class Dispatcher {
         return calls;
     }
 
-    /** @return calls not finished, plus chunks waiting to be sent again */
+    /** {@return calls not finished, plus chunks waiting to be sent again} */
     int pending() {
         reapFinishedCalls();
         return calls.size() + retry.size();
@@ -69,7 +69,7 @@ final class Dispatcher {
         retry.addFirst(chunk);
     }
 
-    /** @return how many times {@code chunk} was sent again after its worker died */
+    /** {@return how many times {@code chunk} was sent again after its worker died} */
     int attemptsOf(Chunk chunk) {
         return attempts.getOrDefault(chunk, 0);
     }
@@ -95,7 +95,7 @@ final class Dispatcher {
         });
     }
 
-    /** @return the next chunk to send: one to run again first, then the calls in turn */
+    /** {@return the next chunk to send: one to run again first, then the calls in turn} */
     private Chunk nextChunk() {
         Chunk again;
         while ((again = retry.poll()) != null) {

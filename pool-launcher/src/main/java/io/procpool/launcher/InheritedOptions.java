@@ -22,7 +22,7 @@ final class InheritedOptions {
     private InheritedOptions() {
     }
 
-    /** @return the {@code -D} options on this JVM's command line, as they were given */
+    /** {@return the {@code -D} options on this JVM's command line, as they were given} */
     static List<String> systemProperties() {
         List<String> properties = new ArrayList<>();
         for (String argument : ManagementFactory.getRuntimeMXBean().getInputArguments()) {

@@ -16,7 +16,7 @@ enum Lifecycle {
     /** The loop has ended: no worker, thread or file of the pool is left. */
     STOPPED;
 
-    /** @return whether this state is {@code other} or later */
+    /** {@return whether this state is {@code other} or later} */
     boolean atLeast(Lifecycle other) {
         return compareTo(other) >= 0;
     }

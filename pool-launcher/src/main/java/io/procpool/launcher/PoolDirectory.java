@@ -63,7 +63,7 @@ final class PoolDirectory {
         }
     }
 
-    /** @return the space a pool's queues of the default sizes may come to use: see {@link QueueSizes#roomFor} */
+    /** {@return the space a pool's queues of the default sizes may come to use: see {@link QueueSizes#roomFor}} */
     static long roomFor(int processes) {
         return QueueSizes.DEFAULT.roomFor(processes);
     }
@@ -82,7 +82,7 @@ final class PoolDirectory {
         return Directories.usableBytes(temporary) >= Math.min(neededBytes, shmFree) ? temporary : shm;
     }
 
-    /** @return the sizes of the pool's queues */
+    /** {@return the sizes of the pool's queues} */
     QueueSizes sizes() {
         return sizes;
     }

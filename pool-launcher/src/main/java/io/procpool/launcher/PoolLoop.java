@@ -160,7 +160,7 @@ final class PoolLoop implements Runnable {
         } while (!lifecycle.compareAndSet(now, next));
     }
 
-    /** @return why the pool is broken, or {@code null} */
+    /** {@return why the pool is broken, or {@code null}} */
     PoolException broken() {
         return broken;
     }
@@ -280,17 +280,17 @@ final class PoolLoop implements Runnable {
         return null;
     }
 
-    /** @return the pool's directory, where large arrays pass */
+    /** {@return the pool's directory, where large arrays pass} */
     java.nio.file.Path directory() {
         return directory.path();
     }
 
-    /** @return the sizes of the pool's queues */
+    /** {@return the sizes of the pool's queues} */
     io.procpool.worker.QueueSizes queueSizes() {
         return directory.sizes();
     }
 
-    /** @return the number for the next chunk sent to any worker */
+    /** {@return the number for the next chunk sent to any worker} */
     long nextChunkSeq() {
         return chunkSeqs.getAndIncrement();
     }
@@ -329,7 +329,7 @@ final class PoolLoop implements Runnable {
         LockSupport.unpark(thread);
     }
 
-    /** @return whether the pool is being terminated or is broken: a caller's thread stops driving a worker */
+    /** {@return whether the pool is being terminated or is broken: a caller's thread stops driving a worker} */
     boolean isTerminating() {
         return lifecycle.get().atLeast(Lifecycle.TERMINATING);
     }
@@ -530,7 +530,7 @@ final class PoolLoop implements Runnable {
         return worker;
     }
 
-    /** @return whether a worker owes the loop a message: results, a start, or an exit */
+    /** {@return whether a worker owes the loop a message: results, a start, or an exit} */
     private boolean expectingAnswers() {
         if (!deferredExits.isEmpty()) {
             return true;

@@ -194,7 +194,7 @@ public final class ProcessPool extends AbstractPool {
         }
     }
 
-    /** @return how many calls ran on their caller's thread (for tests) */
+    /** {@return how many calls ran on their caller's thread (for tests)} */
     long directCalls() {
         return directPath.callsRun();
     }
@@ -228,7 +228,7 @@ public final class ProcessPool extends AbstractPool {
         }
     }
 
-    /** @return the running loop, or null after making sure a pool that never started never will */
+    /** {@return the running loop, or null after making sure a pool that never started never will} */
     private PoolLoop stopBeforeStart() {
         synchronized (startLock) {
             if (loop == null) {

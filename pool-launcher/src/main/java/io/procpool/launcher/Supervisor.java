@@ -13,31 +13,31 @@ import java.time.Duration;
 final class Supervisor {
     /** What the supervisor sees of a worker: its life so far and its status descriptor. */
     interface Watched {
-        /** @return whether it has not reported ready yet */
+        /** {@return whether it has not reported ready yet} */
         boolean isStarting();
 
-        /** @return whether it runs chunks */
+        /** {@return whether it runs chunks} */
         boolean isReady();
 
-        /** @return whether the pool already decided to kill it */
+        /** {@return whether the pool already decided to kill it} */
         boolean isBeingKilled();
 
-        /** @return when it was launched */
+        /** {@return when it was launched} */
         long launchedNanos();
 
-        /** @return its last heartbeat, or 0 before the first */
+        /** {@return its last heartbeat, or 0 before the first} */
         long workerHeartbeatNanos();
 
-        /** @return when its running item started, or 0 when none runs or items are not tracked */
+        /** {@return when its running item started, or 0 when none runs or items are not tracked} */
         long itemStartedNanos();
 
-        /** @return the chunk it received last */
+        /** {@return the chunk it received last} */
         long currentChunk();
 
-        /** @return the index of the item it started last */
+        /** {@return the index of the item it started last} */
         long currentItem();
 
-        /** @return the chunk it skipped last, its call having been cancelled; 0 before the first */
+        /** {@return the chunk it skipped last, its call having been cancelled; 0 before the first} */
         long skippedChunk();
     }
 
@@ -81,13 +81,13 @@ final class Supervisor {
         this.clock = clock;
     }
 
-    /** @return now, on the supervisor's clock */
+    /** {@return now, on the supervisor's clock} */
     long nanoTime() {
         return clock.nanoTime();
     }
 
     /**
-     * @return whether and why to kill the worker now, or {@code null} if it is healthy (or being killed already)
+     * {@return whether and why to kill the worker now, or {@code null} if it is healthy (or being killed already)}
      */
     Kill check(Watched worker) {
         if (worker.isBeingKilled()) {
@@ -178,12 +178,12 @@ final class Supervisor {
         consecutiveStartFailures = 0;
     }
 
-    /** @return whether this failed start, with those before it in a row, breaks the pool */
+    /** {@return whether this failed start, with those before it in a row, breaks the pool} */
     boolean startFailed() {
         return ++consecutiveStartFailures >= maxConsecutiveStartFailures;
     }
 
-    /** @return how many starts failed in a row */
+    /** {@return how many starts failed in a row} */
     int consecutiveStartFailures() {
         return consecutiveStartFailures;
     }

@@ -30,7 +30,7 @@ final class TasksProxy {
         this.counters = counters;
     }
 
-    /** @return this proxy's serializer, for reading the answers on the same thread */
+    /** {@return this proxy's serializer, for reading the answers on the same thread} */
     ValueSerializer values() {
         return values;
     }

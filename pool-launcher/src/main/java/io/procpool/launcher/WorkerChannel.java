@@ -18,25 +18,25 @@ interface WorkerChannel extends AutoCloseable {
      */
     boolean poll();
 
-    /** @return the buffer holding the message the last successful {@link #poll()} read */
+    /** {@return the buffer holding the message the last successful {@link #poll()} read} */
     byte[] bytes();
 
-    /** @return that message's length */
+    /** {@return that message's length} */
     int length();
 
     /** Tells the worker the pool is alive. */
     void beat(long nowNanos);
 
-    /** @return the worker's last heartbeat, or 0 before the first */
+    /** {@return the worker's last heartbeat, or 0 before the first} */
     long workerHeartbeatNanos();
 
-    /** @return when the worker's running item started, or 0 when none runs or items are not tracked */
+    /** {@return when the worker's running item started, or 0 when none runs or items are not tracked} */
     long itemStartedNanos();
 
-    /** @return the number of the chunk the worker received last; 0 before the first */
+    /** {@return the number of the chunk the worker received last; 0 before the first} */
     long currentChunk();
 
-    /** @return the index of the item the worker started last */
+    /** {@return the index of the item the worker started last} */
     long currentItem();
 
     /**
@@ -47,7 +47,7 @@ interface WorkerChannel extends AutoCloseable {
      */
     void cancelCall(int slot, long callId);
 
-    /** @return the chunk the worker skipped last, its call having been cancelled; 0 before the first */
+    /** {@return the chunk the worker skipped last, its call having been cancelled; 0 before the first} */
     long skippedChunk();
 
     /** Closes the pool's side; quietly, since the worker may be gone already. */

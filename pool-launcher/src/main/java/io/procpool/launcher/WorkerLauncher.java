@@ -30,7 +30,7 @@ import java.util.function.Consumer;
 final class WorkerLauncher {
     private static final String CRASH_REPORT_PREFIX = "procpool-worker-hs_err_pid";
 
-    /** @return where a crashed worker's JVM writes its report */
+    /** {@return where a crashed worker's JVM writes its report} */
     static Path crashReportOf(long pid) {
         return crashReport(Long.toString(pid));
     }
@@ -125,7 +125,7 @@ final class WorkerLauncher {
     }
 
     /**
-     * @return the command line a worker starts with, for error messages
+     * {@return the command line a worker starts with, for error messages}
      */
     String describeCommand(Path workerDirectory) {
         return String.join(" ", commandLine) + " " + workerDirectory + " " + ProcessHandle.current().pid();

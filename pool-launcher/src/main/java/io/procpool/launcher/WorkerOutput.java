@@ -43,7 +43,7 @@ final class WorkerOutput extends LogOutputStream {
     }
 
     /**
-     * @return the last lines written, oldest first
+     * {@return the last lines written, oldest first}
      */
     List<String> lastLines() {
         flush();

@@ -189,7 +189,7 @@ final class WorkerProcess implements Supervisor.Watched {
         }
     }
 
-    /** @return where this worker is in its life */
+    /** {@return where this worker is in its life} */
     State state() {
         return state;
     }
@@ -221,7 +221,7 @@ final class WorkerProcess implements Supervisor.Watched {
         state = State.RETIRING;
     }
 
-    /** @return whether the pool may tell this worker to shut down: it has not been told and is not leaving */
+    /** {@return whether the pool may tell this worker to shut down: it has not been told and is not leaving} */
     boolean mayShutDown() {
         return state == State.STARTING || state == State.READY;
     }
@@ -245,12 +245,12 @@ final class WorkerProcess implements Supervisor.Watched {
         return was;
     }
 
-    /** @return whether this worker takes chunks now: ready, and not being killed */
+    /** {@return whether this worker takes chunks now: ready, and not being killed} */
     boolean takesChunks() {
         return state == State.READY && killReason == null;
     }
 
-    /** @return the process id: reported by the worker, or known from the process handle */
+    /** {@return the process id: reported by the worker, or known from the process handle} */
     long pid() {
         Process started = process;
         return pid > 0 ? pid : started != null ? started.pid() : -1;
@@ -292,12 +292,12 @@ final class WorkerProcess implements Supervisor.Watched {
         return now == HELD_BY_LOOP || now == LENDABLE && holder.compareAndSet(LENDABLE, HELD_BY_LOOP);
     }
 
-    /** @return whether the loop holds this worker (and has not merely offered it) */
+    /** {@return whether the loop holds this worker (and has not merely offered it)} */
     boolean heldByLoop() {
         return holder.get() == HELD_BY_LOOP;
     }
 
-    /** @return whether a caller's thread drives this worker now */
+    /** {@return whether a caller's thread drives this worker now} */
     boolean isLent() {
         return holder.get() == LENT;
     }
@@ -318,7 +318,7 @@ final class WorkerProcess implements Supervisor.Watched {
         holder.set(lendable ? LENDABLE : HELD_BY_LOOP);
     }
 
-    /** @return the transport to this worker */
+    /** {@return the transport to this worker} */
     WorkerChannel channel() {
         return channel;
     }

@@ -112,7 +112,7 @@ public final class ClassFilter {
     }
 
     /**
-     * @return the JDK filter, for Java serialisation, or {@code null} for allow-all
+     * {@return the JDK filter, for Java serialisation, or {@code null} for allow-all}
      */
     ObjectInputFilter objectInputFilter() {
         return filter;

@@ -137,8 +137,8 @@ final class FidelityPolicy implements SerializerFactory<Serializer<?>> {
     }
 
     /**
-     * @return whether, inside an object written with Java serialisation, objects of {@code type} are better
-     * written by Kryo: user classes, lambdas, and JDK classes that are not {@code Serializable}
+     * {@return whether, inside an object written with Java serialisation, objects of {@code type} are better
+     * written by Kryo: user classes, lambdas, and JDK classes that are not {@code Serializable}}
      */
     boolean isLeaf(Class<?> type) {
         return leaves.get(type);

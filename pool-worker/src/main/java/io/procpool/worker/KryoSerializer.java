@@ -31,6 +31,8 @@ public final class KryoSerializer implements ValueSerializer {
     }
 
     /**
+     * Makes a serializer for one thread.
+     *
      * @param filter       the classes it may read
      * @param sharedArrays the pool's directory, where large arrays are passed; {@code null} to write them inline
      * @param sizes        the pool's queue sizes, whose margin a large array leaves free beside it

@@ -35,6 +35,8 @@ public final class QueueLayout {
     }
 
     /**
+     * Describes the files of the worker whose directory this is, with the pool's sizes; nothing is created.
+     *
      * @param directory the worker's own directory
      * @param sizes     the pool's segment and block sizes
      */
@@ -44,7 +46,7 @@ public final class QueueLayout {
     }
 
     /**
-     * @return the segment and block sizes
+     * {@return the segment and block sizes}
      */
     public QueueSizes sizes() {
         return sizes;

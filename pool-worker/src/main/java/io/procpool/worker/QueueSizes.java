@@ -54,6 +54,8 @@ public record QueueSizes(long segmentBytes) {
     }
 
     /**
+     * The least free space a pool can start with.
+     *
      * @param processes the pool's number of workers
      * @return the least free space a pool of {@code processes} workers starts with: the smallest sizes' bound and
      * running margin, for the error that says a file system is too small
@@ -62,13 +64,13 @@ public record QueueSizes(long segmentBytes) {
         return new QueueSizes(SMALLEST_SEGMENT_BYTES).neededBytes(processes);
     }
 
-    /** @return a worker's sizes, from its command line */
+    /** {@return a worker's sizes, from its command line} */
     static QueueSizes fromSystemProperty() {
         Long segment = Long.getLong(PROPERTY);
         return segment == null ? DEFAULT : new QueueSizes(segment);
     }
 
-    /** @return the option that gives a worker these sizes; none for the default */
+    /** {@return the option that gives a worker these sizes; none for the default} */
     public java.util.List<String> asJvmOptions() {
         return equals(DEFAULT) ? java.util.List.of() : java.util.List.of("-D" + PROPERTY + "=" + segmentBytes);
     }
@@ -89,27 +91,27 @@ public record QueueSizes(long segmentBytes) {
     }
 
     /**
-     * @return Chronicle's block size: the unit in which a queue file grows and is mapped. A document may take up
-     * to a quarter of it.
+     * {@return Chronicle's block size: the unit in which a queue file grows and is mapped. A document may take up
+     * to a quarter of it.}
      */
     public long blockBytes() {
         return segmentBytes;
     }
 
-    /** @return the largest piece of a message that goes into one queue document: an eighth of a block */
+    /** {@return the largest piece of a message that goes into one queue document: an eighth of a block} */
     public int fragmentBytes() {
         return (int) (blockBytes() / 8);
     }
 
     /**
-     * @return the free space below which a running pool stops with an error, since a memory-mapped write to a
-     * full file system kills the JVM with SIGBUS: room for two segments, 64 MiB with the default sizes
+     * {@return the free space below which a running pool stops with an error, since a memory-mapped write to a
+     * full file system kills the JVM with SIGBUS: room for two segments, 64 MiB with the default sizes}
      */
     public long minimumFreeBytes() {
         return 2 * segmentBytes;
     }
 
-    /** @return the room kept free beside a large write, for the pool's other queues: a segment */
+    /** {@return the room kept free beside a large write, for the pool's other queues: a segment} */
     public long marginBytes() {
         return segmentBytes;
     }

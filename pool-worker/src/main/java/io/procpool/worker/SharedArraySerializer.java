@@ -120,7 +120,7 @@ final class SharedArraySerializer extends Serializer<byte[]> {
         return original.clone();
     }
 
-    /** @return the bytes of the arrays written or read through files since the last call */
+    /** {@return the bytes of the arrays written or read through files since the last call} */
     long takeOutOfBandBytes() {
         long bytes = outOfBandBytes;
         outOfBandBytes = 0;

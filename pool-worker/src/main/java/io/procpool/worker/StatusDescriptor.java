@@ -169,7 +169,7 @@ public final class StatusDescriptor implements AutoCloseable {
         VarHandle.fullFence();
     }
 
-    /** @return the chunk the worker skipped last, its call having been cancelled; 0 before the first */
+    /** {@return the chunk the worker skipped last, its call having been cancelled; 0 before the first} */
     public long skippedChunk() {
         return (long) LONGS.getAcquire(buffer, SKIPPED_CHUNK);
     }

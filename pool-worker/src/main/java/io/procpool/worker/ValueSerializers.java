@@ -22,6 +22,8 @@ public final class ValueSerializers {
     }
 
     /**
+     * Makes a serializer for one thread, with the default queue sizes.
+     *
      * @param serialization how values cross
      * @param filter        the classes it may read
      * @param sharedArrays  the pool's directory, where Kryo passes large arrays; {@code null} to write them inline
@@ -32,6 +34,8 @@ public final class ValueSerializers {
     }
 
     /**
+     * Makes a serializer for one thread, its large arrays leaving the margin of the pool's queue sizes free.
+     *
      * @param serialization how values cross
      * @param filter        the classes it may read
      * @param sharedArrays  the pool's directory, where Kryo passes large arrays; {@code null} to write them inline
@@ -52,7 +56,7 @@ public final class ValueSerializers {
         }
     }
 
-    /** @return the serialisation a worker was started with, from {@value #PROPERTY}; Kryo by default */
+    /** {@return the serialisation a worker was started with, from {@value #PROPERTY}; Kryo by default} */
     public static Serialization fromSystemProperty() {
         return Serialization.valueOf(System.getProperty(PROPERTY, Serialization.KRYO.name()));
     }

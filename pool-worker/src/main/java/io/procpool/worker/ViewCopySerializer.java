@@ -29,7 +29,7 @@ final class ViewCopySerializer extends Serializer<Object> {
     private static final String IMMUTABLE_COLLECTIONS = "java.util.ImmutableCollections$";
     private static final String IMMUTABLE_ENTRY = "java.util.KeyValueHolder";
 
-    /** @return whether objects of {@code type}, a JDK class that is not Serializable, have an equivalent here */
+    /** {@return whether objects of {@code type}, a JDK class that is not Serializable, have an equivalent here} */
     static boolean canCopy(Class<?> type) {
         return Map.Entry.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type)
                 || Map.class.isAssignableFrom(type);
@@ -45,7 +45,7 @@ final class ViewCopySerializer extends Serializer<Object> {
         return kryo.readClassAndObject(input);
     }
 
-    /** @return a copy of {@code view} of a Serializable JDK class, with its order, comparator and mutability */
+    /** {@return a copy of {@code view} of a Serializable JDK class, with its order, comparator and mutability} */
     static Object equivalent(Object view) {
         String name = view.getClass().getName();
         if (view instanceof Map.Entry) {

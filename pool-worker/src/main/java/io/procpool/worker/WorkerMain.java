@@ -308,7 +308,7 @@ public final class WorkerMain {
         functions.put(functionId, in.readBytes(in.readVarInt(true)));
     }
 
-    /** @return the function, rebuilt on first use, or the {@link SerializationException} that rebuilding gave */
+    /** {@return the function, rebuilt on first use, or the {@link SerializationException} that rebuilding gave} */
     private Object function(long functionId) {
         Object function = functions.get(functionId);
         if (function instanceof byte[]) {
