@@ -244,9 +244,10 @@ final class PoolExecutorService implements ExecutorService, AutoCloseable {
         }
     }
 
+    /** Latest first, so that stopping a running task does not free a worker for a later one about to be cancelled. */
     private static void cancelAll(List<? extends Future<?>> futures) {
-        for (Future<?> future : futures) {
-            future.cancel(true);
+        for (int i = futures.size() - 1; i >= 0; i--) {
+            futures.get(i).cancel(true);
         }
     }
 
@@ -265,13 +266,20 @@ final class PoolExecutorService implements ExecutorService, AutoCloseable {
     public List<Runnable> shutdownNow() {
         pool.shutdown();
         List<Runnable> neverStarted = new ArrayList<>();
+        List<ViewFuture<?>> started = new ArrayList<>();
+        // The waiting ones first: stopping a running task frees its worker, which would take the next waiting one.
         for (ViewFuture<?> future : outstanding.values()) {
             if (future.call.cancelIfUnstarted()) {
                 neverStarted.add(future.original instanceof Runnable ? (Runnable) future.original
                         : new FutureTask<>((Callable<?>) future.original));
             } else {
-                future.cancel(true);
+                started.add(future);
             }
+        }
+        // Then the started ones, latest first: one handed ahead to a worker is cancelled before the task running
+        // ahead of it is stopped, so that the freed worker does not start it.
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).cancel(true);
         }
         return neverStarted;
     }
