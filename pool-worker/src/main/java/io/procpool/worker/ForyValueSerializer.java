@@ -49,9 +49,11 @@ final class ForyValueSerializer implements ValueSerializer {
                 .withRefTracking(true)
                 .withCompatibleMode(CompatibleMode.SCHEMA_CONSISTENT)
                 .withClassLoader(classes)
-                // Fory generates and compiles a serializer for each class it meets, which takes a second or more
-                // on a small machine: meanwhile it uses its interpreted one, so no call waits for the compiler.
-                .withAsyncCompilation(true)
+                // No generated serializers: compiling one per class costs a second or more on a small machine, in
+                // every worker, and with compilation in the background a value written by one side's interpreted
+                // serializer and read by the other's generated one came back as null (List.of, seen in a test).
+                // The interpreted serializers carry every value of the conformance catalogue.
+                .withCodegen(false)
                 // Fory's default of 50 refuses ordinary nesting (a linked list of 51 nodes).
                 .withMaxDepth(10_000);
         if (filter != ClassFilter.ALLOW_ALL) {
