@@ -151,6 +151,15 @@ final class Workers {
         List<String> command = new java.util.ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(io.procpool.worker.JvmFlags.required());
+        // What the README tells a parent on a newer JDK to add, so that its own start-up warnings about Kryo's and
+        // Chronicle's native and Unsafe access do not mix with what the tests read from its output.
+        int feature = Runtime.version().feature();
+        if (feature >= 22) {
+            command.add("--enable-native-access=ALL-UNNAMED");
+        }
+        if (feature >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classpath);
