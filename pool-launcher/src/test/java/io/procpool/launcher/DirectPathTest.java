@@ -171,7 +171,15 @@ class DirectPathTest {
                 Thread.onSpinWait();
             }
             long before = pool.directCalls();
+            long submitted = pool.stats().tasksSubmitted();
             CompletableFuture<Integer> queued = CompletableFuture.supplyAsync(() -> pool.apply((Integer i) -> i, 8));
+            // Released only once the call has reached the loop, which sends it behind the busy item: released
+            // earlier, the worker could be idle again by the time the call starts, and the call would go direct.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (pool.stats().tasksSubmitted() == submitted) {
+                assertTrue(System.nanoTime() < deadline, "the call never reached the loop");
+                Thread.onSpinWait();
+            }
             Files.writeString(release, "go");
             assertEquals(7, busy.get(30, TimeUnit.SECONDS));
             assertEquals(8, queued.get(30, TimeUnit.SECONDS));
