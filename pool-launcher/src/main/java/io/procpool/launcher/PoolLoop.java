@@ -39,6 +39,8 @@ final class PoolLoop implements Runnable {
     private static final int SIGKILL_EXIT = 128 + 9;
     /** With nothing in flight the loop sleeps this long at most: callers and exits unpark it. */
     private static final long MAX_DEEP_PARK_NANOS = 250_000_000;
+    /** The longest a cancelling thread waits for the loop to tell the workers. */
+    private static final long CANCEL_WAIT_NANOS = 1_000_000_000;
 
     private final PoolConfig config;
     private final PoolDirectory directory;
@@ -67,8 +69,9 @@ final class PoolLoop implements Runnable {
     private long lastSuperviseNanos;
     private volatile PoolException broken;
     private long lastSpaceCheckNanos;
-    /** Set by a thread that cancelled a call, cleared by the loop when it has looked for chunks to stop. */
-    private volatile boolean cancellations;
+    /** Counted by threads that cancelled a call; the loop records how many it has acted on. */
+    private final java.util.concurrent.atomic.AtomicLong cancelRequests = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long cancelsHandled;
 
     PoolLoop(PoolConfig config, PoolDirectory directory, PoolCounters counters) {
         this.config = config;
@@ -181,9 +184,10 @@ final class PoolLoop implements Runnable {
                     }
                 }
                 worked |= dispatcher.dispatch(workers);
-                if (cancellations) {
-                    cancellations = false;
+                long requests = cancelRequests.get();
+                if (requests != cancelsHandled) {
                     stopCancelledChunks();
+                    cancelsHandled = requests;
                 }
                 long now = supervisor.nanoTime();
                 if (now - lastSuperviseNanos >= SUPERVISE_INTERVAL_NANOS) {
@@ -297,8 +301,19 @@ final class PoolLoop implements Runnable {
 
     /** A call was cancelled: its running chunks must be stopped. Called by any thread. */
     void cancelled() {
-        cancellations = true;
+        if (Thread.currentThread() == thread) {
+            stopCancelledChunks(); // a cancel from a callback on this thread: act now, this thread owns the state
+            return;
+        }
+        long request = cancelRequests.incrementAndGet();
         LockSupport.unpark(thread);
+        // Wait until the loop has named the call to the workers, so that when cancel() or an iterator's close()
+        // returns, no chunk of the call that is queued in a worker starts any more. Bounded: a loop that is stopping
+        // or stuck must not hold the caller.
+        long deadline = System.nanoTime() + CANCEL_WAIT_NANOS;
+        while (cancelsHandled < request && lifecycle.get() != Lifecycle.STOPPED && System.nanoTime() < deadline) {
+            Thread.yield();
+        }
     }
 
     /**
