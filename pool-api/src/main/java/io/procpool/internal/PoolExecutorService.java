@@ -138,38 +138,22 @@ final class PoolExecutorService implements ExecutorService, AutoCloseable {
 
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
-        Objects.requireNonNull(tasks, "tasks");
-        List<Future<T>> futures = new ArrayList<>(tasks.size());
-        boolean done = false;
-        try {
-            for (Callable<T> task : tasks) {
-                futures.add(submit(Objects.requireNonNull(task, "a task in tasks")));
-            }
-            for (Future<T> future : futures) {
-                if (!future.isDone()) {
-                    try {
-                        future.get();
-                    } catch (CancellationException | ExecutionException ignored) {
-                        // Its outcome is in its future, for the caller to read.
-                    }
-                }
-            }
-            done = true;
-            return futures;
-        } finally {
-            if (!done) {
-                cancelAll(futures);
-            }
-        }
+        return all(tasks, false, 0);
     }
 
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException {
-        Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(unit, "unit");
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        return all(tasks, true, unit.toNanos(timeout));
+    }
+
+    private <T> List<Future<T>> all(Collection<? extends Callable<T>> tasks, boolean timed, long nanos)
+            throws InterruptedException {
+        Objects.requireNonNull(tasks, "tasks");
+        long deadline = System.nanoTime() + nanos;
         List<Future<T>> futures = new ArrayList<>(tasks.size());
+        boolean allDone = false;
         try {
             for (Callable<T> task : tasks) {
                 futures.add(submit(Objects.requireNonNull(task, "a task in tasks")));
@@ -177,18 +161,25 @@ final class PoolExecutorService implements ExecutorService, AutoCloseable {
             for (Future<T> future : futures) {
                 if (!future.isDone()) {
                     try {
-                        future.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                        if (timed) {
+                            future.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                        } else {
+                            future.get();
+                        }
                     } catch (CancellationException | ExecutionException ignored) {
                         // Its outcome is in its future, for the caller to read.
                     } catch (TimeoutException e) {
-                        break; // the ones not done are cancelled below
+                        return futures; // past the deadline: the ones not done are cancelled below
                     }
                 }
             }
+            allDone = true;
             return futures;
         } finally {
-            // Past the deadline, or interrupted: what has not finished is cancelled, as the contract says.
-            cancelAll(futures);
+            if (!allDone) {
+                // Past the deadline, interrupted, or a null task: what has not finished is cancelled.
+                cancelAll(futures);
+            }
         }
     }
 

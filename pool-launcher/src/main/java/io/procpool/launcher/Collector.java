@@ -94,7 +94,7 @@ final class Collector {
         long now = System.nanoTime();
         counters.parentDeserializeNanos.add(now - start);
         counters.roundTripNanos.add(now - sent.sentNanos());
-        // A chunk the worker skipped (its call was cancelled) reports no time at all: nothing ran, nothing to count.
+        // A chunk the worker skipped (its call was cancelled) reports all timings as 0 (see Protocol): nothing ran.
         boolean skipped = outcomes.timingsRead() && outcomes.deserializeNanos() == 0 && outcomes.executeNanos() == 0
                 && outcomes.serializeNanos() == 0;
         if (!skipped) {

@@ -25,7 +25,8 @@ package io.procpool.worker;
  *   BYE                                                         (answer to SHUTDOWN; exits 0 next)
  *
  * A chunk whose call the status descriptor names as cancelled is skipped: its RESULT says NOT_DELIVERED for each
- * item, and the parent drops it.
+ * item and gives all three timings as 0, which is how the parent tells a skipped chunk from one that ran (a chunk
+ * that ran has taken some time to rebuild), and counts none of its items.
  *
  * A worker keeps the last MAX_FUNCTIONS_PER_WORKER functions it was sent and drops the oldest; the parent keeps
  * the same list per worker, so it knows when a function must be sent again, with no message to say so.
