@@ -24,11 +24,12 @@ import java.util.List;
  * of the JDK and of the classpath's jars with their sizes and times, so a rebuilt jar gets a new archive; archives
  * unused for a month, half-written ones whose writer is gone, and the least recently used beyond
  * {@value #MAX_CACHE_BYTES} bytes in all are deleted. Set the system property {@value #PROPERTY} to {@code false}
- * to turn this off.
+ * to turn this off. JVMs of another kind on the same classpath (a cluster pool's members, which load Hazelcast)
+ * get archives of their own.
  */
-final class CdsArchive {
+public final class CdsArchive {
     /** The system property that turns archives off. */
-    static final String PROPERTY = "procpool.cds";
+    public static final String PROPERTY = "procpool.cds";
     private static final String QUIET = "-Xlog:cds=off,cds+dynamic=off";
     private static final long UNUSED_FOR_MILLIS = 30L * 24 * 3600 * 1000;
     /** The cache's size at most: a few archives of a few tens of MiB each. */
@@ -50,12 +51,23 @@ final class CdsArchive {
      * {@return the archive for workers started with this classpath, or {@code null} where CDS cannot be used}
      */
     static CdsArchive forClasspath(String classpath) {
+        return forClasspath(classpath, "worker");
+    }
+
+    /**
+     * Returns the archive for JVMs of one kind started with this classpath.
+     *
+     * @param classpath the JVMs' classpath
+     * @param kind      what the JVMs run, e.g. {@code member}: each kind loads classes of its own
+     * @return the archive, or {@code null} where CDS cannot be used (a directory on the classpath, archives off)
+     */
+    public static CdsArchive forClasspath(String classpath, String kind) {
         if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
             return null;
         }
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update((System.getProperty("java.home") + '\n' + Runtime.version() + '\n')
+            digest.update((kind + '\n' + System.getProperty("java.home") + '\n' + Runtime.version() + '\n')
                     .getBytes(StandardCharsets.UTF_8));
             for (String entry : classpath.split(File.pathSeparator)) {
                 Path jar = Path.of(entry);
@@ -124,9 +136,9 @@ final class CdsArchive {
     }
 
     /**
-     * {@return the JVM options for the next worker, and whether it is the one writing the archive}
+     * {@return the JVM options for the next JVM, and whether it is the one writing the archive}
      */
-    Options nextWorker() {
+    public Options nextWorker() {
         if (Files.isRegularFile(archive)) {
             archive.toFile().setLastModified(System.currentTimeMillis());
             return new Options(List.of("-XX:SharedArchiveFile=" + archive, QUIET), false);
@@ -139,10 +151,12 @@ final class CdsArchive {
     }
 
     /**
-     * The worker writing the archive ended: keep the archive if it exited normally (the JVM writes it then),
-     * otherwise drop what it left and let a later worker try again.
+     * The JVM writing the archive ended: keep the archive if it exited normally (the JVM writes it then),
+     * otherwise drop what it left and let a later JVM try again.
+     *
+     * @param normally whether it exited by itself or on SIGTERM, not killed or crashed
      */
-    void writerExited(boolean normally) {
+    public void writerExited(boolean normally) {
         try {
             if (normally && Files.isRegularFile(inProgress) && Files.size(inProgress) > 0) {
                 Files.move(inProgress, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -157,7 +171,12 @@ final class CdsArchive {
         }
     }
 
-    /** JVM options for one worker. */
-    record Options(List<String> jvmOptions, boolean writesArchive) {
+    /**
+     * JVM options for one JVM.
+     *
+     * @param jvmOptions    the options that map the archive, or write it at exit
+     * @param writesArchive whether this JVM writes it, and so must be reported by {@link #writerExited(boolean)}
+     */
+    public record Options(List<String> jvmOptions, boolean writesArchive) {
     }
 }

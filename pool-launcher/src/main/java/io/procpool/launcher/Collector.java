@@ -6,6 +6,7 @@ import com.esotericsoftware.kryo.io.Input;
 import io.procpool.internal.Chunk;
 import io.procpool.worker.Failures;
 import io.procpool.worker.Protocol;
+import io.procpool.worker.ResultDecoder;
 import io.procpool.worker.ValueSerializer;
 
 /**

@@ -596,8 +596,7 @@ public final class ProcessPool extends AbstractPool {
                 throw new IllegalArgumentException("startTimeout must be positive, was " + startTimeout);
             }
             checkParentJvm();
-            Path java = javaExecutable != null ? javaExecutable
-                    : Path.of(System.getProperty("java.home"), "bin", "java");
+            Path java = javaExecutable != null ? javaExecutable : ChildJvms.javaExecutable();
             ClassFilter classFilter = ClassFilter.allowing(allowedClasses);
             return new ProcessPool(new PoolConfig(processes, initializer, maxTasksPerChild, retries, taskTimeout,
                     heartbeatTimeout, startTimeout, List.copyOf(jvmOptions), java, queueDirectory, idleMode,

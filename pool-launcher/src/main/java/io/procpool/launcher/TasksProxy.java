@@ -5,7 +5,7 @@ import io.procpool.PoolException;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
 import io.procpool.worker.BufferRetention;
-import io.procpool.worker.CompactValues;
+import io.procpool.worker.ChunkRunner;
 import io.procpool.worker.KryoCodec;
 import io.procpool.worker.Protocol;
 import io.procpool.worker.RawBitsOutput;
@@ -62,23 +62,12 @@ final class TasksProxy {
             out.writeVarLong(call.functionId(), true);
             out.writeVarLong(chunk.firstIndex(), true);
             out.writeVarInt(chunk.size(), true);
-            Object[] items = chunk.items();
-            byte kind = CompactValues.kindOf(items, items.length);
-            if (kind != CompactValues.NONE) {
-                CompactValues.write(out, kind, items, items.length);
-            } else {
-                out.writeByte(CompactValues.NONE);
-            }
-            for (int i = 0; i < items.length && kind == CompactValues.NONE; i++) {
-                try {
-                    values.write(out, items[i]);
-                } catch (RuntimeException | StackOverflowError e) {
-                    values.reset();
-                    // Arrays the chunk wrote to files stay there until the pool's directory goes, at close.
-                    values.takeOutOfBandBytes();
-                    itemFailure = e;
-                    return i;
-                }
+            int unwritten = ChunkRunner.writeItems(values, out, chunk.items());
+            if (unwritten >= 0) {
+                // Arrays the chunk wrote to files stay there until the pool's directory goes, at close.
+                values.takeOutOfBandBytes();
+                itemFailure = ChunkRunner.takeItemFailure();
+                return unwritten;
             }
             // In flight before it is visible to the worker, so that an exit seen at any point finds it.
             long now = System.nanoTime();

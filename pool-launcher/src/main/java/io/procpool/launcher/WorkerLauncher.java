@@ -67,27 +67,17 @@ final class WorkerLauncher {
         List<String> command = new ArrayList<>();
         command.add(config.javaExecutable().toString());
         command.add("@" + argumentFile);
-        // First, so that procpool's own settings and the pool's jvmOptions, which come later, win.
-        command.addAll(InheritedOptions.systemProperties());
+        // First, so that procpool's own settings and the pool's jvmOptions, which come later, win. The system
+        // properties come first of the common options.
+        List<String> common = ChildJvms.commonOptions();
+        int properties = InheritedOptions.systemProperties().size();
+        command.addAll(common.subList(0, properties));
         command.add(InheritedOptions.maxHeap(config.processes()));
         command.addAll(InheritedOptions.workerDefaults(config.jvmOptions()));
-        command.addAll(JvmFlags.required());
-        int feature = Runtime.version().feature();
-        if (feature >= 22) {
-            // Chronicle's native helpers: allowed, without the JVM warning on every worker's stderr.
-            command.add("--enable-native-access=ALL-UNNAMED");
-        }
-        if (feature >= 23) {
-            command.add("--sun-misc-unsafe-memory-access=allow");
-        }
+        command.addAll(common.subList(properties, common.size()));
         command.addAll(Quiet.asJvmOptions());
         // Both sides of a queue must agree on its sizes: the pool chose them for its directory's space.
         command.addAll(directory.sizes().asJvmOptions());
-        if (!hasSlf4jProvider()) {
-            // Without a provider SLF4J prints a three-line notice in every JVM: a worker says nothing of its own.
-            command.add("-Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider");
-            command.add("-Dslf4j.internal.verbosity=WARN");
-        }
         // A worker out of memory must die and be replaced, not linger half-broken.
         command.add("-XX:+ExitOnOutOfMemoryError");
         // A crashed worker's report goes beside other temporary files, not into the application's directory.
@@ -103,13 +93,6 @@ final class WorkerLauncher {
         command.addAll(config.jvmOptions());
         command.add(WorkerMain.class.getName());
         return command;
-    }
-
-    /** Whether the application has an SLF4J provider, which workers then share: checked once per pool. */
-    private static boolean hasSlf4jProvider() {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        return java.util.ServiceLoader.load(org.slf4j.spi.SLF4JServiceProvider.class,
-                loader != null ? loader : WorkerLauncher.class.getClassLoader()).findFirst().isPresent();
     }
 
     /** Quotes an argument-file value so that spaces and backslashes in paths survive. */

@@ -66,6 +66,11 @@ public final class Protocol {
     public static final byte NOT_SERIALIZABLE = 2;
     /** Per-item outcome in a RESULT: the worker could not deliver the result, e.g. no room in the queue. */
     public static final byte NOT_DELIVERED = 3;
+    /**
+     * Per-item outcome in a RESULT: the pool that ran the item for the worker (a cluster member's own worker JVMs)
+     * failed it, e.g. its worker crashed or its time ran out; the failure is that pool's exception, rethrown as it is.
+     */
+    public static final byte POOL_FAILED = 4;
 
     /** Exit code of a worker whose initializer failed. */
     public static final int EXIT_INIT_FAILED = 70;

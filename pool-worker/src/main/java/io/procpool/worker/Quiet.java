@@ -6,7 +6,7 @@ package io.procpool.worker;
  * classes initialise, so both sides call {@link #apply()} before opening a queue, and the launcher also passes them
  * on the worker's command line. Chronicle's loggers ({@code net.openhft}) are set to WARN under whichever SLF4J
  * provider is present, unless the application's logging configuration gives them a level of its own
- * (see ChronicleLoggers): its warnings and errors still reach SLF4J. Set the system property
+ * (see {@link QuietLoggers}): its warnings and errors still reach SLF4J. Set the system property
  * {@value #CHRONICLE_NOTES} to {@code true} to keep its performance and debug notes and leave its log levels alone.
  */
 public final class Quiet {
@@ -45,7 +45,7 @@ public final class Quiet {
             }
             if (!Boolean.getBoolean(CHRONICLE_NOTES)) {
                 // Before the first Chronicle class below: its core logs as it loads.
-                ChronicleLoggers.warnOnly();
+                QuietLoggers.warnOnly(QuietLoggers.CHRONICLE);
                 net.openhft.chronicle.core.Jvm.disablePerfHandler();
                 net.openhft.chronicle.core.Jvm.disableDebugHandler();
             }

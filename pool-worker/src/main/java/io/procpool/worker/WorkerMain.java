@@ -4,7 +4,6 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.procpool.Initializer;
 import io.procpool.SerializationException;
-import io.procpool.Task;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -37,6 +36,10 @@ public final class WorkerMain {
     public static final String IN_WORKER_PROPERTY = "procpool.inWorker";
 
     private final ValueSerializer values;
+    private final ChunkRunner runner;
+    /** Marks in the status when each item starts, while {@link #tracksItems}. */
+    private final ChunkRunner.ItemWatch itemWatch;
+    private long runningSeq;
     private final Output out = new RawBitsOutput(INITIAL_OUTPUT_BYTES, -1);
     private final BufferRetention outRetention = new BufferRetention();
     /** Functions by id, the oldest dropped first; the parent mirrors this to know what it must send again. */
@@ -59,6 +62,18 @@ public final class WorkerMain {
     private WorkerMain(ValueSerializer values, MessageTailer tasks, MessageAppender results, StatusDescriptor status,
                        IdleStrategy idle) {
         this.values = values;
+        this.runner = new ChunkRunner(values);
+        this.itemWatch = new ChunkRunner.ItemWatch() {
+            @Override
+            public void started(long index) {
+                status.itemStarted(runningSeq, index, System.nanoTime());
+            }
+
+            @Override
+            public void done() {
+                status.idle();
+            }
+        };
         this.tasks = tasks;
         this.results = results;
         this.status = status;
@@ -322,11 +337,11 @@ public final class WorkerMain {
         return function;
     }
 
-    @SuppressWarnings("unchecked")
     private void runChunk(Input in) {
         long start = System.nanoTime();
         long seq = in.readVarLong(true);
         status.chunkReceived(seq);
+        runningSeq = seq;
         long callId = in.readVarLong(true);
         long functionId = in.readVarLong(true);
         long firstIndex = in.readVarLong(true);
@@ -335,87 +350,22 @@ public final class WorkerMain {
             skipChunk(seq, count);
             return;
         }
-        byte itemsKind = in.readByte();
-        Object[] items = new Object[count];
-        int readable = 0;
-        String itemFailure = null;
-        try {
-            if (itemsKind != CompactValues.NONE) {
-                CompactValues.read(in, itemsKind, items, count);
-                readable = count;
-            }
-            for (; readable < count; readable++) {
-                items[readable] = values.read(in);
-            }
-        } catch (RuntimeException | LinkageError | StackOverflowError e) {
-            values.reset();
-            itemFailure = KryoCodec.failure("could not deserialise item " + (firstIndex + readable) + " in the worker",
-                    null, e).getMessage();
-        }
         Object function = function(functionId);
-        long deserialised = System.nanoTime();
-
-        Object[] results = new Object[count];
-        Throwable[] failures = new Throwable[count];
-        boolean anyFailed = readable < count;
-        if (function instanceof Task) {
-            Task<Object, Object> task = (Task<Object, Object>) function;
-            for (int i = 0; i < readable; i++) {
-                if (tracksItems) {
-                    status.itemStarted(seq, firstIndex + i, System.nanoTime());
-                }
-                try {
-                    results[i] = task.apply(items[i]);
-                } catch (Throwable t) {
-                    failures[i] = t;
-                    anyFailed = true;
-                }
-            }
-            if (tracksItems) {
-                status.idle();
-            }
-        }
-        long executed = System.nanoTime();
-
         Output message = startMessage(Protocol.RESULT);
         message.writeVarLong(seq, true);
         message.writeVarInt(count, true);
-        byte resultsKind = function instanceof Task && !anyFailed ? CompactValues.kindOf(results, count)
-                : CompactValues.NONE;
-        if (resultsKind != CompactValues.NONE) {
-            CompactValues.write(message, resultsKind, results, count);
-        } else {
-            message.writeByte(CompactValues.NONE);
-        }
-        for (int i = 0; i < count && resultsKind == CompactValues.NONE; i++) {
-            if (!(function instanceof Task)) {
-                writeNotSerializable(function instanceof SerializationException
-                        ? ((SerializationException) function).getMessage()
-                        : "the worker has no function " + functionId);
-            } else if (i >= readable) {
-                writeNotSerializable(itemFailure);
-            } else if (failures[i] != null) {
-                writeFailure(firstIndex + i, failures[i]);
-            } else {
-                writeValue(firstIndex + i, results[i]);
-            }
-        }
+        int mark = message.position();
+        runner.run(in, firstIndex, count, function, message, start,
+                tracksItems ? itemWatch : ChunkRunner.ItemWatch.NONE);
         tasksDone += count;
-        long serialised = System.nanoTime();
-        writeTimings(deserialised - start, executed - deserialised, serialised - executed);
         try {
             send(message);
         } catch (io.procpool.PoolException e) {
             // The results do not fit (a full file system): say so for each item, in a message that does fit.
-            startMessage(Protocol.RESULT).writeVarLong(seq, true);
-            out.writeVarInt(count, true);
-            out.writeByte(CompactValues.NONE);
-            for (int i = 0; i < count; i++) {
-                out.writeByte(Protocol.NOT_DELIVERED);
-                out.writeString(e.getMessage());
-            }
-            writeTimings(deserialised - start, executed - deserialised, serialised - executed);
-            send(out);
+            message.setPosition(mark);
+            ChunkRunner.writeUndelivered(message, count, e.getMessage());
+            runner.writeLastTimings(message);
+            send(message);
         }
     }
 
@@ -426,51 +376,9 @@ public final class WorkerMain {
         Output message = startMessage(Protocol.RESULT);
         message.writeVarLong(seq, true);
         message.writeVarInt(count, true);
-        message.writeByte(CompactValues.NONE);
-        for (int i = 0; i < count; i++) {
-            message.writeByte(Protocol.NOT_DELIVERED);
-            message.writeString("its call was cancelled before it started");
-        }
-        writeTimings(0, 0, 0);
+        ChunkRunner.writeUndelivered(message, count, "its call was cancelled before it started");
+        ChunkRunner.writeTimings(message, 0, 0, 0);
         send(message);
-    }
-
-    /** The end of a RESULT message: how long the worker spent rebuilding, running and serialising. */
-    private void writeTimings(long deserialiseNanos, long executeNanos, long serialiseNanos) {
-        out.writeVarLong(deserialiseNanos, true);
-        out.writeVarLong(executeNanos, true);
-        out.writeVarLong(serialiseNanos, true);
-    }
-
-    private void writeValue(long index, Object value) {
-        int mark = out.position();
-        try {
-            out.writeByte(Protocol.OK);
-            values.write(out, value);
-        } catch (RuntimeException | StackOverflowError e) {
-            values.reset();
-            out.setPosition(mark);
-            writeNotSerializable(KryoCodec.failure("could not serialise the result of item " + index, value, e)
-                    .getMessage());
-        }
-    }
-
-    private void writeFailure(long index, Throwable failure) {
-        int mark = out.position();
-        try {
-            out.writeByte(Protocol.TASK_FAILED);
-            Failures.write(values, out, failure);
-        } catch (RuntimeException | StackOverflowError e) {
-            values.reset();
-            out.setPosition(mark);
-            writeNotSerializable("could not serialise the exception of item " + index + " ("
-                    + failure.getClass().getName() + "): " + e);
-        }
-    }
-
-    private void writeNotSerializable(String message) {
-        out.writeByte(Protocol.NOT_SERIALIZABLE);
-        out.writeString(message);
     }
 
     /** Rebuilds a function or initializer with this worker's serializer, under the pool's class allow-list. */

@@ -1,30 +1,46 @@
-package io.procpool.launcher;
+package io.procpool.worker;
 
 import com.esotericsoftware.kryo.io.Input;
 import io.procpool.PoolException;
 import io.procpool.SerializationException;
 import io.procpool.TaskFailedException;
 import io.procpool.internal.Chunk;
-import io.procpool.worker.CompactValues;
-import io.procpool.worker.Failures;
-import io.procpool.worker.KryoCodec;
-import io.procpool.worker.Protocol;
-import io.procpool.worker.ValueSerializer;
 
 /**
  * Reads the outcomes of a RESULT message: a value, the task's exception, or a serialisation failure per item, then
- * the worker's timings. A result this JVM cannot rebuild fails that item and, since the stream is unreadable after
- * it, the items after it in the same chunk.
+ * the worker's timings, as {@link ChunkRunner} wrote them. A result this JVM cannot rebuild fails that item and,
+ * since the stream is unreadable after it, the items after it in the same chunk. Used by every pool whose workers
+ * are other JVMs.
  */
-final class ResultDecoder {
+public final class ResultDecoder {
     private ResultDecoder() {
     }
 
-    record Outcomes(Object[] values, PoolException[] failures, int failedCount, boolean timingsRead,
-                    long deserializeNanos, long executeNanos, long serializeNanos) {
+    /**
+     * A chunk's outcomes.
+     *
+     * @param values           the results, by index in the chunk
+     * @param failures         the failures, by index in the chunk, or {@code null} if none failed
+     * @param failedCount      how many failed
+     * @param timingsRead      whether the worker's timings could be read (not after an unreadable result)
+     * @param deserializeNanos the worker's time rebuilding items
+     * @param executeNanos     its time running them
+     * @param serializeNanos   its time serialising outcomes
+     */
+    public record Outcomes(Object[] values, PoolException[] failures, int failedCount, boolean timingsRead,
+                           long deserializeNanos, long executeNanos, long serializeNanos) {
     }
 
-    static Outcomes decode(ValueSerializer values, Input in, Chunk chunk, int count) {
+    /**
+     * Reads a chunk's outcomes and timings.
+     *
+     * @param values the reading thread's serializer
+     * @param in     at the outcomes
+     * @param chunk  the chunk, for error messages
+     * @param count  its number of items
+     * @return the outcomes
+     */
+    public static Outcomes decode(ValueSerializer values, Input in, Chunk chunk, int count) {
         Object[] results = new Object[count];
         byte kind = in.readByte();
         if (kind != CompactValues.NONE) {
@@ -74,6 +90,10 @@ final class ResultDecoder {
                 return new SerializationException(in.readString());
             case Protocol.NOT_DELIVERED:
                 return new PoolException(in.readString());
+            case Protocol.POOL_FAILED:
+                Throwable failure = Failures.read(values, in);
+                return failure instanceof PoolException ? (PoolException) failure
+                        : new PoolException(failure.getMessage(), failure);
             default:
                 throw new IllegalStateException("unknown outcome kind " + kind);
         }
