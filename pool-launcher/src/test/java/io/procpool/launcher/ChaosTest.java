@@ -31,10 +31,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * left behind.
  */
 class ChaosTest {
-    private static final int ITEMS = 600;
-    private static final int MIN_KILLS = 24;
+    private static final int ITEMS = 300;
+    private static final int MIN_KILLS = 10;
     /** Enough to make the point; each kill costs a worker start of about a second. */
-    private static final int MAX_KILLS = 30;
+    private static final int MAX_KILLS = 12;
     /** A kill waits until this many more items completed since the last one, so the call keeps moving. */
     private static final int ITEMS_BETWEEN_KILLS = 15;
     private static final Duration BOUND = Duration.ofSeconds(150);
