@@ -6,9 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * What tasks leave behind in a directory for a test to see, wherever they ran: a task in a worker JVM cannot touch
@@ -68,35 +65,24 @@ public final class Marks {
     }
 
     /**
-     * Waits until the task that left {@code started-id} is stopped: in a worker process, that process has exited;
-     * in this JVM, the task saw its interrupt and left {@code interrupted-id}.
+     * Waits until the task that left {@code started-id} is stopped: it saw its interrupt and left
+     * {@code interrupted-id} (on a thread of this JVM or of a cluster member), or, in another process, that process
+     * has exited (a worker JVM is killed).
      *
      * @throws AssertionError if it still runs after {@code timeout}
      */
     public static void awaitStopped(Path directory, Object id, Duration timeout) throws Exception {
         String[] where = Files.readString(directory.resolve("started-" + id)).split(" ", 2);
         long pid = Long.parseLong(where[0]);
-        if (pid != ProcessHandle.current().pid()) {
-            Optional<ProcessHandle> worker = ProcessHandle.of(pid);
-            if (worker.isPresent()) {
-                try {
-                    worker.get().onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    throw new AssertionError("the worker (pid " + pid + ") running task " + id
-                            + " was not stopped within " + timeout, e);
-                } catch (ExecutionException e) {
-                    throw new AssertionError(e);
-                }
-            }
-            return;
-        }
+        boolean here = pid == ProcessHandle.current().pid();
+        Optional<ProcessHandle> process = here ? Optional.empty() : ProcessHandle.of(pid);
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!exists(directory, "interrupted", id)) {
+        while (!exists(directory, "interrupted", id) && (here || process.map(ProcessHandle::isAlive).orElse(false))) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("task " + id + " on thread " + where[1] + " was not interrupted within "
-                        + timeout);
+                throw new AssertionError("task " + id + " (pid " + pid + ", thread " + where[1] + ") was neither "
+                        + "interrupted nor its process stopped within " + timeout);
             }
-            Thread.sleep(5); // polls a file the task writes when interrupted
+            Thread.sleep(5); // polls a file the task writes when interrupted, and the process's state
         }
     }
 }
