@@ -1,0 +1,206 @@
+package io.procpool.cluster;
+
+import org.apache.commons.exec.CommandLine;
+import org.apache.commons.exec.DefaultExecutor;
+import org.apache.commons.exec.ExecuteException;
+import org.apache.commons.exec.ExecuteResultHandler;
+import org.apache.commons.exec.LogOutputStream;
+import org.apache.commons.exec.PumpStreamHandler;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+
+/**
+ * One member JVM that a pool started on this machine, run and watched with Commons Exec: its output goes to this
+ * JVM's, each line prefixed with the member's number (its ready line and Hazelcast's start-up aside), and the last
+ * lines of its standard error are kept for the error that reports its loss.
+ */
+final class LocalMember {
+    private static final int KEPT_LINES = 20;
+    private static final long STOP_GRACE_MS = 5_000;
+
+    private final int number;
+    private final int port;
+    private final CompletableFuture<String> ready = new CompletableFuture<>();
+    private final CompletableFuture<Integer> exited = new CompletableFuture<>();
+    private final ArrayDeque<String> lastErrorLines = new ArrayDeque<>();
+    private volatile Process process;
+    private volatile boolean stopping;
+
+    private LocalMember(int number, int port) {
+        this.number = number;
+        this.port = port;
+    }
+
+    /**
+     * Starts a member JVM.
+     *
+     * @param number  the member's number in its pool, for its output's prefix
+     * @param port    the port it listens on
+     * @param command its command line
+     * @param onExit  told its exit code when it exits, on a Commons Exec thread
+     * @return the member, starting
+     */
+    @SuppressWarnings("deprecation") // the builder cannot be subclassed, and launch() is where the Process shows
+    static LocalMember start(int number, int port, List<String> command, IntConsumer onExit) {
+        LocalMember member = new LocalMember(number, port);
+        DefaultExecutor executor = new DefaultExecutor() {
+            /** Non-daemon watcher threads would keep a JVM whose main returned alive, and the members with it. */
+            @Override
+            protected Thread createThread(Runnable runnable, String name) {
+                Thread thread = super.createThread(runnable, name);
+                thread.setDaemon(true);
+                return thread;
+            }
+
+            @Override
+            protected Process launch(CommandLine line, Map<String, String> env, Path dir) throws IOException {
+                Process started = super.launch(line, env, dir);
+                member.process = started;
+                if (member.stopping) {
+                    started.destroyForcibly();
+                }
+                return started;
+            }
+        };
+        executor.setExitValues(null);
+        executor.setStreamHandler(new PumpStreamHandler(member.new Output(false), member.new Output(true)));
+        CommandLine line = new CommandLine(command.get(0));
+        command.subList(1, command.size()).forEach(argument -> line.addArgument(argument, false));
+        ExecuteResultHandler handler = new ExecuteResultHandler() {
+            @Override
+            public void onProcessComplete(int exitValue) {
+                member.exited(exitValue, onExit);
+            }
+
+            @Override
+            public void onProcessFailed(ExecuteException e) {
+                member.exited(e.getExitValue(), onExit);
+            }
+        };
+        try {
+            executor.execute(line, handler);
+        } catch (IOException e) {
+            member.lastErrorLines.add(e.toString());
+            member.exited(-1, onExit);
+        }
+        return member;
+    }
+
+    private void exited(int exitValue, IntConsumer onExit) {
+        ready.completeExceptionally(new IllegalStateException("exited with code " + exitValue));
+        exited.complete(exitValue);
+        onExit.accept(exitValue);
+    }
+
+    /** {@return this member's number in its pool} */
+    int number() {
+        return number;
+    }
+
+    /** {@return the port it listens on} */
+    int port() {
+        return port;
+    }
+
+    /** {@return completes with the member's ready line once it has joined; fails if it exits first} */
+    CompletableFuture<String> ready() {
+        return ready;
+    }
+
+    /** {@return the member's process id, or -1 before it started} */
+    long pid() {
+        Process started = process;
+        return started == null ? -1 : started.pid();
+    }
+
+    /** {@return whether the pool asked it to stop} */
+    boolean isStopping() {
+        return stopping;
+    }
+
+    /** {@return completes with its exit code} */
+    CompletableFuture<Integer> exited() {
+        return exited;
+    }
+
+    /** {@return the last lines it wrote to standard error} */
+    List<String> lastErrorLines() {
+        synchronized (lastErrorLines) {
+            return new ArrayList<>(lastErrorLines);
+        }
+    }
+
+    /** Asks the member to stop (SIGTERM: it leaves its cluster and stops its worker JVMs). */
+    void stop() {
+        stopping = true;
+        Process started = process;
+        if (started != null) {
+            started.destroy();
+        }
+    }
+
+    /** Kills it at once (SIGKILL). */
+    void kill() {
+        stopping = true;
+        Process started = process;
+        if (started != null) {
+            started.destroyForcibly();
+        }
+    }
+
+    /** Waits for it to exit after {@link #stop()}, killing it if it takes longer than a few seconds. */
+    void awaitExit() {
+        try {
+            exited.get(STOP_GRACE_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            kill();
+            exited.join();
+        } catch (InterruptedException e) {
+            kill();
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "local member " + number + " (127.0.0.1:" + port + ", pid " + pid() + ")";
+    }
+
+    /** The member's standard output or error: forwarded with a prefix, watched for the ready line. */
+    private final class Output extends LogOutputStream {
+        private final boolean stderr;
+
+        Output(boolean stderr) {
+            this.stderr = stderr;
+        }
+
+        @Override
+        protected void processLine(String line, int level) {
+            if (!stderr && line.startsWith(ClusterMember.READY)) {
+                ready.complete(line);
+                return;
+            }
+            if (stderr) {
+                synchronized (lastErrorLines) {
+                    if (lastErrorLines.size() == KEPT_LINES) {
+                        lastErrorLines.removeFirst();
+                    }
+                    lastErrorLines.addLast(line);
+                }
+            }
+            PrintStream target = stderr ? System.err : System.out;
+            target.println("[procpool member " + number + "] " + line);
+        }
+    }
+}

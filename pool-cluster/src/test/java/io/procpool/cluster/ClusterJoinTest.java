@@ -1,0 +1,112 @@
+package io.procpool.cluster;
+
+import io.procpool.Pool;
+import io.procpool.PoolException;
+import io.procpool.SerializationException;
+import io.procpool.Task;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A pool that joins members started by hand, as on other machines, and the errors a user gets, in bounded time,
+ * when the cluster is not what the pool expects: nobody at the address, another cluster name, a member of another
+ * procpool version, a member without the task's class.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ClusterJoinTest {
+    private static final Task<Integer, Integer> SQUARE = x -> x * x;
+    private static final Task<Integer, Long> PID = x -> ProcessHandle.current().pid();
+    private static final Duration SHORT = Duration.ofSeconds(3);
+    /** How long a bad start may take to fail: the connect timeout, with room for a busy machine. */
+    private static final Duration BOUNDED = Duration.ofSeconds(30);
+
+    private final String name = "join-test-" + ProcessHandle.current().pid();
+    private HandStartedMember member;
+    private HandStartedMember bare;
+    private HandStartedMember otherVersion;
+
+    @BeforeAll
+    void startMembers() throws Exception {
+        member = HandStartedMember.start(ClusterMember.class.getName(), true,
+                "--cluster-name", name, "--port", "{port}", "--host", "127.0.0.1", "--workers", "2");
+        bare = HandStartedMember.start(ClusterMember.class.getName(), false,
+                "--cluster-name", name + "-bare", "--port", "{port}", "--host", "127.0.0.1", "--workers", "1");
+        otherVersion = HandStartedMember.start(OtherVersionMember.class.getName(), true, name + "-other", "{port}");
+        member.awaitReady();
+        bare.awaitReady();
+        otherVersion.awaitReady();
+    }
+
+    @AfterAll
+    void stopMembers() throws Exception {
+        for (HandStartedMember started : new HandStartedMember[] {member, bare, otherVersion}) {
+            if (started != null) {
+                started.close();
+            }
+        }
+    }
+
+    @Test
+    void shouldRunOnAMemberStartedByHandAndLeaveItRunningOnClose() {
+        List<Integer> items = IntStream.range(0, 50).boxed().collect(Collectors.toList());
+        for (int round = 0; round < 2; round++) {
+            try (Pool pool = ClusterPool.builder().clusterName(name).addresses(member.address()).build()) {
+                assertEquals(2, pool.size(), "the member runs 2 workers");
+                assertEquals(items.stream().map(x -> x * x).collect(Collectors.toList()), pool.map(SQUARE, items));
+                assertEquals(member.pid(), pool.apply(PID, 0).longValue(), "tasks run in the member's JVM");
+            }
+            assertTrue(member.isAlive(), "closing a pool must not stop a member it joined");
+        }
+    }
+
+    @Test
+    void shouldFailClearlyWhenNoMemberAnswersAtTheAddress() {
+        String nobody = "127.0.0.1:" + HandStartedMember.freePort();
+        PoolException failure = assertTimeoutPreemptively(BOUNDED, () -> assertThrows(PoolException.class,
+                () -> ClusterPool.builder().clusterName(name).addresses(nobody).connectTimeout(SHORT).build()));
+        assertTrue(failure.getMessage().contains(nobody), failure.getMessage());
+    }
+
+    @Test
+    void shouldFailClearlyOnAWrongClusterName() {
+        PoolException failure = assertTimeoutPreemptively(BOUNDED, () -> assertThrows(PoolException.class,
+                () -> ClusterPool.builder().clusterName("not-" + name).addresses(member.address())
+                        .connectTimeout(SHORT).build()));
+        assertTrue(failure.getMessage().contains("'not-" + name + "'") && failure.getMessage().contains(
+                "--cluster-name"), failure.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAMemberOfAnotherProcpoolVersion() {
+        PoolException failure = assertTimeoutPreemptively(BOUNDED, () -> assertThrows(PoolException.class,
+                () -> ClusterPool.builder().clusterName(name + "-other").addresses(otherVersion.address())
+                        .connectTimeout(SHORT).build()));
+        assertTrue(failure.getMessage().contains("runs procpool " + OtherVersionMember.VERSION)
+                && failure.getMessage().contains(HazelcastSetup.VERSION), failure.getMessage());
+    }
+
+    @Test
+    void shouldNameTheClassAMemberDoesNotHave() {
+        try (Pool pool = ClusterPool.builder().clusterName(name + "-bare").addresses(bare.address()).build()) {
+            SerializationException failure = assertThrows(SerializationException.class,
+                    () -> pool.map(SQUARE, List.of(1, 2, 3)));
+            assertTrue(failure.getMessage().contains(ClusterJoinTest.class.getName()), failure.getMessage());
+        }
+        assertTrue(bare.isAlive(), "a task the member cannot load must not harm it");
+    }
+}
