@@ -22,11 +22,12 @@ import java.util.concurrent.Callable;
  * What crossing the process boundary costs against threads, and when processes pay off: the same workloads on a
  * plain loop, a {@link ThreadPool}, a {@link ProcessPool}, a bare {@link java.util.concurrent.ThreadPoolExecutor}
  * and, where {@code python3} is on the PATH, Python's {@code multiprocessing.Pool}, side by side in one run; then a
- * ProcessPool with each {@link io.procpool.Serialization}, side by side ({@link SerialisationSuite}).
+ * ProcessPool with each {@link io.procpool.Serialization}, side by side ({@link SerialisationSuite}); then a
+ * ClusterPool of local member JVMs beside a ThreadPool and a ProcessPool ({@link ClusterSuite}).
  *
  * <p>Run it from the examples jar, whose manifest carries the JVM flags a ProcessPool needs ({@code -cp} would
  * ignore them): {@code java -jar procpool-examples.jar compare [--quick] [--skip-python] [--out DIR]
- * [--workers N] [--only serialization]}. It prints a table per workload and the machine it ran on, and writes
+ * [--workers N] [--only serialization|cluster]}. It prints a table per workload and the machine it ran on, and writes
  * {@code results.json}, {@code comparison.png} and {@code serialization.png} to the output directory. Every figure is the median of several repetitions measured in
  * this run; nothing is carried over from elsewhere.
  */
@@ -38,7 +39,9 @@ public final class Compare implements Callable<Integer> {
     /** The sections {@code --only} can name. */
     enum Section {
         /** Section 10: a ProcessPool with each serialisation, side by side. */
-        SERIALIZATION
+        SERIALIZATION,
+        /** Section 11: a ClusterPool of local members beside a ThreadPool and a ProcessPool. */
+        CLUSTER
     }
 
     @Spec
@@ -63,8 +66,9 @@ public final class Compare implements Callable<Integer> {
     private int workers;
 
     @Option(names = "--only", paramLabel = "SECTION", description = "Run only this section; `serialization`: a"
-            + " ProcessPool with each serialisation (KRYO, JAVA, FORY) side by side, in a minute or two; less with"
-            + " --quick. Python is then left out.")
+            + " ProcessPool with each serialisation (KRYO, JAVA, FORY) side by side, in a minute or two; `cluster`:"
+            + " a ClusterPool of local member JVMs beside a ThreadPool and a ProcessPool, in about a minute; less"
+            + " with --quick. Python is then left out.")
     private Section only;
 
     @Option(names = "--python", paramLabel = "COMMAND", defaultValue = "python3",
@@ -99,6 +103,11 @@ public final class Compare implements Callable<Integer> {
             results.only = "serialization";
             return runSerialisation(plan, results);
         }
+        if (only == Section.CLUSTER) {
+            Results results = new Results(Machine.describe(null), plan);
+            results.only = "cluster";
+            return runCluster(plan, results);
+        }
         List<String> pythonSkipped = new ArrayList<>();
         Optional<PythonBridge> bridge = skipPython ? Optional.empty() : PythonBridge.find(python, pythonSkipped);
         if (skipPython) {
@@ -125,8 +134,8 @@ public final class Compare implements Callable<Integer> {
         printHeader(plan, results);
 
         // Three engines for apply latency (executor, ThreadPool, ProcessPool), two pools elsewhere, one start-up.
-        long steps = JavaSuite.steps(plan, 3, 2) + SerialisationSuite.STEPS + (bridge == null ? 0 : PythonSuite.STEPS)
-                + 1;
+        long steps = JavaSuite.steps(plan, 3, 2) + SerialisationSuite.STEPS + ClusterSuite.STEPS
+                + (bridge == null ? 0 : PythonSuite.STEPS) + 1;
         // Written before anything is measured, so that writing it competes with nothing; Python reads it too.
         try (LinesFile lines = LinesFile.write(plan.fileLines());
              Progress progress = new Progress(steps)) {
@@ -144,6 +153,11 @@ public final class Compare implements Callable<Integer> {
                 new SerialisationSuite(plan, results, progress).run();
             } catch (PoolException e) {
                 results.note("the serialisation section has no figures: a pool could not start: " + e.getMessage());
+            }
+            try {
+                new ClusterSuite(plan, results, progress).run();
+            } catch (PoolException e) {
+                results.note("the cluster section has no figures: a pool could not start: " + e.getMessage());
             }
             // Python runs after the Java pools are closed, so that their idle threads take nothing from it.
             if (bridge != null) {
@@ -204,6 +218,25 @@ public final class Compare implements Callable<Integer> {
         return 0;
     }
 
+    /** {@code --only cluster}: section 11 alone, with its table and results.json. */
+    private int runCluster(Plan plan, Results results) {
+        printHeader(plan, results);
+        try (Progress progress = new Progress(ClusterSuite.STEPS)) {
+            new ClusterSuite(plan, results, progress).run();
+        } catch (PoolException e) {
+            System.err.println();
+            System.err.println("compare: " + e.getMessage());
+            return 1;
+        }
+        results.loadAverageAtEnd = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        new Report(results).printCluster(System.out);
+        writeFiles(results);
+        System.out.printf("Load average at the end: %.2f (at the start: %.2f)%n%n", results.loadAverageAtEnd,
+                results.machine.loadAverageAtStart());
+        new Report(results).printNotes(System.out);
+        return 0;
+    }
+
     private static void printHeader(Plan plan, Results results) {
         results.machine.print(System.out);
         System.out.printf("Plan:    %s, %d workers per pool, every figure the median of %d runs after %d warm-up"
@@ -234,6 +267,10 @@ public final class Compare implements Callable<Integer> {
             } catch (Exception e) {
                 results.note("could not draw " + png + ": " + e);
             }
+        }
+        if ("cluster".equals(results.only)) {
+            System.out.println();
+            return;
         }
         try {
             if (ChartWriter.writeSerialisation(results, serialisationPng)) {

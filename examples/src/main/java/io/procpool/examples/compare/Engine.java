@@ -8,6 +8,7 @@ enum Engine {
     SEQUENTIAL("sequential", false),
     THREAD_POOL("ThreadPool", true),
     PROCESS_POOL("ProcessPool", true),
+    CLUSTER_POOL("ClusterPool", true),
     EXECUTOR("ThreadPoolExecutor", true),
     PYTHON("Python Pool", true);
 

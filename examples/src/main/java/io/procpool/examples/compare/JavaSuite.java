@@ -60,13 +60,13 @@ final class JavaSuite {
      */
     void run(List<Runner> latencyRunners, SequentialRunner sequential, List<PoolRunner> pools, LinesFile lines) {
         for (Runner runner : latencyRunners) {
-            measure("apply latency", runner, () -> applyLatency(runner));
+            measure("apply latency", runner, () -> applyLatency(runner, plan.applyCalls(), results.applyLatency));
             measure("apply every " + plan.pacedGapMillis() + " ms", runner, () -> pacedApplyLatency(runner));
         }
         tinyTasks(sequential, pools, 1, plan.tinyItemsChunk1(), results.tinyChunksize1);
         tinyTasks(sequential, pools, MapRunner.DEFAULT_CHUNKING, plan.tinyItemsDefault(),
                 results.tinyDefaultChunking);
-        cpuBound(sequential, pools);
+        cpuBound(sequential, pools, results.cpuBound);
         for (long size : plan.payloadSizes()) {
             payload(size, pools);
         }
@@ -76,8 +76,8 @@ final class JavaSuite {
         imapLines(lines, pools);
     }
 
-    private void applyLatency(Runner runner) {
-        int calls = plan.applyCalls();
+    /** Workload 1: back-to-back apply round trips, each repetition's p50 and p99, their medians into {@code into}. */
+    void applyLatency(Runner runner, int calls, List<Latency> into) {
         long[] samples = new long[calls];
         double[] p50 = new double[plan.reps()];
         double[] p99 = new double[plan.reps()];
@@ -93,7 +93,7 @@ final class JavaSuite {
                 p99[rep] = Timing.percentile(samples, 0.99) / 1e3;
             }
         }
-        results.applyLatency.add(new Latency(runner.engine(), calls, Timing.median(p50), Timing.median(p99)));
+        into.add(new Latency(runner.engine(), calls, Timing.median(p50), Timing.median(p99)));
     }
 
     /**
@@ -130,8 +130,9 @@ final class JavaSuite {
         }
     }
 
-    private void tinyTasks(SequentialRunner sequential, List<PoolRunner> pools, int chunksize, int itemCount,
-                           List<Throughput> into) {
+    /** Workloads 2 and 3: {@code x -> x * x} over {@code itemCount} items on each pool, into {@code into}. */
+    void tinyTasks(SequentialRunner sequential, List<PoolRunner> pools, int chunksize, int itemCount,
+                   List<Throughput> into) {
         List<Integer> items = IntStream.range(0, itemCount).boxed().toList();
         List<Integer> expected = sequential.map(Workloads.SQUARE, items, chunksize);
         String what = chunksize == 1 ? "tiny tasks, chunksize 1" : "tiny tasks, default chunking";
@@ -148,13 +149,13 @@ final class JavaSuite {
         }
     }
 
-    private void cpuBound(SequentialRunner sequential, List<PoolRunner> pools) {
+    /** Workload 4: the CPU-bound loop sequentially and on each pool in turn, the speedups into {@code into}. */
+    void cpuBound(SequentialRunner sequential, List<PoolRunner> pools, List<Speedup> into) {
         progress.doing("CPU-bound: calibrating the loop");
         long n = Workloads.calibrateCpuLoop(plan.cpuItemMillis());
         // Different sizes, so that comparing result lists also checks that they come back in item order.
         List<Long> items = LongStream.range(0, plan.cpuItems()).map(i -> n + i).boxed().toList();
-        speedups("CPU-bound", plan.cpuItemMillis() * 1e3, Workloads.CPU_LOOP, items, sequential, pools,
-                results.cpuBound);
+        speedups("CPU-bound", plan.cpuItemMillis() * 1e3, Workloads.CPU_LOOP, items, sequential, pools, into);
     }
 
     /**
@@ -299,7 +300,7 @@ final class JavaSuite {
     }
 
     /** Runs one measurement, counting it on the progress bar; a failure becomes a note, not the end of the run. */
-    private void measure(String what, Runner runner, Runnable measurement) {
+    void measure(String what, Runner runner, Runnable measurement) {
         String label = runner.engine().label(plan.workers());
         progress.doing(what + ": " + label);
         try {

@@ -48,6 +48,41 @@ final class Report {
         idle().print(out);
         imapLines().print(out);
         printSerialisation(out);
+        cluster().print(out);
+    }
+
+    /** Section 11 alone: what {@code --only cluster} prints. */
+    void printCluster(PrintStream out) {
+        cluster().print(out);
+    }
+
+    private Table cluster() {
+        Table table = new Table("11. The same Pool on a cluster: " + workers + " local member JVMs of 1 worker each,"
+                + " beside one machine's pools, all measured in this section", "engine", "start-up ms",
+                "apply p50 us", "apply p99 us", "tiny tasks/s", "CPU-bound speedup", "speedup / ProcessPool");
+        Optional<Speedup> processes = Results.find(results.clusterCpuBound, r -> r.engine() == Engine.PROCESS_POOL);
+        for (Engine engine : List.of(Engine.THREAD_POOL, Engine.PROCESS_POOL, Engine.CLUSTER_POOL)) {
+            Optional<Startup> startup = Results.find(results.clusterStartup, r -> r.engine() == engine);
+            Optional<Latency> apply = Results.find(results.clusterApply, r -> r.engine() == engine);
+            Optional<Throughput> tiny = Results.find(results.clusterTinyTasks, r -> r.engine() == engine);
+            Optional<Speedup> cpu = Results.find(results.clusterCpuBound, r -> r.engine() == engine);
+            table.row(label(engine), startup.map(r -> number(r.firstResultMillis())).orElse("-"),
+                    apply.map(r -> number(r.p50Micros())).orElse("-"),
+                    apply.map(r -> number(r.p99Micros())).orElse("-"),
+                    tiny.map(r -> number(r.tasksPerSecond())).orElse("-"),
+                    cpu.map(r -> number(r.speedup())).orElse("-"),
+                    ratio(cpu.map(Speedup::speedup), processes.map(Speedup::speedup)));
+        }
+        Optional<Throughput> tinyProcesses = Results.find(results.clusterTinyTasks,
+                r -> r.engine() == Engine.PROCESS_POOL);
+        Optional<Throughput> tinyCluster = Results.find(results.clusterTinyTasks,
+                r -> r.engine() == Engine.CLUSTER_POOL);
+        table.note("tiny tasks, ClusterPool/ProcessPool: " + ratio(tinyCluster.map(Throughput::tasksPerSecond),
+                tinyProcesses.map(Throughput::tasksPerSecond)));
+        table.note("A ThreadPool starts no JVM: no start-up figure. Start-up is from the call that creates the pool"
+                + " to its first result; the members load the classes archived by an earlier member where the"
+                + " class path is all jars.");
+        return table;
     }
 
     /** Section 10 alone: what {@code --only serialization} prints. */

@@ -121,6 +121,14 @@ final class Results {
     final List<SerialLatency> serialisationApply = new ArrayList<>();
     final List<SerialThroughput> serialisationTinyTasks = new ArrayList<>();
     final List<SerialPayload> serialisationPayload = new ArrayList<>();
+    /** Section 11: start-up of a ProcessPool and of a ClusterPool of local members, in this section. */
+    final List<Startup> clusterStartup = new ArrayList<>();
+    /** Section 11: the apply round trip on a ThreadPool, a ProcessPool and a ClusterPool, in this section. */
+    final List<Latency> clusterApply = new ArrayList<>();
+    /** Section 11: tiny tasks with default chunking on each pool, in this section. */
+    final List<Throughput> clusterTinyTasks = new ArrayList<>();
+    /** Section 11: the CPU-bound speedup of each pool, in turn with the sequential loop. */
+    final List<Speedup> clusterCpuBound = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     Double loadAverageAtEnd;
     /** The one section that ran (the {@code --only} option), or null when they all did. */
