@@ -39,7 +39,11 @@ final class JavaShapeSerializer extends Serializer<Object> {
         this.policy = policy;
     }
 
-    /** Stands in a Java stream for the object Kryo writes as leaf number {@code index}. */
+    /**
+     * Stands in a Java stream for the object Kryo writes as leaf number {@code index}.
+     *
+     * @param index the leaf's number, in the order Kryo writes the leaves
+     */
     record Leaf(int index) implements Serializable {
     }
 
