@@ -3,6 +3,7 @@ package io.procpool.cluster;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
+import io.procpool.worker.JvmFlags;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -90,8 +91,17 @@ public final class ClusterMember implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--task-timeout-ms needs "
                     + "--worker-processes and a positive value (a thread cannot be stopped), was " + taskTimeoutMs);
         }
+        if (workerProcesses && !JvmFlags.missing().isEmpty()) {
+            // A member with worker JVMs is a process pool's parent: said now, not at its first task.
+            throw new CommandLine.ParameterException(new CommandLine(this), "--worker-processes needs these JVM "
+                    + "flags, which this JVM lacks: " + String.join(" ", JvmFlags.missing()));
+        }
         MemberOptions options = new MemberOptions(clusterName, host, port, List.copyOf(members), workers,
                 workerProcesses, taskTimeoutMs, parentPid);
+        if (System.getProperty("hazelcast.logging.type") == null) {
+            // Hazelcast's first lines come before it reads its configuration: through SLF4J too, not JUL.
+            System.setProperty("hazelcast.logging.type", "slf4j");
+        }
         HazelcastSetup.quietLogging();
         MemberRuntime runtime = MemberRuntime.start(options);
         HazelcastInstance member;
@@ -108,8 +118,9 @@ public final class ClusterMember implements Callable<Integer> {
                 stopped.countDown();
             }
         });
+        // It holds no data, so leaving the cluster gracefully is as quick as terminating, and says nothing.
         Thread stop = new Thread(() -> {
-            member.getLifecycleService().terminate();
+            member.getLifecycleService().shutdown();
             runtime.close();
         }, "procpool-member-stop");
         Runtime.getRuntime().addShutdownHook(stop);
