@@ -46,7 +46,7 @@ final class LocalMembers {
     private final long taskTimeoutMs;
     private final List<String> jvmOptions;
     private final Consumer<LocalMember> onUnexpectedExit;
-    private final String classpath = ChildJvms.classpath();
+    private final String classpath = ChildJvms.launchClasspath();
     /** A member's start is mostly loading Hazelcast's classes: an archive of them makes it about half as long. */
     private final CdsArchive cds = CdsArchive.forClasspath(classpath, "member");
     private final Map<Integer, LocalMember> members = new LinkedHashMap<>();

@@ -19,8 +19,8 @@ import java.util.List;
  * ({@code -XX:SharedArchiveFile}). A stale or foreign archive is ignored by the JVM, silently, since its CDS log
  * is turned off.
  *
- * <p>CDS accepts only jars on the classpath, so a classpath with directories (as under an IDE or Surefire running
- * from {@code target/classes}) gets no archive. The archives live in {@code ~/.cache/procpool/cds}, named by a hash
+ * <p>CDS accepts only jars on the classpath: a classpath with directories (as under an IDE or Surefire running
+ * from {@code target/classes}) has them packed into jars first ({@link DirectoryJars}). The archives live in {@code ~/.cache/procpool/cds}, named by a hash
  * of the JDK and of the classpath's jars with their sizes and times, so a rebuilt jar gets a new archive; archives
  * unused for a month, half-written ones whose writer is gone, and the least recently used beyond
  * {@value #MAX_CACHE_BYTES} bytes in all are deleted. Set the system property {@value #PROPERTY} to {@code false}
@@ -93,13 +93,26 @@ public final class CdsArchive {
      * archive each time, so without a cap the cache would grow with every build.
      */
     static void prune(Path directory, long maxBytes, long nowMillis) throws IOException {
+        prune(directory, ".jsa", maxBytes, nowMillis);
+    }
+
+    /**
+     * Keeps a cache of files ending in {@code suffix} bounded the same way (see the other {@code prune}).
+     *
+     * @param directory the cache
+     * @param suffix    the cached files' suffix; {@code <name><suffix>.<pid>.tmp} is one being written
+     * @param maxBytes  the cache's size at most
+     * @param nowMillis the time now
+     * @throws IOException if the cache cannot be listed
+     */
+    static void prune(Path directory, String suffix, long maxBytes, long nowMillis) throws IOException {
         List<Path> archives = new java.util.ArrayList<>();
         try (var files = Files.list(directory)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 String name = file.getFileName().toString();
                 if (name.endsWith(".tmp") && writerIsGone(name)) {
                     Files.deleteIfExists(file);
-                } else if (name.endsWith(".jsa")) {
+                } else if (name.endsWith(suffix)) {
                     archives.add(file);
                 }
             }
@@ -116,7 +129,7 @@ public final class CdsArchive {
         }
     }
 
-    /** {@code <hash>.jsa.<pid>.tmp}: whether the worker's parent that was writing it has gone. */
+    /** {@code <hash>.jsa.<pid>.tmp}: whether the process that was writing it has gone. */
     private static boolean writerIsGone(String name) {
         String[] parts = name.split("\\.");
         try {

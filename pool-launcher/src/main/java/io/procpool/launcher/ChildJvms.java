@@ -32,6 +32,16 @@ public final class ChildJvms {
     }
 
     /**
+     * Returns {@link #classpath()} with its directories packed into jars, cached by content, so that a child JVM
+     * started from it can map a class-data archive ({@link CdsArchive} takes only jars): the same classes.
+     *
+     * @return the class path to start a child JVM with
+     */
+    public static String launchClasspath() {
+        return DirectoryJars.pack(classpath());
+    }
+
+    /**
      * Returns the options every child JVM gets, before the ones of its kind.
      *
      * @return this JVM's {@code -D} options, then the flags procpool needs on this Java version

@@ -44,6 +44,7 @@ final class WorkerLauncher {
     private final PoolDirectory directory;
     private final byte[] initializerBytes;
     private final Path argumentFile;
+    private final String launchClasspath;
     private final List<String> commandLine;
     private final CdsArchive cds;
     private int generation;
@@ -54,13 +55,15 @@ final class WorkerLauncher {
         this.initializerBytes = config.initializer() == null ? null
                 : ValueSerializers.toBytes(config.serialization(), config.initializer(), "the initializer");
         this.argumentFile = directory.path().resolve("worker.args");
+        // The same classes, with directories packed into jars: class-data sharing takes only jars.
+        this.launchClasspath = DirectoryJars.pack(config.workerClasspath());
         this.commandLine = buildCommandLine();
-        this.cds = CdsArchive.forClasspath(config.workerClasspath());
+        this.cds = CdsArchive.forClasspath(launchClasspath);
     }
 
     private List<String> buildCommandLine() {
         try {
-            Files.write(argumentFile, List.of("-cp", quote(config.workerClasspath())), StandardCharsets.UTF_8);
+            Files.write(argumentFile, List.of("-cp", quote(launchClasspath)), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + argumentFile, e);
         }
