@@ -1,7 +1,7 @@
 package io.procpool.cluster;
 
+import io.procpool.launcher.ChildExecutor;
 import org.apache.commons.exec.CommandLine;
-import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteException;
 import org.apache.commons.exec.ExecuteResultHandler;
 import org.apache.commons.exec.LogOutputStream;
@@ -9,11 +9,9 @@ import org.apache.commons.exec.PumpStreamHandler;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
@@ -49,28 +47,14 @@ final class LocalMember {
      * @param onExit  told its exit code when it exits, on a Commons Exec thread
      * @return the member, starting
      */
-    @SuppressWarnings("deprecation") // the builder cannot be subclassed, and launch() is where the Process shows
     static LocalMember start(int number, int port, List<String> command, IntConsumer onExit) {
         LocalMember member = new LocalMember(number, port);
-        DefaultExecutor executor = new DefaultExecutor() {
-            /** Non-daemon watcher threads would keep a JVM whose main returned alive, and the members with it. */
-            @Override
-            protected Thread createThread(Runnable runnable, String name) {
-                Thread thread = super.createThread(runnable, name);
-                thread.setDaemon(true);
-                return thread;
+        ChildExecutor executor = new ChildExecutor(started -> {
+            member.process = started;
+            if (member.stopping) {
+                started.destroyForcibly();
             }
-
-            @Override
-            protected Process launch(CommandLine line, Map<String, String> env, Path dir) throws IOException {
-                Process started = super.launch(line, env, dir);
-                member.process = started;
-                if (member.stopping) {
-                    started.destroyForcibly();
-                }
-                return started;
-            }
-        };
+        });
         executor.setExitValues(null);
         executor.setStreamHandler(new PumpStreamHandler(member.new Output(false), member.new Output(true)));
         CommandLine line = new CommandLine(command.get(0));

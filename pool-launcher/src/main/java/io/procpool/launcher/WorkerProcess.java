@@ -3,7 +3,6 @@ package io.procpool.launcher;
 import io.procpool.worker.QueueLayout;
 import io.procpool.worker.StatusDescriptor;
 import org.apache.commons.exec.CommandLine;
-import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteException;
 import org.apache.commons.exec.ExecuteResultHandler;
 import org.apache.commons.exec.PumpStreamHandler;
@@ -11,7 +10,6 @@ import org.apache.commons.exec.PumpStreamHandler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -94,7 +92,8 @@ final class WorkerProcess implements Supervisor.Watched {
     private WorkerChannel channel;
     private volatile Process process;
     private volatile java.io.OutputStream stdin;
-    private volatile Thread executorThread;
+    /** Starts the process and watches it on a Commons Exec thread. */
+    private volatile ChildExecutor executor;
 
     WorkerProcess(int slot, Path directory, String command) {
         this.slot = slot;
@@ -122,31 +121,13 @@ final class WorkerProcess implements Supervisor.Watched {
         this.channel = channel;
     }
 
-    @SuppressWarnings("deprecation") // the builder cannot be subclassed, and launch() is where the Process shows
     void start(CommandLine commandLine, Consumer<Exit> onExit) {
-        DefaultExecutor executor = new DefaultExecutor() {
-            /**
-             * Commons Exec makes its watcher threads non-daemon: one waiting on a worker would keep a parent whose
-             * main returned without close() alive for ever, and with it the worker, since the parent still beats.
-             */
-            @Override
-            protected Thread createThread(Runnable runnable, String name) {
-                Thread thread = super.createThread(runnable, name);
-                thread.setDaemon(true);
-                return thread;
+        executor = new ChildExecutor(started -> {
+            process = started;
+            if (killReason != null) {
+                started.destroyForcibly(); // killed before it was even running
             }
-
-            @Override
-            protected Process launch(CommandLine command, Map<String, String> env, Path dir) throws IOException {
-                Process started = super.launch(command, env, dir);
-                process = started;
-                if (killReason != null) {
-                    started.destroyForcibly(); // killed before it was even running
-                }
-                executorThread = getExecutorThread();
-                return started;
-            }
-        };
+        });
         executor.setExitValues(null);
         executor.setStreamHandler(new PumpStreamHandler(stdout, stderr) {
             /** Keep the worker's stdin open, for wake-ups; Commons Exec would close it, there being no input. */
@@ -340,7 +321,7 @@ final class WorkerProcess implements Supervisor.Watched {
 
     /** Waits briefly for the Commons Exec thread that watched this process, so none outlives the pool. */
     void awaitWatcher(long millis) {
-        Thread thread = executorThread;
+        Thread thread = executor == null ? null : executor.watcher();
         if (thread != null && thread != Thread.currentThread()) {
             try {
                 thread.join(millis);

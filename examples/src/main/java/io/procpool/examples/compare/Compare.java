@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 /**
  * What crossing the process boundary costs against threads, and when processes pay off: the same workloads on a
@@ -200,9 +201,24 @@ public final class Compare implements Callable<Integer> {
 
     /** {@code --only serialization}: section 10 alone, with its table, its chart and results.json. */
     private int runSerialisation(Plan plan, Results results) {
+        return runSection(plan, results, SerialisationSuite.STEPS,
+                progress -> new SerialisationSuite(plan, results, progress).run(),
+                report -> report.printSerialisation(System.out));
+    }
+
+    /** {@code --only cluster}: section 11 alone, with its table and results.json. */
+    private int runCluster(Plan plan, Results results) {
+        return runSection(plan, results, ClusterSuite.STEPS,
+                progress -> new ClusterSuite(plan, results, progress).run(),
+                report -> report.printCluster(System.out));
+    }
+
+    /** One section alone: its measurements, its tables, the files, the load and the notes. */
+    private int runSection(Plan plan, Results results, int steps, Consumer<Progress> section,
+                           Consumer<Report> print) {
         printHeader(plan, results);
-        try (Progress progress = new Progress(SerialisationSuite.STEPS)) {
-            new SerialisationSuite(plan, results, progress).run();
+        try (Progress progress = new Progress(steps)) {
+            section.accept(progress);
         } catch (PoolException e) {
             System.err.println();
             System.err.println("compare: " + e.getMessage());
@@ -210,30 +226,11 @@ public final class Compare implements Callable<Integer> {
         }
         results.loadAverageAtEnd = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         Report report = new Report(results);
-        report.printSerialisation(System.out);
+        print.accept(report);
         writeFiles(results);
         System.out.printf("Load average at the end: %.2f (at the start: %.2f)%n%n", results.loadAverageAtEnd,
                 results.machine.loadAverageAtStart());
         report.printNotes(System.out);
-        return 0;
-    }
-
-    /** {@code --only cluster}: section 11 alone, with its table and results.json. */
-    private int runCluster(Plan plan, Results results) {
-        printHeader(plan, results);
-        try (Progress progress = new Progress(ClusterSuite.STEPS)) {
-            new ClusterSuite(plan, results, progress).run();
-        } catch (PoolException e) {
-            System.err.println();
-            System.err.println("compare: " + e.getMessage());
-            return 1;
-        }
-        results.loadAverageAtEnd = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        new Report(results).printCluster(System.out);
-        writeFiles(results);
-        System.out.printf("Load average at the end: %.2f (at the start: %.2f)%n%n", results.loadAverageAtEnd,
-                results.machine.loadAverageAtStart());
-        new Report(results).printNotes(System.out);
         return 0;
     }
 
