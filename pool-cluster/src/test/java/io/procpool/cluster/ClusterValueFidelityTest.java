@@ -1,0 +1,55 @@
+package io.procpool.cluster;
+
+import io.procpool.worker.fidelity.Behaviour;
+import io.procpool.worker.fidelity.ValueCatalogue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The value conformance test across a cluster member: every value of the catalogue behaves, as the member receives
+ * it and as it comes back, as the original does in this JVM, as through a process pool's workers.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ClusterValueFidelityTest {
+    @Test
+    void shouldDeliverEveryValueToAMemberAndBackWithItsBehaviour() {
+        List<ValueCatalogue.Case> cases = ValueCatalogue.cases();
+        List<Object> values = new ArrayList<>();
+        List<Boolean> contentsOnly = new ArrayList<>();
+        for (ValueCatalogue.Case c : cases) {
+            values.add(c.make().get());
+            contentsOnly.add(c.classMayChange());
+        }
+        List<String> mismatches = new ArrayList<>();
+        try (ClusterPool pool = ClusterPool.builder().localMembers(1).workersPerMember(1).build()) {
+            // One task for all, carrying the values captured: it describes each as the case asks, on the member.
+            List<String> onMember = pool.map((Integer i) -> contentsOnly.get(i)
+                            ? Behaviour.describeContents(values.get(i)) : Behaviour.describe(values.get(i)),
+                    IntStream.range(0, cases.size()).boxed().collect(Collectors.toList()), 1);
+            List<Object> back = pool.map((Object v) -> v,
+                    cases.stream().map(c -> c.make().get()).collect(Collectors.toList()));
+            for (int i = 0; i < cases.size(); i++) {
+                ValueCatalogue.Case c = cases.get(i);
+                String expected = c.behaviourOf(c.make().get());
+                if (!expected.equals(onMember.get(i))) {
+                    mismatches.add(c + " as the member received it:\n  expected " + expected + "\n  but was  "
+                            + onMember.get(i));
+                }
+                String returned = c.behaviourOf(back.get(i));
+                if (!expected.equals(returned)) {
+                    mismatches.add(c + " as it came back:\n  expected " + expected + "\n  but was  " + returned);
+                }
+            }
+        }
+        assertTrue(!cases.isEmpty() && mismatches.isEmpty(), mismatches.size() + " values changed crossing:\n"
+                + String.join("\n", mismatches));
+    }
+}
