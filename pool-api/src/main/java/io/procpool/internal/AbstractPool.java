@@ -99,6 +99,27 @@ public abstract class AbstractPool implements Pool {
     protected abstract boolean awaitTermination(long nanos) throws InterruptedException;
 
     /**
+     * Waits, at most {@code nanos}, for a future that completes when a pool has stopped for good, for
+     * {@link #awaitTermination}: completing exceptionally counts as stopped too.
+     *
+     * @param stopped the pool's stopped future
+     * @param nanos   the longest to wait
+     * @return whether it completed in time
+     * @throws InterruptedException if the waiting thread was interrupted
+     */
+    protected static boolean awaitStopped(java.util.concurrent.Future<?> stopped, long nanos)
+            throws InterruptedException {
+        try {
+            stopped.get(Math.max(0, nanos), java.util.concurrent.TimeUnit.NANOSECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        }
+    }
+
+    /**
      * Says where tasks run.
      *
      * @return whether tasks run in other JVMs, so that the {@link #asExecutorService() ExecutorService view}

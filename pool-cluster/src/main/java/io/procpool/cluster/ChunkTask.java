@@ -22,7 +22,6 @@ final class ChunkTask implements Callable<byte[]>, IdentifiedDataSerializable {
 
     private String version;
     private Serialization serialization;
-    private long callId;
     private long firstIndex;
     private int count;
     private byte[] function;
@@ -32,10 +31,9 @@ final class ChunkTask implements Callable<byte[]>, IdentifiedDataSerializable {
     ChunkTask() {
     }
 
-    ChunkTask(Serialization serialization, long callId, long firstIndex, int count, byte[] function, byte[] items) {
+    ChunkTask(Serialization serialization, long firstIndex, int count, byte[] function, byte[] items) {
         this.version = HazelcastSetup.VERSION;
         this.serialization = serialization;
-        this.callId = callId;
         this.firstIndex = firstIndex;
         this.count = count;
         this.function = function;
@@ -53,10 +51,6 @@ final class ChunkTask implements Callable<byte[]>, IdentifiedDataSerializable {
 
     Serialization serialization() {
         return serialization;
-    }
-
-    long callId() {
-        return callId;
     }
 
     long firstIndex() {
@@ -94,7 +88,6 @@ final class ChunkTask implements Callable<byte[]>, IdentifiedDataSerializable {
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeString(version);
         out.writeByte(serialization.ordinal());
-        out.writeLong(callId);
         out.writeLong(firstIndex);
         out.writeInt(count);
         out.writeByteArray(function);
@@ -105,7 +98,6 @@ final class ChunkTask implements Callable<byte[]>, IdentifiedDataSerializable {
     public void readData(ObjectDataInput in) throws IOException {
         version = in.readString();
         serialization = Serialization.values()[in.readByte()];
-        callId = in.readLong();
         firstIndex = in.readLong();
         count = in.readInt();
         function = in.readByteArray();

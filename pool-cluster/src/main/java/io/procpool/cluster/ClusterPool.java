@@ -28,7 +28,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -53,7 +52,6 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class ClusterPool extends AbstractPool {
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
-    private final Serialization serialization;
     private final LocalMembers local;
     private final int localSize;
     private final HazelcastInstance client;
@@ -72,7 +70,6 @@ public final class ClusterPool extends AbstractPool {
 
     private ClusterPool(Builder builder, LocalMembers local, HazelcastInstance client, ExecutorService events,
                         Thread eventThread, PoolCounters stats, String description) {
-        this.serialization = builder.serialization;
         this.local = local;
         this.localSize = builder.localMembers * builder.workersPerMember();
         this.client = client;
@@ -81,7 +78,7 @@ public final class ClusterPool extends AbstractPool {
         this.eventThread = eventThread;
         this.stats = stats;
         this.description = description;
-        this.dispatcher = new Dispatcher(executor, serialization, builder.retries, stats, events,
+        this.dispatcher = new Dispatcher(executor, builder.serialization, builder.retries, stats, events,
                 this::finishShutdownIfIdle);
     }
 
@@ -236,14 +233,7 @@ public final class ClusterPool extends AbstractPool {
 
     @Override
     protected boolean awaitTermination(long nanos) throws InterruptedException {
-        try {
-            stopped.get(nanos, TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            return true;
-        }
+        return awaitStopped(stopped, nanos);
     }
 
     @Override

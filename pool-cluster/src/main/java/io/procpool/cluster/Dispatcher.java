@@ -372,7 +372,7 @@ final class Dispatcher {
         }
         byte[] items = out.toBytes();
         codec.shrink();
-        return new ChunkTask(serialization, call.id(), chunk.firstIndex(), chunk.size(), function, items);
+        return new ChunkTask(serialization, chunk.firstIndex(), chunk.size(), function, items);
     }
 
     /** {@return whether the chunk was still in flight, now settled by the caller} */

@@ -110,21 +110,6 @@ final class LocalMembers {
         }
     }
 
-    /** {@return the member listening on {@code port}, or {@code null}} */
-    synchronized LocalMember byPort(int port) {
-        for (LocalMember member : members.values()) {
-            if (member.port() == port) {
-                return member;
-            }
-        }
-        return null;
-    }
-
-    /** {@return how many member JVMs were started, replacements included} */
-    synchronized int started() {
-        return started;
-    }
-
     /** Stops every member and waits for each to exit (killing any that takes more than a few seconds). */
     void close() {
         List<LocalMember> toStop;

@@ -28,7 +28,7 @@ class ClusterValueFidelityTest {
             values.add(c.make().get());
             contentsOnly.add(c.classMayChange());
         }
-        List<String> mismatches = new ArrayList<>();
+        List<String> mismatches;
         try (ClusterPool pool = ClusterPool.builder().localMembers(1).workersPerMember(1).build()) {
             // One task for all, carrying the values captured: it describes each as the case asks, on the member.
             List<String> onMember = pool.map((Integer i) -> contentsOnly.get(i)
@@ -36,18 +36,7 @@ class ClusterValueFidelityTest {
                     IntStream.range(0, cases.size()).boxed().collect(Collectors.toList()), 1);
             List<Object> back = pool.map((Object v) -> v,
                     cases.stream().map(c -> c.make().get()).collect(Collectors.toList()));
-            for (int i = 0; i < cases.size(); i++) {
-                ValueCatalogue.Case c = cases.get(i);
-                String expected = c.behaviourOf(c.make().get());
-                if (!expected.equals(onMember.get(i))) {
-                    mismatches.add(c + " as the member received it:\n  expected " + expected + "\n  but was  "
-                            + onMember.get(i));
-                }
-                String returned = c.behaviourOf(back.get(i));
-                if (!expected.equals(returned)) {
-                    mismatches.add(c + " as it came back:\n  expected " + expected + "\n  but was  " + returned);
-                }
-            }
+            mismatches = ValueCatalogue.mismatches(cases, onMember, back, "the member");
         }
         assertTrue(!cases.isEmpty() && mismatches.isEmpty(), mismatches.size() + " values changed crossing:\n"
                 + String.join("\n", mismatches));

@@ -308,17 +308,7 @@ public final class ProcessPool extends AbstractPool {
                 TimeUnit.NANOSECONDS.timedWait(startLock, left);
             }
         }
-        if (started == null) {
-            return true;
-        }
-        try {
-            started.stopped().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            return true;
-        }
+        return started == null || awaitStopped(started.stopped(), deadline - System.nanoTime());
     }
 
     /** Tasks run in worker JVMs: the ExecutorService view asks for serialisable ones. */

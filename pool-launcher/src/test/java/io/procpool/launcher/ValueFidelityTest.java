@@ -47,19 +47,7 @@ class ValueFidelityTest {
                 indices(cases.size()), 1);
         List<Object> back = pool.map((Object v) -> v, freshValues(cases));
 
-        List<String> mismatches = new ArrayList<>();
-        for (int i = 0; i < cases.size(); i++) {
-            ValueCatalogue.Case c = cases.get(i);
-            String expected = c.behaviourOf(c.make().get());
-            if (!expected.equals(inWorker.get(i))) {
-                mismatches.add(c + " as the worker received it:\n  expected " + expected + "\n  but was  "
-                        + inWorker.get(i));
-            }
-            String returned = c.behaviourOf(back.get(i));
-            if (!expected.equals(returned)) {
-                mismatches.add(c + " as it came back:\n  expected " + expected + "\n  but was  " + returned);
-            }
-        }
+        List<String> mismatches = ValueCatalogue.mismatches(cases, inWorker, back, "the worker");
         assertTrue(mismatches.isEmpty(), mismatches.size() + " values changed crossing:\n"
                 + String.join("\n", mismatches));
     }

@@ -145,6 +145,33 @@ public final class ValueCatalogue {
     /**
      * @return every case, with each also inside a record
      */
+    /**
+     * Compares what the other side received and what came back with each case's original.
+     *
+     * @param cases    the cases, in order
+     * @param received per case, its behaviour as the other side described it
+     * @param back     per case, the value as it came back
+     * @param where    names the other side in the messages, e.g. "the worker"
+     * @return one message per value whose behaviour changed; empty if none did
+     */
+    public static List<String> mismatches(List<Case> cases, List<String> received, List<Object> back,
+                                          String where) {
+        List<String> mismatches = new java.util.ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            Case c = cases.get(i);
+            String expected = c.behaviourOf(c.make().get());
+            if (!expected.equals(received.get(i))) {
+                mismatches.add(c + " as " + where + " received it:\n  expected " + expected + "\n  but was  "
+                        + received.get(i));
+            }
+            String returned = c.behaviourOf(back.get(i));
+            if (!expected.equals(returned)) {
+                mismatches.add(c + " as it came back:\n  expected " + expected + "\n  but was  " + returned);
+            }
+        }
+        return mismatches;
+    }
+
     public static List<Case> cases() {
         List<Case> cases = new ArrayList<>(plainCases());
         for (Case c : plainCases()) {
