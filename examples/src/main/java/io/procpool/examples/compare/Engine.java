@@ -10,7 +10,9 @@ enum Engine {
     PROCESS_POOL("ProcessPool", true),
     CLUSTER_POOL("ClusterPool", true),
     EXECUTOR("ThreadPoolExecutor", true),
-    PYTHON("Python Pool", true);
+    PYTHON("Python Pool", true),
+    /** PP4J ({@code net.viktorc:pp4j}), the other pool of child JVMs for Java: in the start-up section only. */
+    PP4J("PP4J", true);
 
     private final String name;
     private final boolean sized;

@@ -28,7 +28,11 @@ import java.util.List;
  * @param payloadMaxCalls       the most calls per repetition, for the smallest sizes
  * @param spinNanos             task durations of the busy-spin sweep
  * @param spinTargetMillis      sequential wall time each duration's item count is chosen for
- * @param startupPools          pools started to time create-to-first-result
+ * @param startupPools          pools started to time create-to-first-result; in the start-up section's probe JVMs,
+ *                              the pools each starts after its first
+ * @param startupProbes         probe JVMs per engine, JDK and kind of class path in the start-up section, after one
+ *                              unmeasured warm-up probe each (pool 0 is one figure per JVM, so its median needs
+ *                              several)
  * @param idleSeconds           how long the idle pool is watched
  * @param fileLines             lines of the temporary file that {@code imap} reads (Java)
  * @param pythonFileLines       how many of them Python reads: its imap hands lines over one at a time by default
@@ -45,7 +49,7 @@ record Plan(boolean quick, int workers, int warmups, int reps,
             int cpuItems, int cpuItemMillis,
             List<Long> payloadSizes, long payloadBudgetBytes, int payloadMinCalls, int payloadMaxCalls,
             List<Long> spinNanos, int spinTargetMillis,
-            int startupPools, int idleSeconds,
+            int startupPools, int startupProbes, int idleSeconds,
             int fileLines, int pythonFileLines,
             int serialApplyCalls, int serialTinyItems, long serialBudgetBytes, int serialMinCalls,
             int serialMaxCalls) {
@@ -68,7 +72,7 @@ record Plan(boolean quick, int workers, int warmups, int reps,
                 8, 100,
                 PAYLOAD_SIZES, 256 * MIB, 4, 5_000,
                 SPIN_NANOS, 600,
-                5, 10,
+                5, 3, 10,
                 1_000_000, 100_000,
                 5_000, 200_000, 32 * MIB, 10, 3_000);
     }
@@ -81,7 +85,7 @@ record Plan(boolean quick, int workers, int warmups, int reps,
                 4, 50,
                 PAYLOAD_SIZES, 32 * MIB, 2, 500,
                 SPIN_NANOS, 150,
-                2, 3,
+                2, 1, 3,
                 200_000, 20_000,
                 500, 20_000, 2 * MIB, 3, 200);
     }

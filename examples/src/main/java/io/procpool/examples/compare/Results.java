@@ -67,6 +67,29 @@ final class Results {
     }
 
     /**
+     * Workload 7 in fresh JVMs: one engine's pools timed by {@link StartupProbe} JVMs started on one JDK with one
+     * kind of class path, each JVM running that engine only. Medians over the measured probes.
+     *
+     * @param jdk                   the JDK's version, e.g. {@code 25.0.3}
+     * @param jdkFeature            its feature release, e.g. 25
+     * @param classpath             {@link StartupSuite#JAR} or {@link StartupSuite#DIRECTORY}
+     * @param probes                the measured probe JVMs (after the unmeasured warm-up ones)
+     * @param firstPoolMillis       pool 0, each probe JVM's first pool: create -> first result, median
+     * @param laterPoolMillis       the probes' later pools, all of them together: median; null where there were none
+     * @param firstReadyMillis      for procpool, pool 0's {@code startupTime()} (until every worker was ready),
+     *                              median; null for PP4J
+     * @param warmupFirstPoolMillis pool 0 of the first, unmeasured probe on this JDK and class path, which may have
+     *                              made procpool's caches (a directory's jar, the class-data archive); null where
+     *                              there was no warm-up
+     * @param firstPools            each measured probe's pool 0, in the order they ran
+     * @param laterPools            every later pool of the measured probes, in the order they ran
+     */
+    record ProbedStartup(String jdk, int jdkFeature, String classpath, Engine engine, int probes,
+                         double firstPoolMillis, Double laterPoolMillis, Double firstReadyMillis,
+                         Double warmupFirstPoolMillis, List<Double> firstPools, List<Double> laterPools) {
+    }
+
+    /**
      * Workload 8: what an idle pool costs. CPU is in percent of one core over the window.
      *
      * @param workersCorePercent     null where the workers' CPU time could not be read
@@ -116,6 +139,8 @@ final class Results {
     final List<Transfer> payload = new ArrayList<>();
     final List<Speedup> taskDuration = new ArrayList<>();
     final List<Startup> startup = new ArrayList<>();
+    /** Workload 7 in fresh probe JVMs: procpool and PP4J per JDK and kind of class path. */
+    final List<ProbedStartup> startupProbes = new ArrayList<>();
     final List<Idle> idle = new ArrayList<>();
     final List<LineRate> imapLines = new ArrayList<>();
     final List<SerialLatency> serialisationApply = new ArrayList<>();
