@@ -5,6 +5,7 @@ import io.procpool.examples.compare.Results.Idle;
 import io.procpool.examples.compare.Results.Latency;
 import io.procpool.examples.compare.Results.LineRate;
 import io.procpool.examples.compare.Results.PacedLatency;
+import io.procpool.examples.compare.Results.ProbedStartup;
 import io.procpool.examples.compare.Results.SerialLatency;
 import io.procpool.examples.compare.Results.SerialPayload;
 import io.procpool.examples.compare.Results.SerialThroughput;
@@ -15,7 +16,9 @@ import io.procpool.examples.compare.Results.Transfer;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -45,10 +48,16 @@ final class Report {
         payload().print(out);
         taskDuration().print(out);
         startup().print(out);
+        startupProbes().print(out);
         idle().print(out);
         imapLines().print(out);
         printSerialisation(out);
         cluster().print(out);
+    }
+
+    /** Section 7's fresh-JVM table alone: what {@code --only startup} prints. */
+    void printStartup(PrintStream out) {
+        startupProbes().print(out);
     }
 
     /** Section 11 alone: what {@code --only cluster} prints. */
@@ -259,6 +268,108 @@ final class Report {
         table.note("This JVM had already loaded procpool's classes (an earlier pool did); a JVM's own start-up is"
                 + " not included.");
         return table;
+    }
+
+    /**
+     * Section 7 in fresh JVMs: one row per JDK and kind of class path, procpool's and PP4J's figures side by side,
+     * and notes that say what was measured and whether each of the targets is met in this run.
+     */
+    private Table startupProbes() {
+        Table table = new Table("7. Start-up in fresh JVMs, procpool against PP4J: create a pool of " + workers
+                + " processes -> its first result (median ms)", "JDK", "class path", "procpool first",
+                "procpool later", "PP4J first", "PP4J later", "first / PP4J first", "later / PP4J first",
+                "first probe: procpool / PP4J");
+        for (List<ProbedStartup> row : startupRows(results.startupProbes).values()) {
+            Optional<ProbedStartup> procpool = Results.find(row, r -> r.engine() == Engine.PROCESS_POOL);
+            Optional<ProbedStartup> pp4j = Results.find(row, r -> r.engine() == Engine.PP4J);
+            Optional<Double> pp4jFirst = pp4j.map(ProbedStartup::firstPoolMillis);
+            table.row("JDK " + row.get(0).jdk(), row.get(0).classpath(),
+                    procpool.map(r -> number(r.firstPoolMillis())).orElse("-"),
+                    procpool.map(r -> later(r)).orElse("-"),
+                    pp4jFirst.map(Report::number).orElse("-"),
+                    pp4j.map(r -> later(r)).orElse("-"),
+                    ratio(procpool.map(ProbedStartup::firstPoolMillis), pp4jFirst),
+                    ratio(procpool.map(ProbedStartup::laterPoolMillis), pp4jFirst),
+                    procpool.map(r -> warmup(r)).orElse("-") + " / " + pp4j.map(r -> warmup(r)).orElse("-"));
+        }
+        int probes = results.plan.startupProbes();
+        int later = results.plan.startupPools();
+        table.note("Each figure is from probe JVMs started for this table, each running one engine only, on the row's"
+                + " JDK and class path with the JVM flags of the jar's manifest: first is a probe's pool 0, which"
+                + " loads the engine's classes as an application's first pool does; later is each of the " + later
+                + " pools it makes after, one at a time. Medians over " + probes + " probe" + (probes == 1 ? "" : "s")
+                + " per engine (later: over all their later pools), after one unmeasured warm-up probe each; the"
+                + " engines take turns, the order swapped each round. A JVM's own start-up is not included.");
+        table.note("procpool: ProcessPool.builder().processes(" + workers + ").build(), then apply(identity, 1);"
+                + " PP4J: ProcessExecutors.newCustomJavaProcessPool(" + workers + ", " + workers + ", 0), then"
+                + " submit(an identity Callable).get(). Closing is not timed. Each engine's children run on the probe's"
+                + " JDK and class path: procpool's workers on the directory's classes packed into a cached jar,"
+                + " PP4J's on the directory itself.");
+        table.note("first probe: pool 0 of the warm-up probe, which made procpool's caches where they were missing"
+                + " (a directory's jar, the class-data archive: after a rebuild, or for a new directory); PP4J keeps"
+                + " no cache, so its figure there differs only by the OS's page cache.");
+        startupTargets(results.startupProbes).forEach(table::note);
+        return table;
+    }
+
+    /** {@return a row's later-pool median, or "-" where its probes made no later pool} */
+    private static String later(ProbedStartup row) {
+        return row.laterPoolMillis() == null ? "-" : number(row.laterPoolMillis());
+    }
+
+    private static String warmup(ProbedStartup row) {
+        return row.warmupFirstPoolMillis() == null ? "-" : number(row.warmupFirstPoolMillis());
+    }
+
+    /** {@return the rows of the fresh-JVM table: the figures grouped by JDK and class path, in measured order} */
+    private static Map<String, List<ProbedStartup>> startupRows(List<ProbedStartup> figures) {
+        Map<String, List<ProbedStartup>> rows = new LinkedHashMap<>();
+        for (ProbedStartup figure : figures) {
+            rows.computeIfAbsent(figure.jdk() + "\n" + figure.classpath(), key -> new ArrayList<>()).add(figure);
+        }
+        return rows;
+    }
+
+    /**
+     * The issue's three start-up targets, each with whether this run met it on every JDK it has figures for:
+     * procpool's first pool no slower than PP4J's from a directory, at most 0.8x PP4J's from jars, and a later
+     * procpool pool no slower than PP4J's first, on either class path.
+     *
+     * @param figures the fresh-JVM figures of a run, both engines of a row side by side
+     * @return one note per target, naming each JDK and class path with its ratio and "met" or "MISSED"
+     */
+    static List<String> startupTargets(List<ProbedStartup> figures) {
+        List<String> first = new ArrayList<>();
+        List<String> jarFirst = new ArrayList<>();
+        List<String> later = new ArrayList<>();
+        for (List<ProbedStartup> row : startupRows(figures).values()) {
+            Optional<ProbedStartup> procpool = Results.find(row, r -> r.engine() == Engine.PROCESS_POOL);
+            Optional<ProbedStartup> pp4j = Results.find(row, r -> r.engine() == Engine.PP4J);
+            if (procpool.isEmpty() || pp4j.isEmpty() || pp4j.get().firstPoolMillis() <= 0) {
+                continue;
+            }
+            String where = "JDK " + row.get(0).jdk() + " " + row.get(0).classpath();
+            double reference = pp4j.get().firstPoolMillis();
+            boolean jar = StartupSuite.JAR.equals(row.get(0).classpath());
+            (jar ? jarFirst : first).add(verdict(where, procpool.get().firstPoolMillis() / reference,
+                    jar ? 0.8 : 1.0));
+            if (procpool.get().laterPoolMillis() != null) {
+                later.add(verdict(where, procpool.get().laterPoolMillis() / reference, 1.0));
+            }
+        }
+        return List.of(
+                target("procpool's first pool no slower than PP4J's from a directory class path (<= 1.00x)", first),
+                target("procpool's first pool at most 0.8x PP4J's from jars (<= 0.80x)", jarFirst),
+                target("a later procpool pool in the same JVM no slower than PP4J's first (<= 1.00x)", later));
+    }
+
+    private static String verdict(String where, double ratio, double limit) {
+        return where + " " + times(ratio) + (ratio <= limit ? " met" : " MISSED");
+    }
+
+    private static String target(String what, List<String> verdicts) {
+        return "Target: " + what + ": " + (verdicts.isEmpty() ? "no figures in this run"
+                : String.join(", ", verdicts)) + ".";
     }
 
     private Table idle() {
