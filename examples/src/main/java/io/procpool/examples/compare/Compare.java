@@ -24,11 +24,13 @@ import java.util.function.Consumer;
  * plain loop, a {@link ThreadPool}, a {@link ProcessPool}, a bare {@link java.util.concurrent.ThreadPoolExecutor}
  * and, where {@code python3} is on the PATH, Python's {@code multiprocessing.Pool}, side by side in one run; then a
  * ProcessPool with each {@link io.procpool.Serialization}, side by side ({@link SerialisationSuite}); then a
- * ClusterPool of local member JVMs beside a ThreadPool and a ProcessPool ({@link ClusterSuite}).
+ * ClusterPool of local member JVMs beside a ThreadPool and a ProcessPool ({@link ClusterSuite}). Start-up is also
+ * timed in fresh probe JVMs against PP4J, the other pool of child JVMs for Java, on each JDK and from a jar and a
+ * directory ({@link StartupSuite}).
  *
  * <p>Run it from the examples jar, whose manifest carries the JVM flags a ProcessPool needs ({@code -cp} would
  * ignore them): {@code java -jar procpool-examples.jar compare [--quick] [--skip-python] [--out DIR]
- * [--workers N] [--only serialization|cluster]}. It prints a table per workload and the machine it ran on, and writes
+ * [--workers N] [--only startup|serialization|cluster] [--startup-jdk PATH]...}. It prints a table per workload and the machine it ran on, and writes
  * {@code results.json}, {@code comparison.png} and {@code serialization.png} to the output directory. Every figure is the median of several repetitions measured in
  * this run; nothing is carried over from elsewhere.
  */
@@ -39,6 +41,8 @@ import java.util.function.Consumer;
 public final class Compare implements Callable<Integer> {
     /** The sections {@code --only} can name. */
     enum Section {
+        /** Section 7 in fresh JVMs: procpool's and PP4J's start-up per JDK, from the jar and from a directory. */
+        STARTUP,
         /** Section 10: a ProcessPool with each serialisation, side by side. */
         SERIALIZATION,
         /** Section 11: a ClusterPool of local members beside a ThreadPool and a ProcessPool. */
@@ -66,11 +70,17 @@ public final class Compare implements Callable<Integer> {
             description = "Workers in every pool (default: ${DEFAULT-VALUE}).")
     private int workers;
 
-    @Option(names = "--only", paramLabel = "SECTION", description = "Run only this section; `serialization`: a"
-            + " ProcessPool with each serialisation (KRYO, JAVA, FORY) side by side, in a minute or two; `cluster`:"
+    @Option(names = "--only", paramLabel = "SECTION", description = "Run only this section; `startup`: procpool's"
+            + " and PP4J's start-up in fresh JVMs, per JDK, from the jar and from a directory, in a few minutes;"
+            + " `serialization`: a ProcessPool with each serialisation (KRYO, JAVA, FORY) side by side, in a minute or two; `cluster`:"
             + " a ClusterPool of local member JVMs beside a ThreadPool and a ProcessPool, in about a minute; less"
             + " with --quick. Python is then left out.")
     private Section only;
+
+    @Option(names = "--startup-jdk", paramLabel = "PATH", description = "A JDK home to run the start-up probes"
+            + " on (repeatable); replaces the default, which is the running JDK and the newest JDK installed beside"
+            + " it if that one is newer.")
+    private List<Path> startupJdks = new ArrayList<>();
 
     @Option(names = "--python", paramLabel = "COMMAND", defaultValue = "python3",
             description = "The Python interpreter to compare with (default: ${DEFAULT-VALUE}).")
@@ -99,6 +109,11 @@ public final class Compare implements Callable<Integer> {
             return 1;
         }
         Plan plan = quick ? Plan.quick(workers) : Plan.full(workers);
+        if (only == Section.STARTUP) {
+            Results results = new Results(Machine.describe(null), plan);
+            results.only = "startup";
+            return runStartup(plan, results);
+        }
         if (only == Section.SERIALIZATION) {
             Results results = new Results(Machine.describe(null), plan);
             results.only = "serialization";
@@ -133,10 +148,11 @@ public final class Compare implements Callable<Integer> {
 
     private int run(Plan plan, Results results, PythonBridge bridge) throws Exception {
         printHeader(plan, results);
+        List<Jdks.Jdk> jdks = StartupSuite.jdks(startupJdks, results);
 
         // Three engines for apply latency (executor, ThreadPool, ProcessPool), two pools elsewhere, one start-up.
         long steps = JavaSuite.steps(plan, 3, 2) + SerialisationSuite.STEPS + ClusterSuite.STEPS
-                + (bridge == null ? 0 : PythonSuite.STEPS) + 1;
+                + (bridge == null ? 0 : PythonSuite.STEPS) + 1 + StartupSuite.steps(plan, jdks.size());
         // Written before anything is measured, so that writing it competes with nothing; Python reads it too.
         try (LinesFile lines = LinesFile.write(plan.fileLines());
              Progress progress = new Progress(steps)) {
@@ -172,6 +188,8 @@ public final class Compare implements Callable<Integer> {
                 results.note("ProcessPool start-up failed, so it has no figure: " + e.getMessage());
             }
             progress.step();
+            // Last of the measurements, with every pool of this JVM closed: the probe JVMs compete with nothing.
+            new StartupSuite(plan, results, progress, jdks).run();
         } catch (PoolException e) {
             System.err.println();
             System.err.println("compare: " + e.getMessage());
@@ -197,6 +215,14 @@ public final class Compare implements Callable<Integer> {
                 results.machine.loadAverageAtStart());
         report.printNotes(System.out);
         return 0;
+    }
+
+    /** {@code --only startup}: section 7's probe JVMs alone, with their table and results.json. */
+    private int runStartup(Plan plan, Results results) {
+        List<Jdks.Jdk> jdks = StartupSuite.jdks(startupJdks, results);
+        return runSection(plan, results, StartupSuite.steps(plan, jdks.size()),
+                progress -> new StartupSuite(plan, results, progress, jdks).run(),
+                report -> report.printStartup(System.out));
     }
 
     /** {@code --only serialization}: section 10 alone, with its table, its chart and results.json. */
@@ -265,7 +291,7 @@ public final class Compare implements Callable<Integer> {
                 results.note("could not draw " + png + ": " + e);
             }
         }
-        if ("cluster".equals(results.only)) {
+        if ("cluster".equals(results.only) || "startup".equals(results.only)) {
             System.out.println();
             return;
         }
