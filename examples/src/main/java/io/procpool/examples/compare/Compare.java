@@ -30,9 +30,10 @@ import java.util.function.Consumer;
  *
  * <p>Run it from the examples jar, whose manifest carries the JVM flags a ProcessPool needs ({@code -cp} would
  * ignore them): {@code java -jar procpool-examples.jar compare [--quick] [--skip-python] [--out DIR]
- * [--workers N] [--only startup|serialization|cluster] [--startup-jdk PATH]...}. It prints a table per workload and the machine it ran on, and writes
- * {@code results.json}, {@code comparison.png} and {@code serialization.png} to the output directory. Every figure is the median of several repetitions measured in
- * this run; nothing is carried over from elsewhere.
+ * [--workers N] [--only startup|serialization|cluster] [--startup-jdk PATH]...}. It prints a table per workload and
+ * the machine it ran on, and writes {@code results.json}, {@code comparison.png} and {@code serialization.png} to
+ * the output directory. Every figure is the median of several repetitions measured in this run; nothing is carried
+ * over from elsewhere.
  */
 @Command(name = "compare", sortOptions = false,
         description = "Measures what a ProcessPool costs against threads and against Python's multiprocessing.Pool:"
@@ -72,9 +73,9 @@ public final class Compare implements Callable<Integer> {
 
     @Option(names = "--only", paramLabel = "SECTION", description = "Run only this section; `startup`: procpool's"
             + " and PP4J's start-up in fresh JVMs, per JDK, from the jar and from a directory, in a few minutes;"
-            + " `serialization`: a ProcessPool with each serialisation (KRYO, JAVA, FORY) side by side, in a minute or two; `cluster`:"
-            + " a ClusterPool of local member JVMs beside a ThreadPool and a ProcessPool, in about a minute; less"
-            + " with --quick. Python is then left out.")
+            + " `serialization`: a ProcessPool with each serialisation (KRYO, JAVA, FORY) side by side, in a minute or"
+            + " two; `cluster`: a ClusterPool of local member JVMs beside a ThreadPool and a ProcessPool, in about a"
+            + " minute; less with --quick. Python is then left out.")
     private Section only;
 
     @Option(names = "--startup-jdk", paramLabel = "PATH", description = "A JDK home to run the start-up probes"
@@ -150,7 +151,8 @@ public final class Compare implements Callable<Integer> {
         printHeader(plan, results);
         List<Jdks.Jdk> jdks = StartupSuite.jdks(startupJdks, results);
 
-        // Three engines for apply latency (executor, ThreadPool, ProcessPool), two pools elsewhere, one start-up.
+        // Three engines for apply latency (executor, ThreadPool, ProcessPool), two pools elsewhere, one start-up in
+        // this JVM, then the start-up probe JVMs.
         long steps = JavaSuite.steps(plan, 3, 2) + SerialisationSuite.STEPS + ClusterSuite.STEPS
                 + (bridge == null ? 0 : PythonSuite.STEPS) + 1 + StartupSuite.steps(plan, jdks.size());
         // Written before anything is measured, so that writing it competes with nothing; Python reads it too.

@@ -266,7 +266,7 @@ final class Report {
                 "ProcessPool/Python (" + python.variant() + "): "
                         + ratio(processes.map(Startup::firstResultMillis), Optional.of(python.firstResultMillis()))));
         table.note("This JVM had already loaded procpool's classes (an earlier pool did); a JVM's own start-up is"
-                + " not included.");
+                + " not included. The next table has a fresh JVM's first pool, against PP4J's.");
         return table;
     }
 
