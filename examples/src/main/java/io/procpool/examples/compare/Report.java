@@ -302,8 +302,10 @@ final class Report {
                 + " engines take turns, the order swapped each round. A JVM's own start-up is not included.");
         table.note("procpool: ProcessPool.builder().processes(" + workers + ").build(), then apply(identity, 1);"
                 + " PP4J: ProcessExecutors.newCustomJavaProcessPool(" + workers + ", " + workers + ", 0), then"
-                + " submit(an identity Callable).get(). Closing is not timed. Each engine's children run on the probe's"
-                + " JDK and class path: procpool's workers on the directory's classes packed into a cached jar,"
+                + " submit(an identity Callable).get(). Both constructors return once every process is up (procpool's"
+                + " waits for each worker to be ready, PP4J's for its minimum of processes to have started), so both"
+                + " figures include all " + workers + " JVMs. Closing is not timed. Each engine's children run on the"
+                + " probe's JDK and class path: procpool's workers on the directory's classes packed into a cached jar,"
                 + " PP4J's on the directory itself.");
         table.note("first probe: pool 0 of the warm-up probe, which made procpool's caches where they were missing"
                 + " (a directory's jar, the class-data archive: after a rebuild, or for a new directory); PP4J keeps"

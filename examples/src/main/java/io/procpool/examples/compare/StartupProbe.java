@@ -166,7 +166,9 @@ final class StartupProbe {
 
     /**
      * One PP4J pool of {@code workers} processes, kept at that size (min = max, no reserve): created, one identity
-     * Callable submitted and its result awaited, then shut down and awaited, not timed. PP4J starts each child with
+     * Callable submitted and its result awaited, then shut down and awaited, not timed. Its constructor waits until
+     * its minimum of processes has started (a prestart latch), as procpool's {@code build()} waits until every worker
+     * is ready, so both figures include every child JVM's start. PP4J starts each child with
      * this JVM's {@code java.home/bin/java} and {@code java.class.path}, so its children run on the probe's JDK and
      * class path, as procpool's workers do.
      *
