@@ -298,7 +298,8 @@ final class Report {
                 + " JDK and class path with the JVM flags of the jar's manifest: first is a probe's pool 0, which"
                 + " loads the engine's classes as an application's first pool does; later is each of the " + later
                 + " pools it makes after, one at a time. Medians over " + probes + " probe" + (probes == 1 ? "" : "s")
-                + " per engine (later: over all their later pools), after one unmeasured warm-up probe each; the"
+                + " per engine (later: over all their later pools), after " + results.plan.warmups() + " unmeasured"
+                + " warm-up probe(s) each; the"
                 + " engines take turns, the order swapped each round. A JVM's own start-up is not included.");
         table.note("procpool: ProcessPool.builder().processes(" + workers + ").build(), then apply(identity, 1);"
                 + " PP4J: ProcessExecutors.newCustomJavaProcessPool(" + workers + ", " + workers + ", 0), then"
