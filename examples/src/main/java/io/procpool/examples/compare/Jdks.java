@@ -12,8 +12,7 @@ import java.util.stream.Stream;
 /**
  * The JDKs the start-up section runs its probes on: the one running the comparison and, by default, the newest one
  * installed beside it, found from the directories next to {@code java.home} rather than from any fixed path, so that
- * the same program finds them on any machine's layout ({@code /usr/lib/jvm}, {@code ~/.sdkman/candidates/java},
- * {@code /opt/java}...).
+ * the same program finds them wherever a machine keeps its JDKs (a system directory, a version manager's, a user's).
  */
 final class Jdks {
     /** The file every JDK since 9 (and most 8s) has at its root, naming its version. */
