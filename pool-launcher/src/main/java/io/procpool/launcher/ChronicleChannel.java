@@ -3,42 +3,137 @@ package io.procpool.launcher;
 import io.procpool.worker.MessageAppender;
 import io.procpool.worker.MessageTailer;
 import io.procpool.worker.QueueLayout;
+import io.procpool.worker.StartRing;
 import io.procpool.worker.StatusDescriptor;
 
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * A worker JVM's channel: its tasks queue (the pool writes), its results queue (the pool reads), both Chronicle
  * queues in the worker's directory, and its mapped {@link StatusDescriptor}. A message to a worker that says it
  * sleeps is followed by a wake-up, which the process sends (a byte on the worker's stdin).
+ *
+ * <p>Chronicle's start is most of a worker's, and on a pool's first use much of the parent's too, all of it CPU:
+ * so the first messages (set-up, READY, the first chunks and results) cross two small mapped rings
+ * ({@link StartRing}) that need nothing but the JDK, and each side opens its queues on a thread of its own once the
+ * first result has crossed, when the cores are no longer needed for the start. Each direction then switches to its
+ * queue for good, marked in its ring: the worker switches its results as soon as its queues are open; the pool
+ * switches the tasks when it reads that marker, or earlier when a message does not fit in the ring (both sides then
+ * wait for their queues).
  */
 final class ChronicleChannel implements WorkerChannel {
+    /** How long a message waits for the pool's side of the queues to open before the worker is given up. */
+    private static final long OPEN_TIMEOUT_SECONDS = 60;
+
     private final StatusDescriptor status;
     private final Runnable wake;
-    private final MessageAppender tasks;
-    private final MessageTailer results;
+    private final Consumer<String> kill;
+    private final StartRing taskRing;
+    private final StartRing resultRing;
+    private final CompletableFuture<Queues> queues = new CompletableFuture<>();
+    private final QueueLayout layout;
+    private final Runnable opened;
+    private final java.util.concurrent.atomic.AtomicBoolean opening = new java.util.concurrent.atomic.AtomicBoolean();
+    private int read;
+    private boolean tasksSwitched;
+    private boolean resultsSwitched;
+    private byte[] bytes;
+    private int length;
+
+    /** The pool's side of the Chronicle queues, once open. */
+    private record Queues(MessageAppender tasks, MessageTailer results) {
+    }
 
     /**
-     * Opens the pool's side of the queues; the status descriptor was created before the worker started.
+     * Creates the start-up rings; the pool's side of the queues opens later (see above). The status descriptor was
+     * created before.
      *
      * @param wake wakes the worker, for a message sent while it sleeps
+     * @param kill   kills the worker, saying why: its queues could not be opened
+     * @param opened told, on the opening thread, when the pool's side of the queues is open
+     * @throws IOException if the rings cannot be created
      */
-    ChronicleChannel(QueueLayout layout, StatusDescriptor status, Runnable wake) {
+    ChronicleChannel(QueueLayout layout, StatusDescriptor status, Runnable wake, Consumer<String> kill,
+                     Runnable opened) throws IOException {
         this.status = status;
         this.wake = wake;
-        MessageAppender appender = new MessageAppender(layout, QueueLayout.TASKS);
+        this.kill = kill;
+        this.taskRing = StartRing.create(layout.ringFile(QueueLayout.TASKS), StartRing.DEFAULT_CAPACITY);
         try {
-            this.results = new MessageTailer(layout, QueueLayout.RESULTS);
-        } catch (RuntimeException e) {
-            appender.close();
+            this.resultRing = StartRing.create(layout.ringFile(QueueLayout.RESULTS), StartRing.DEFAULT_CAPACITY);
+        } catch (IOException | RuntimeException e) {
+            taskRing.close();
             throw e;
         }
-        this.tasks = appender;
+        this.layout = layout;
+        this.opened = opened;
+    }
+
+    /** Starts opening the pool's side of the queues on a thread of its own, once. */
+    private void startOpening() {
+        if (opening.compareAndSet(false, true)) {
+            Thread opener = new Thread(this::open, "procpool-queue-opener-" + layout.directory().getFileName());
+            opener.setDaemon(true);
+            opener.start();
+        }
+    }
+
+    private void open() {
+        try {
+            MessageAppender appender = new MessageAppender(layout, QueueLayout.TASKS);
+            try {
+                Queues open = new Queues(appender, new MessageTailer(layout, QueueLayout.RESULTS));
+                opened.run();
+                queues.complete(open);
+            } catch (RuntimeException | Error e) {
+                appender.close();
+                throw e;
+            }
+        } catch (Throwable t) {
+            queues.completeExceptionally(t);
+            kill.accept("its queues could not be created: " + t);
+        }
     }
 
     @Override
-    public void send(byte[] bytes, int length) {
-        tasks.write(bytes, length);
+    public void send(byte[] message, int messageLength) {
+        if (!tasksSwitched) {
+            if (!resultsSwitched && taskRing.offer(message, messageLength)) {
+                wakeIfParked();
+                return;
+            }
+            taskRing.offerSwitch();
+            tasksSwitched = true;
+            startOpening();
+        }
+        Queues open = awaitQueues();
+        if (open != null) {
+            open.tasks().write(message, messageLength);
+            wakeIfParked();
+        }
+    }
+
+    /** The queues, once open; null if they cannot be: the worker is being killed, and the message goes nowhere. */
+    private Queues awaitQueues() {
+        try {
+            return queues.get(OPEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return null;
+        } catch (TimeoutException e) {
+            kill.accept("its queues did not open within " + OPEN_TIMEOUT_SECONDS + " s");
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private void wakeIfParked() {
         if (status.isParked()) {
             wake.run();
         }
@@ -46,17 +141,46 @@ final class ChronicleChannel implements WorkerChannel {
 
     @Override
     public boolean poll() {
-        return results.poll();
+        if (!resultsSwitched) {
+            switch (resultRing.poll()) {
+                case MESSAGE:
+                    bytes = resultRing.bytes();
+                    length = resultRing.length();
+                    if (++read == 2) { // READY, then the first result
+                        startOpening();
+                    }
+                    return true;
+                case EMPTY:
+                    return false;
+                case SWITCHED:
+                    resultsSwitched = true;
+                    startOpening();
+                    break;
+                default:
+                    throw new IllegalStateException();
+            }
+        }
+        // Not open yet: what the worker sent waits in its queue.
+        if (!queues.isDone() || queues.isCompletedExceptionally()) {
+            return false;
+        }
+        MessageTailer results = queues.join().results();
+        if (!results.poll()) {
+            return false;
+        }
+        bytes = results.bytes();
+        length = results.length();
+        return true;
     }
 
     @Override
     public byte[] bytes() {
-        return results.bytes();
+        return bytes;
     }
 
     @Override
     public int length() {
-        return results.length();
+        return length;
     }
 
     @Override
@@ -94,10 +218,16 @@ final class ChronicleChannel implements WorkerChannel {
         return status.skippedChunk();
     }
 
+    /** Closes the pool's side, after its queues finished opening if they were (they are closed too); quietly. */
     @Override
     public void close() {
-        results.close();
-        tasks.close();
+        Queues open = opening.get() ? awaitQueues() : null;
+        if (open != null) {
+            open.results().close();
+            open.tasks().close();
+        }
+        taskRing.close();
+        resultRing.close();
         try {
             status.close();
         } catch (IOException e) {

@@ -60,6 +60,7 @@ final class Collector {
         switch (type) {
             case Protocol.READY:
                 worker.onReady(in.readVarLong(true));
+                worker.startup.readStamps(in);
                 onReady.run();
                 break;
             case Protocol.INIT_FAILED:
@@ -67,6 +68,9 @@ final class Collector {
                 break;
             case Protocol.RESULT:
                 counters.bytesFromWorkers.add(results.length());
+                if (worker.startup.firstResultMicros == 0) {
+                    worker.startup.firstResultMicros = Protocol.epochMicros();
+                }
                 onResult(worker);
                 break;
             case Protocol.RETIRING:

@@ -55,6 +55,8 @@ final class PoolLoop implements Runnable {
     private final java.util.concurrent.atomic.AtomicLong chunkSeqs = new java.util.concurrent.atomic.AtomicLong(1);
     private final Dispatcher dispatcher;
     private final WorkerProcess[] workers;
+    /** The workers the pool started with, for its start-up breakdown; replacements are not among them. */
+    private final List<WorkerProcess> firstWorkers;
     private final Collector collector;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -94,6 +96,7 @@ final class PoolLoop implements Runnable {
             for (int slot = 0; slot < workers.length; slot++) {
                 workers[slot] = launch(slot);
             }
+            firstWorkers = List.of(workers.clone());
         } catch (RuntimeException e) {
             for (WorkerProcess worker : workers) {
                 if (worker != null) {
@@ -111,6 +114,11 @@ final class PoolLoop implements Runnable {
 
     Thread thread() {
         return thread;
+    }
+
+    /** {@return the workers the pool started with, by slot} */
+    List<WorkerProcess> firstWorkers() {
+        return firstWorkers;
     }
 
     CompletableFuture<Void> started() {

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -56,6 +57,8 @@ public final class ProcessPool extends AbstractPool {
     /** Shut down or terminated before its workers ever started (a pool made inside a worker and never used). */
     private volatile boolean stoppedBeforeStart;
     private volatile long startupNanos;
+    /** When the workers' start began ({@link io.procpool.worker.Protocol#epochMicros}); 0 before. */
+    private volatile long startupMicros;
 
     private ProcessPool(PoolConfig config) {
         this.config = config;
@@ -83,6 +86,7 @@ public final class ProcessPool extends AbstractPool {
                 throw new IllegalStateException("the pool is shut down and accepts no new work");
             }
             long start = System.nanoTime();
+            startupMicros = io.procpool.worker.Protocol.epochMicros();
             PoolDirectory directory = PoolDirectory.create(config.queueRoot(), config.processes());
             PoolLoop created;
             try {
@@ -174,6 +178,23 @@ public final class ProcessPool extends AbstractPool {
      */
     public Duration startupTime() {
         return Duration.ofNanos(startupNanos);
+    }
+
+    /**
+     * Returns where this pool's start-up went, worker by worker: launch, JVM boot, the serialiser and Chronicle
+     * queues, the handshake, and the first result. {@code System.out.println(pool.startupBreakdown().orElseThrow())}
+     * prints it as a table.
+     *
+     * @return the breakdown of the workers the pool started with; empty until they have started (a pool made
+     * inside a worker starts at its first call)
+     */
+    public Optional<StartupBreakdown> startupBreakdown() {
+        PoolLoop started = loop;
+        long nanos = startupNanos;
+        if (started == null || nanos == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(StartupBreakdown.of(startupMicros, nanos, started.firstWorkers()));
     }
 
     @Override

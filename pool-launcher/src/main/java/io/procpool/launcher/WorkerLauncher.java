@@ -59,6 +59,9 @@ final class WorkerLauncher {
         this.launchClasspath = DirectoryJars.pack(config.workerClasspath());
         this.commandLine = buildCommandLine();
         this.cds = CdsArchive.forClasspath(launchClasspath);
+        // Chronicle's loggers are set to WARN here, on the thread that creates the pool, not later on the thread
+        // that opens the queues beside the application's own threads (see Quiet.loggers).
+        Quiet.loggers();
     }
 
     private List<String> buildCommandLine() {
@@ -141,24 +144,26 @@ final class WorkerLauncher {
             command.addArgument(option, false);
         }
         worker.writesArchive = sharing.writesArchive();
+        if (sharing.writesArchive()) {
+            // The archive must hold Chronicle's classes even if this worker runs no task: it opens its queues first.
+            command.addArgument("-D" + WorkerMain.EAGER_QUEUES_PROPERTY + "=true", false);
+        }
+        worker.archive = sharing.jvmOptions().isEmpty() ? "none" : sharing.writesArchive() ? "write" : "read";
         for (String argument : commandLine.subList(1, commandLine.size())) {
             command.addArgument(argument, false);
         }
         command.addArgument(workerDirectory.toString(), false);
         command.addArgument(Long.toString(ProcessHandle.current().pid()), false);
+        QueueLayout layout = new QueueLayout(workerDirectory, directory.sizes());
         try {
-            worker.createStatus(new QueueLayout(workerDirectory, directory.sizes()));
-        } catch (IOException e) {
-            throw new PoolException("cannot create the status file of worker " + slot + " in " + workerDirectory, e);
+            worker.createStatus(layout);
+            worker.openChannel(layout);
+        } catch (IOException | RuntimeException e) {
+            worker.release();
+            throw new PoolException("cannot create the status file or start-up rings of worker " + slot + " in "
+                    + workerDirectory + ": " + e.getMessage(), e);
         }
-        // Start the JVM first: its boot is the slow part, and the queues are ready long before it looks for them.
-        worker.start(command, onExit);
-        try {
-            worker.openChannel(new QueueLayout(workerDirectory, directory.sizes()));
-        } catch (RuntimeException e) {
-            worker.kill("its queues could not be created: " + e);
-            throw new PoolException("cannot create the queues of worker " + slot + " in " + workerDirectory, e);
-        }
+        // The set-up message waits for the worker in its tasks ring: it reads it as soon as it is up.
         try (Output init = new Output(256, -1)) {
             init.writeByte(Protocol.INIT);
             init.writeVarInt(config.maxTasksPerChild(), true);
@@ -170,6 +175,7 @@ final class WorkerLauncher {
             }
             worker.send(init.getBuffer(), init.position());
         }
+        worker.start(command, onExit);
         return worker;
     }
 }

@@ -65,12 +65,16 @@ final class WorkerProcess implements Supervisor.Watched {
     final Path directory;
     final String command;
     final long launchedNanos = System.nanoTime();
+    /** When it reached each phase of its start-up: what {@link ProcessPool#startupBreakdown()} reports. */
+    final WorkerStartup startup = new WorkerStartup();
     final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     final WorkerOutput stdout;
     final WorkerOutput stderr;
     private State state = State.STARTING;
     /** Whether this worker writes the class-data-sharing archive when it exits. */
     boolean writesArchive;
+    /** Its class-data archive, as {@link StartupBreakdown.Worker#archive()} reports it. */
+    String archive = "none";
     private long pid = -1;
     long itemsSent;
     /** Moving average of the time a chunk takes in the worker, which sets how many chunks it may hold. */
@@ -109,11 +113,18 @@ final class WorkerProcess implements Supervisor.Watched {
     }
 
     /**
-     * Opens the parent's side of the worker's channel. Called right after {@link #start}, so that this work overlaps
-     * the new JVM's own start-up; the worker waits for its INIT message whichever comes first.
+     * Opens the parent's side of the worker's channel: its start-up rings at once, its queues on a thread of their
+     * own. Called before {@link #start}, so that the worker finds its set-up message waiting.
      */
-    void openChannel(QueueLayout layout) {
-        channel = new ChronicleChannel(layout, status, this::wake);
+    void openChannel(QueueLayout layout) throws IOException {
+        startup.parentQueuesOpeningMicros = io.procpool.worker.Protocol.epochMicros();
+        channel = new ChronicleChannel(layout, status, this::wake, this::kill,
+                () -> startup.parentQueuesOpenMicros = io.procpool.worker.Protocol.epochMicros());
+    }
+
+    /** {@return when the worker's Chronicle queues were open, or 0 if they were not (yet)} */
+    long queuesOpenMicros() {
+        return status == null ? 0 : status.queuesOpenMicros();
     }
 
     /** Gives this worker a channel of another kind: a test's, that records what the scheduler sends. */
@@ -123,6 +134,7 @@ final class WorkerProcess implements Supervisor.Watched {
 
     void start(CommandLine commandLine, Consumer<Exit> onExit) {
         executor = new ChildExecutor(started -> {
+            startup.processStartedMicros = io.procpool.worker.Protocol.epochMicros();
             process = started;
             if (killReason != null) {
                 started.destroyForcibly(); // killed before it was even running

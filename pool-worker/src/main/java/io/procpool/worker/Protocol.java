@@ -14,7 +14,9 @@ package io.procpool.worker;
  *   SHUTDOWN                                                    (finish what was sent, then exit 0)
  *
  * worker -> parent, on the results queue
- *   READY        pid:varlong
+ *   READY        pid:varlong  stamps:varint  stamp:varlong x stamps
+ *                (wall-clock microseconds, see Protocol.epochMicros, of the worker's start-up phases in the order
+ *                 of the STAMP_ constants; a parent reads the ones it knows and skips the rest)
  *   INIT_FAILED  failure
  *   RESULT       chunkSeq:varlong  count:varint
  *                (compact values, see CompactValues: every item OK, one common class
@@ -35,6 +37,30 @@ package io.procpool.worker;
  * </pre>
  */
 public final class Protocol {
+    /** Start-up stamp: the worker's {@code main} was entered (the JVM has booted). */
+    public static final int STAMP_MAIN = 0;
+    /** Start-up stamp: the worker's serialiser is ready (loaded on a thread of its own, beside the queues). */
+    public static final int STAMP_SERIALIZER_READY = 1;
+    /** Start-up stamp: the worker began Chronicle's start: its core's set-up, then its status file and queues. */
+    public static final int STAMP_QUEUES_OPENING = 2;
+    /** Start-up stamp: the worker's status file and queues are open. */
+    public static final int STAMP_QUEUES_OPEN = 3;
+    /** Start-up stamp: the worker read its INIT message. */
+    public static final int STAMP_INIT_READ = 4;
+    /** How many start-up stamps a READY message carries. */
+    public static final int STAMPS = 5;
+
+    /**
+     * Wall-clock microseconds since the epoch: the one clock two processes on a machine share ({@code nanoTime}
+     * has an origin per JVM), for timing a worker's start-up across the process boundary.
+     *
+     * @return microseconds since 1970-01-01T00:00Z
+     */
+    public static long epochMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
     /** Parent to worker: set-up, once, first. */
     public static final byte INIT = 1;
     /** Parent to worker: a call's function. */

@@ -71,6 +71,17 @@ public final class QueueLayout {
     }
 
     /**
+     * Returns the file of a queue's start-up ring ({@link StartRing}), which carries its first messages while the
+     * Chronicle queue opens.
+     *
+     * @param name the queue, {@link #TASKS} or {@link #RESULTS}
+     * @return the ring's file
+     */
+    public Path ringFile(String name) {
+        return directory.resolve(name + ".ring");
+    }
+
+    /**
      * Returns where a segment of a queue lives.
      *
      * @param name    the queue, {@link #TASKS} or {@link #RESULTS}

@@ -54,6 +54,18 @@ public final class Quiet {
     }
 
     /**
+     * Sets Chronicle's loggers to WARN under the application's SLF4J provider, without loading Chronicle: for a
+     * worker to do first, before its tasks (which may log, and so start the provider) run beside the thread that
+     * opens its queues later. A provider configuring itself on one thread while another sets a level can lose the
+     * level.
+     */
+    public static void loggers() {
+        if (!Boolean.getBoolean(CHRONICLE_NOTES)) {
+            QuietLoggers.warnOnly(QuietLoggers.CHRONICLE);
+        }
+    }
+
+    /**
      * Returns the properties that keep Chronicle quiet, for a worker to start with.
      *
      * @return the properties as {@code -Dname=value} options for a worker's command line

@@ -21,6 +21,7 @@ import java.nio.file.StandardOpenOption;
  *   line 2 (bytes 128-191)  currentChunk  currentItem  itemStarted  parked  skippedChunk
  *                                                                           the worker's main thread
  *   line 3 (bytes 192-255)  workerHeartbeat                                 the worker's watch thread
+ *                           queuesOpen                                      the worker's queue opener, once
  * </pre>
  *
  * Each writer has a cache line of its own, so a heartbeat does not invalidate the line the other side polls.
@@ -29,7 +30,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class StatusDescriptor implements AutoCloseable {
     /** Bumped whenever the layout changes; a worker refuses a file of another version. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
     /** How many cancelled calls the parent can name at once; an older one's name is overwritten by a newer. */
     public static final int CANCELLED_SLOTS = 7;
     private static final int MAGIC = 0x70706F6F; // "ppoo"
@@ -45,6 +46,7 @@ public final class StatusDescriptor implements AutoCloseable {
     private static final int PARKED = 2 * LINE + 24;
     private static final int SKIPPED_CHUNK = 2 * LINE + 32;
     private static final int WORKER_HEARTBEAT = 3 * LINE;
+    private static final int QUEUES_OPEN = 3 * LINE + 8;
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class,
             ByteOrder.nativeOrder());
     private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class,
@@ -264,6 +266,21 @@ public final class StatusDescriptor implements AutoCloseable {
      */
     public long parentHeartbeatNanos() {
         return (long) LONGS.getAcquire(buffer, PARENT_HEARTBEAT);
+    }
+
+    /**
+     * Worker side: says when its Chronicle queues were open, for the pool's start-up breakdown; they open beside
+     * the worker's first messages, often after its READY.
+     *
+     * @param epochMicros when ({@link Protocol#epochMicros})
+     */
+    public void queuesOpen(long epochMicros) {
+        LONGS.setRelease(buffer, QUEUES_OPEN, epochMicros);
+    }
+
+    /** {@return when the worker's Chronicle queues were open ({@link Protocol#epochMicros}), or 0 before} */
+    public long queuesOpenMicros() {
+        return (long) LONGS.getAcquire(buffer, QUEUES_OPEN);
     }
 
     @Override

@@ -27,7 +27,19 @@ public final class WorkerMain {
     private static final long WATCH_INTERVAL_MS = 200;
     /** The system property with the age of the parent's heartbeat at which a worker gives up on its parent. */
     public static final String PARENT_HEARTBEAT_TIMEOUT_PROPERTY = "procpool.parentHeartbeatTimeoutMs";
+    /**
+     * The system property that makes a worker open its Chronicle queues at once rather than after its first result:
+     * set for the worker that writes the class-data archive, so that the archive holds Chronicle's classes even if
+     * that worker never runs a task.
+     */
+    public static final String EAGER_QUEUES_PROPERTY = "procpool.eagerQueues";
     private static final int INITIAL_OUTPUT_BYTES = 8192;
+    /**
+     * When this worker reached each phase of its start-up ({@link Protocol#epochMicros}), indexed by the
+     * {@code STAMP_} constants; sent with READY. Written before the serialiser's future completes or on the main
+     * thread, so READY (sent after joining that future) sees every stamp.
+     */
+    private static final long[] STAMPS = new long[Protocol.STAMPS];
     /**
      * Set to {@code true} in every worker JVM before any task's class loads, so that a pool created while such a
      * class initialises (a pool in a static field of the class whose lambdas the worker runs) knows it is inside a
@@ -49,8 +61,8 @@ public final class WorkerMain {
             return size() > Protocol.MAX_FUNCTIONS_PER_WORKER;
         }
     };
-    private final MessageTailer tasks;
-    private final MessageAppender results;
+    private final WorkerMessages tasks;
+    private final WorkerMessages results;
     private final StatusDescriptor status;
     private final IdleStrategy idle;
     private final java.nio.ByteBuffer wakeUps = java.nio.ByteBuffer.allocate(64);
@@ -59,8 +71,7 @@ public final class WorkerMain {
     private boolean tracksItems;
     private long tasksDone;
 
-    private WorkerMain(ValueSerializer values, MessageTailer tasks, MessageAppender results, StatusDescriptor status,
-                       IdleStrategy idle) {
+    private WorkerMain(ValueSerializer values, WorkerMessages messages, StatusDescriptor status, IdleStrategy idle) {
         this.values = values;
         this.runner = new ChunkRunner(values);
         this.itemWatch = new ChunkRunner.ItemWatch() {
@@ -74,8 +85,8 @@ public final class WorkerMain {
                 status.idle();
             }
         };
-        this.tasks = tasks;
-        this.results = results;
+        this.tasks = messages;
+        this.results = messages;
         this.status = status;
         this.idle = idle;
     }
@@ -88,12 +99,14 @@ public final class WorkerMain {
      *                   code, and the parent quotes what it wrote to standard error
      */
     public static void main(String[] args) throws Exception {
+        STAMPS[Protocol.STAMP_MAIN] = Protocol.epochMicros();
         if (args.length != 2) {
             System.err.println("usage: WorkerMain <worker directory> <parent pid>");
             System.exit(Protocol.EXIT_BAD_START);
         }
         System.setProperty(IN_WORKER_PROPERTY, "true");
-        // Kryo and Chronicle each take a while to load: load them side by side.
+        Quiet.loggers();
+        // The serialiser loads beside the main thread's own set-up; Chronicle later (see WorkerMessages).
         Path directory = Path.of(args[0]);
         QueueSizes sizes = QueueSizes.fromSystemProperty();
         java.util.concurrent.CompletableFuture<ValueSerializer> serializer =
@@ -101,27 +114,34 @@ public final class WorkerMain {
         Thread kryoLoader = new Thread(() -> {
             try {
                 // Large arrays pass through files in the pool's directory, the parent of this worker's.
-                serializer.complete(ValueSerializers.create(ValueSerializers.fromSystemProperty(),
-                        ClassFilter.fromSystemProperty(), directory.getParent(), sizes));
+                ValueSerializer created = ValueSerializers.create(ValueSerializers.fromSystemProperty(),
+                        ClassFilter.fromSystemProperty(), directory.getParent(), sizes);
+                STAMPS[Protocol.STAMP_SERIALIZER_READY] = Protocol.epochMicros();
+                serializer.complete(created);
             } catch (Throwable t) {
                 serializer.completeExceptionally(t);
             }
         }, "procpool-kryo-loader");
         kryoLoader.setDaemon(true);
         kryoLoader.start();
-        Quiet.apply();
         QueueLayout layout = new QueueLayout(directory, sizes);
         long parentPid = Long.parseLong(args[1]);
         refuseForeignDirectory(layout.directory());
+        // Chronicle's start (its core's set-up, native bindings, the queues) is most of a worker's: it runs on a
+        // thread of its own while the first messages cross the start-up rings (see WorkerMessages).
+        STAMPS[Protocol.STAMP_QUEUES_OPENING] = Protocol.epochMicros();
         try (StatusDescriptor status = StatusDescriptor.open(layout.statusFile());
-             MessageTailer tasks = new MessageTailer(layout, QueueLayout.TASKS);
-             MessageAppender results = new MessageAppender(layout, QueueLayout.RESULTS)) {
+             WorkerMessages messages = new WorkerMessages(layout, () -> {
+                 long now = Protocol.epochMicros();
+                 STAMPS[Protocol.STAMP_QUEUES_OPEN] = now;
+                 status.queuesOpen(now);
+             }, Boolean.getBoolean(EAGER_QUEUES_PROPERTY))) {
             status.workerHeartbeat(System.nanoTime());
             watch(parentPid, status, Long.getLong(PARENT_HEARTBEAT_TIMEOUT_PROPERTY, 30_000));
             // A task's System.exit runs the hooks: close stdin there, so that a read of it does not hold up the exit.
             Runtime.getRuntime().addShutdownHook(new Thread(WorkerMain::closeStdin, "procpool-close-stdin"));
             // No timed park: past its yielding phase a worker sleeps on its stdin until woken (sleepUntilWoken).
-            int exitCode = new WorkerMain(serializer.join(), tasks, results, status,
+            int exitCode = new WorkerMain(serializer.join(), messages, status,
                     IdleStrategy.fromSystemProperties(Long.MAX_VALUE)).run();
             // Exit explicitly: threads a task started must not keep a finished worker alive.
             System.out.flush();
@@ -221,6 +241,7 @@ public final class WorkerMain {
 
     private int run() {
         awaitMessage();
+        STAMPS[Protocol.STAMP_INIT_READ] = Protocol.epochMicros();
         Input in = new Input(tasks.bytes(), 0, tasks.length());
         if (in.readByte() != Protocol.INIT) {
             System.err.println("procpool worker: the first message was not INIT");
@@ -313,6 +334,10 @@ public final class WorkerMain {
             }
         }
         startMessage(Protocol.READY).writeVarLong(ProcessHandle.current().pid(), true);
+        out.writeVarInt(Protocol.STAMPS, true);
+        for (long stamp : STAMPS) {
+            out.writeVarLong(stamp, true);
+        }
         send(out);
         return true;
     }

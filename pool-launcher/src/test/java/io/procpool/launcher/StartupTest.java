@@ -1,0 +1,97 @@
+package io.procpool.launcher;
+
+import io.procpool.Task;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A pool's start: the breakdown it reports, and its first messages crossing the start-up rings before the workers'
+ * Chronicle queues are open, then the switch to the queues, with nothing lost or reordered on the way.
+ */
+class StartupTest {
+    private static final long OPEN_WAIT_NANOS = Duration.ofSeconds(60).toNanos();
+
+    @Test
+    void shouldReportWhereTheStartWentForEachWorker() {
+        try (ProcessPool pool = ProcessPool.builder().processes(2).build()) {
+            StartupBreakdown before = pool.startupBreakdown().orElseThrow();
+            assertFalse(before.firstResult().isPresent(), "no result yet");
+            assertEquals(pool.startupTime(), before.ready());
+
+            assertEquals(3, (int) pool.apply((Task<Integer, Integer>) x -> x + 1, 2));
+            StartupBreakdown after = pool.startupBreakdown().orElseThrow();
+            Set<Long> children = ProcessHandle.current().children().map(ProcessHandle::pid)
+                    .collect(Collectors.toSet());
+            assertEquals(List.of(0, 1), after.workers().stream().map(StartupBreakdown.Worker::slot).toList());
+            for (StartupBreakdown.Worker w : after.workers()) {
+                assertTrue(children.contains(w.pid()), w + " is not a child of this JVM: " + children);
+                assertTrue(Set.of("read", "write", "none").contains(w.archive()), w.archive());
+                // Each phase is measured, and they add up to no more than the time until the worker was ready.
+                Duration phases = w.launchedAt().plus(w.launch()).plus(w.jvmBoot()).plus(w.awaitInit())
+                        .plus(w.ready());
+                assertTrue(w.jvmBoot().toNanos() > 0 && w.serializer().toNanos() > 0, w.toString());
+                assertTrue(phases.compareTo(w.readyAt().plusMillis(1)) <= 0, phases + " > " + w);
+                assertTrue(w.readyAt().compareTo(after.ready().plusMillis(1)) <= 0, w + " vs " + after.ready());
+            }
+            Duration first = after.firstResult().orElseThrow();
+            assertTrue(first.compareTo(after.workers().get(0).readyAt()) >= 0
+                    || first.compareTo(after.workers().get(1).readyAt()) >= 0, first + " before any worker was ready");
+            String table = after.toString();
+            for (StartupBreakdown.Worker w : after.workers()) {
+                assertTrue(table.contains(Long.toString(w.pid())), table);
+            }
+        }
+    }
+
+    @Test
+    void shouldSwitchEachWorkerToItsQueuesAfterItsFirstResultsWithNothingLost() throws InterruptedException {
+        try (ProcessPool pool = ProcessPool.builder().processes(2).build()) {
+            Task<Integer, Integer> square = x -> x * x;
+            List<Integer> items = IntStream.range(0, 200).boxed().toList();
+            List<Integer> squares = items.stream().map(x -> x * x).toList();
+            assertEquals(squares, pool.map(square, items, 1), "on the rings");
+            // Keep calling while both sides open their queues and switch, one direction after the other.
+            long deadline = System.nanoTime() + OPEN_WAIT_NANOS;
+            int rounds = 0;
+            while (!allOpen(pool.startupBreakdown().orElseThrow())) {
+                assertTrue(System.nanoTime() < deadline, "the queues did not open: "
+                        + pool.startupBreakdown().orElseThrow());
+                assertEquals(squares, pool.map(square, items, 1 + rounds % 7), "round " + rounds);
+                rounds++;
+            }
+            for (int i = 0; i < 5; i++) {
+                assertEquals(squares, pool.map(square, items, 3), "on the queues, round " + i);
+            }
+        }
+    }
+
+    private static boolean allOpen(StartupBreakdown breakdown) {
+        return breakdown.workers().stream().allMatch(w -> w.queues().isPresent() && w.parentQueues().isPresent());
+    }
+
+    @Test
+    void shouldSendAMessageTooLargeForTheRingOnTheQueuesAtOnce() {
+        try (ProcessPool pool = ProcessPool.builder().processes(1).build()) {
+            byte[] large = new byte[3 * 256 * 1024];
+            Arrays.fill(large, (byte) 7);
+            large[large.length - 1] = 9;
+            byte[] back = pool.apply((Task<byte[], byte[]>) b -> b, large);
+            assertArrayEquals(large, back);
+            StartupBreakdown.Worker worker = pool.startupBreakdown().orElseThrow().workers().get(0);
+            assertTrue(worker.queues().isPresent() && worker.parentQueues().isPresent(),
+                    "a message too large for the ring opens the queues of both sides: " + worker);
+            assertEquals(5, (int) pool.apply((Task<Integer, Integer>) x -> x + 1, 4), "and they carry on");
+        }
+    }
+}
