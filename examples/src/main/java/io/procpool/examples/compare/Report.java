@@ -306,8 +306,9 @@ final class Report {
                 + " submit(an identity Callable).get(). Both constructors return once every process is up (procpool's"
                 + " waits for each worker to be ready, PP4J's for its minimum of processes to have started), so both"
                 + " figures include all " + workers + " JVMs. Closing is not timed. Each engine's children run on the"
-                + " probe's JDK and class path: procpool's workers on the directory's classes packed into a cached jar,"
-                + " PP4J's on the directory itself.");
+                + " probe's JDK and class path. The directory rows' class path is procpool's own classes in a directory"
+                + " (as a build's target/classes) ahead of the jar for the dependencies: procpool's workers get the"
+                + " directory packed into a cached jar, PP4J's the directory itself.");
         table.note("first probe: pool 0 of the warm-up probe, which made procpool's caches where they were missing"
                 + " (a directory's jar, the class-data archive: after a rebuild, or for a new directory); PP4J keeps"
                 + " no cache, so its figure there differs only by the OS's page cache.");

@@ -23,8 +23,9 @@ import java.util.zip.ZipInputStream;
 
 /**
  * Workload 7 as an application meets it: procpool's and PP4J's start-up in fresh JVMs ({@link StartupProbe}), on
- * each JDK, with the examples jar as the class path and with the same classes extracted into a directory (as an IDE
- * or a build's tests run them). The comparison JVM itself has loaded procpool and warmed its JIT, so what it times
+ * each JDK, with the examples jar as the class path and with procpool's own classes extracted into a directory ahead
+ * of the jar for everything else: how an IDE or a build's tests run a project, its classes in {@code target/classes}
+ * and its dependencies in jars. The comparison JVM itself has loaded procpool and warmed its JIT, so what it times
  * is only ever a later pool; a probe JVM's pool 0 is what a user's program pays the first time.
  *
  * <p>Fairness: each probe JVM runs one engine, so neither finds the other's classes loaded; the engines take turns
@@ -37,8 +38,10 @@ import java.util.zip.ZipInputStream;
 final class StartupSuite {
     /** The class path kind that is the examples jar itself. */
     static final String JAR = "jar";
-    /** The class path kind that is a directory of the jar's extracted classes. */
+    /** The class path kind that is a directory of the project's classes, then the jar for its dependencies. */
     static final String DIRECTORY = "directory";
+    /** What the directory holds: the project's own classes, as a build's {@code target/classes} would. */
+    static final String PROJECT_CLASSES = "io/procpool/";
     /** A probe JVM gets this long to start, plus {@link #PROBE_SECONDS_PER_POOL} per pool, then it is killed. */
     private static final long PROBE_BASE_SECONDS = 60;
     private static final long PROBE_SECONDS_PER_POOL = 30;
@@ -114,8 +117,8 @@ final class StartupSuite {
         }
         Path directory;
         try {
-            progress.doing("start-up: extracting the examples jar into a directory");
-            directory = extract(jar);
+            progress.doing("start-up: extracting procpool's classes into a directory");
+            directory = extract(jar, PROJECT_CLASSES);
         } catch (IOException | RuntimeException e) {
             results.note("start-up: could not extract " + jar + " into a directory, so the directory rows are"
                     + " missing: " + e);
@@ -125,7 +128,7 @@ final class StartupSuite {
             for (Jdk jdk : jdks) {
                 row(jdk, JAR, jar.toString());
                 if (directory != null) {
-                    row(jdk, DIRECTORY, directory.toString());
+                    row(jdk, DIRECTORY, directory + java.io.File.pathSeparator + jar);
                 } else {
                     progress.step(2 * (plan.warmups() + plan.startupProbes()));
                 }
@@ -300,17 +303,21 @@ final class StartupSuite {
     }
 
     /**
-     * Extracts {@code jar} into a new temporary directory, once per run: the directory rows' class path, the same
-     * classes as the jar's. Entries that would land outside the directory are refused.
+     * Extracts the entries of {@code jar} under {@code prefix} into a new temporary directory, once per run: the
+     * directory rows' classes. Entries that would land outside the directory are refused.
      *
-     * @param jar the jar
+     * @param jar    the jar
+     * @param prefix the entries to extract, e.g. {@value #PROJECT_CLASSES}; empty for all
      * @return the new directory, which the caller deletes ({@link #delete})
      * @throws IOException if the jar cannot be read or the directory written; nothing is left behind then
      */
-    static Path extract(Path jar) throws IOException {
+    static Path extract(Path jar, String prefix) throws IOException {
         Path directory = Files.createTempDirectory("procpool-startup-classes-");
         try (InputStream in = Files.newInputStream(jar); ZipInputStream zip = new ZipInputStream(in)) {
             for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                if (!entry.getName().startsWith(prefix)) {
+                    continue;
+                }
                 Path target = directory.resolve(entry.getName()).normalize();
                 if (!target.startsWith(directory)) {
                     throw new IOException("the jar's entry " + entry.getName() + " points outside the directory");

@@ -62,13 +62,15 @@ class StartupSuiteTest {
     }
 
     @Test
-    void shouldExtractAJarIntoATemporaryDirectoryAndDeleteItAfterwards() throws IOException {
-        Path jar = jar("META-INF/procpool/jvm.args", "--add-opens=x", "io/procpool/Some.class", "class bytes");
+    void shouldExtractTheProjectsClassesIntoATemporaryDirectoryAndDeleteItAfterwards() throws IOException {
+        Path jar = jar("META-INF/procpool/jvm.args", "--add-opens=x", "io/procpool/Some.class", "class bytes",
+                "com/esotericsoftware/kryo/Kryo.class", "a dependency's");
 
-        Path directory = StartupSuite.extract(jar);
+        Path directory = StartupSuite.extract(jar, StartupSuite.PROJECT_CLASSES);
         try {
-            assertEquals("--add-opens=x", Files.readString(directory.resolve("META-INF/procpool/jvm.args")));
             assertEquals("class bytes", Files.readString(directory.resolve("io/procpool/Some.class")));
+            assertFalse(Files.exists(directory.resolve("META-INF/procpool/jvm.args")), "only the project's classes");
+            assertFalse(Files.exists(directory.resolve("com/esotericsoftware/kryo/Kryo.class")));
         } finally {
             StartupSuite.delete(directory);
         }
@@ -79,7 +81,7 @@ class StartupSuiteTest {
     void shouldRefuseAnEntryThatPointsOutsideTheDirectory() throws IOException {
         Path jar = jar("fine.txt", "fine", "../../escaped.txt", "not here");
 
-        assertThrows(IOException.class, () -> StartupSuite.extract(jar));
+        assertThrows(IOException.class, () -> StartupSuite.extract(jar, ""));
         assertFalse(Files.exists(temp.resolve("escaped.txt")));
         assertTrue(Files.exists(jar));
     }
