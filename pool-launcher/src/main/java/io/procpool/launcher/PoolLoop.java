@@ -81,10 +81,6 @@ final class PoolLoop implements Runnable {
         this.counters = counters;
         this.idle = new IdleStrategy(config.idleMode(),
                 Math.min(MAX_DEEP_PARK_NANOS, config.heartbeatTimeout().toNanos() / 4));
-        TasksProxy proxy = new TasksProxy(ValueSerializers.create(config.serialization(), config.classFilter(),
-                directory.path(), directory.sizes()), counters);
-        this.dispatcher = new Dispatcher(config, proxy, chunkSeqs);
-        this.collector = new Collector(counters, proxy.values(), dispatcher::forget, this::onWorkerReady);
         checkFreeSpace();
         this.launcher = new WorkerLauncher(config, directory);
         this.workers = new WorkerProcess[config.processes()];
@@ -93,11 +89,20 @@ final class PoolLoop implements Runnable {
         this.thread = new Thread(this, "procpool-loop-" + directory.path().getFileName());
         this.thread.setDaemon(true);
         try {
+            // The workers first: their boot is the long part, and the pool's own set-up (its serialiser, its
+            // loggers) runs beside it rather than ahead of it.
             for (int slot = 0; slot < workers.length; slot++) {
                 workers[slot] = launch(slot);
             }
             firstWorkers = List.of(workers.clone());
-        } catch (RuntimeException e) {
+            // Chronicle's loggers are set to WARN on this thread, before either side's queues open on threads of
+            // their own beside the application's (see Quiet.loggers).
+            io.procpool.worker.Quiet.loggers();
+            TasksProxy proxy = new TasksProxy(ValueSerializers.create(config.serialization(), config.classFilter(),
+                    directory.path(), directory.sizes()), counters);
+            this.dispatcher = new Dispatcher(config, proxy, chunkSeqs);
+            this.collector = new Collector(counters, proxy.values(), dispatcher::forget, this::onWorkerReady);
+        } catch (RuntimeException | Error e) {
             for (WorkerProcess worker : workers) {
                 if (worker != null) {
                     worker.kill("the pool could not start: " + e.getMessage());

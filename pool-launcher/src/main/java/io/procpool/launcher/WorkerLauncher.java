@@ -58,10 +58,7 @@ final class WorkerLauncher {
         // The same classes, with directories packed into jars: class-data sharing takes only jars.
         this.launchClasspath = DirectoryJars.pack(config.workerClasspath());
         this.commandLine = buildCommandLine();
-        this.cds = CdsArchive.forClasspath(launchClasspath);
-        // Chronicle's loggers are set to WARN here, on the thread that creates the pool, not later on the thread
-        // that opens the queues beside the application's own threads (see Quiet.loggers).
-        Quiet.loggers();
+        this.cds = CdsArchive.forClasspath(launchClasspath, "worker", config.jvmOptions());
     }
 
     private List<String> buildCommandLine() {
