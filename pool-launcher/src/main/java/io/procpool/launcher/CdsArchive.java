@@ -21,7 +21,8 @@ import java.util.List;
  *
  * <p>CDS accepts only jars on the classpath: a classpath with directories (as under an IDE or Surefire running
  * from {@code target/classes}) has them packed into jars first ({@link DirectoryJars}). The archives live in {@code ~/.cache/procpool/cds}, named by a hash
- * of the JDK and of the classpath's jars with their sizes and times, so a rebuilt jar gets a new archive; archives
+ * of the JDK, of the classpath's jars with their sizes and times and of the JVMs' own options, so a rebuilt jar (or
+ * another collector) gets a new archive; archives
  * unused for a month, half-written ones whose writer is gone, and the least recently used beyond
  * {@value #MAX_CACHE_BYTES} bytes in all are deleted. Set the system property {@value #PROPERTY} to {@code false}
  * to turn this off. JVMs of another kind on the same classpath (a cluster pool's members, which load Hazelcast)
@@ -62,13 +63,27 @@ public final class CdsArchive {
      * @return the archive, or {@code null} where CDS cannot be used (a directory on the classpath, archives off)
      */
     public static CdsArchive forClasspath(String classpath, String kind) {
+        return forClasspath(classpath, kind, List.of());
+    }
+
+    /**
+     * Returns the archive for JVMs of one kind started with this classpath and these JVM options: an archive is
+     * only mapped by a JVM whose settings match the one that wrote it (a collector, heap sizes), so other options
+     * get an archive of their own rather than one the JVM would silently refuse.
+     *
+     * @param classpath  the JVMs' classpath
+     * @param kind       what the JVMs run, e.g. {@code member}: each kind loads classes of its own
+     * @param jvmOptions the JVMs' own options (the user's), part of the archive's key
+     * @return the archive, or {@code null} where CDS cannot be used (a directory on the classpath, archives off)
+     */
+    public static CdsArchive forClasspath(String classpath, String kind, List<String> jvmOptions) {
         if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
             return null;
         }
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update((kind + '\n' + System.getProperty("java.home") + '\n' + Runtime.version() + '\n')
-                    .getBytes(StandardCharsets.UTF_8));
+            digest.update((kind + '\n' + System.getProperty("java.home") + '\n' + Runtime.version() + '\n'
+                    + String.join("\n", jvmOptions) + '\n').getBytes(StandardCharsets.UTF_8));
             for (String entry : classpath.split(File.pathSeparator)) {
                 Path jar = Path.of(entry);
                 if (!entry.endsWith(".jar") || !Files.isRegularFile(jar)) {

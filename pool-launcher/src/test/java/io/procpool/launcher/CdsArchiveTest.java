@@ -51,4 +51,28 @@ class CdsArchiveTest {
                     left, "two 40 MiB archives fit in 100 MiB; a live writer's file stays");
         }
     }
+
+    @Test
+    void shouldKeyAnArchiveByTheJvmsOwnOptionsAsWellAsTheClasspath() throws IOException {
+        Path jar = Files.write(cache.resolve("app.jar"), new byte[]{1, 2, 3});
+        String plain = archiveOption(CdsArchive.forClasspath(jar.toString(), "worker", java.util.List.of()));
+        String g1 = archiveOption(CdsArchive.forClasspath(jar.toString(), "worker", java.util.List.of("-XX:+UseG1GC")));
+        String again = archiveOption(CdsArchive.forClasspath(jar.toString(), "worker", java.util.List.of()));
+        org.junit.jupiter.api.Assertions.assertNotEquals(archiveName(plain), archiveName(g1),
+                "a JVM with another collector maps no archive written by one without");
+        assertEquals(archiveName(plain), archiveName(again));
+    }
+
+    /** The option that names a JVM's archive (writing it: the cache is empty for this jar), released at once. */
+    private static String archiveOption(CdsArchive archive) {
+        CdsArchive.Options options = archive.nextWorker();
+        archive.writerExited(false);
+        return options.jvmOptions().get(0);
+    }
+
+    /** {@code -XX:ArchiveClassesAtExit=<dir>/<hash>.jsa.<pid>.tmp} -> {@code <hash>} */
+    private static String archiveName(String option) {
+        String file = Path.of(option.substring(option.indexOf('=') + 1)).getFileName().toString();
+        return file.substring(0, file.indexOf('.'));
+    }
 }
