@@ -313,6 +313,13 @@ final class Report {
                 + " (a directory's jar, the class-data archive: after a rebuild, or for a new directory); PP4J keeps"
                 + " no cache, so its figure there differs only by the OS's page cache.");
         startupTargets(results.startupProbes).forEach(table::note);
+        // Where procpool's start went, for the running JDK's rows: a probe's pool 0, then its last pool.
+        results.startupProbes.stream()
+                .filter(r -> r.engine() == Engine.PROCESS_POOL && r.jdkFeature() == Runtime.version().feature())
+                .filter(r -> r.breakdowns() != null && !r.breakdowns().isEmpty())
+                .forEach(r -> table.note("Where procpool's start went, " + r.jdk() + ", " + r.classpath()
+                        + " class path, the last probe's first and last pools (ProcessPool.startupBreakdown()):\n"
+                        + String.join("\n", r.breakdowns()).replace("\n", "\n    ")));
         return table;
     }
 

@@ -83,10 +83,13 @@ final class Results {
      *                              there was no warm-up
      * @param firstPools            each measured probe's pool 0, in the order they ran
      * @param laterPools            every later pool of the measured probes, in the order they ran
+     * @param breakdowns            for procpool, the last measured probe's {@code startupBreakdown()} of its pool 0
+     *                              and of its last pool, as they print; empty for PP4J
      */
     record ProbedStartup(String jdk, int jdkFeature, String classpath, Engine engine, int probes,
                          double firstPoolMillis, Double laterPoolMillis, Double firstReadyMillis,
-                         Double warmupFirstPoolMillis, List<Double> firstPools, List<Double> laterPools) {
+                         Double warmupFirstPoolMillis, List<Double> firstPools, List<Double> laterPools,
+                         List<String> breakdowns) {
     }
 
     /**

@@ -39,8 +39,15 @@ final class StartupProbe {
      * @param poolMillis  create -> first result of each pool in turn; the first is pool 0, this JVM's first pool
      * @param readyMillis for procpool, each pool's {@code startupTime()} (until every worker was ready); empty for
      *                    PP4J, which has no such figure
+     * @param breakdowns  for procpool, each pool's {@code startupBreakdown()} as it prints; empty for PP4J
      */
-    record Line(String engine, String javaVersion, List<Double> poolMillis, List<Double> readyMillis) {
+    record Line(String engine, String javaVersion, List<Double> poolMillis, List<Double> readyMillis,
+                List<String> breakdowns) {
+        /** A line without breakdowns. */
+        Line(String engine, String javaVersion, List<Double> poolMillis, List<Double> readyMillis) {
+            this(engine, javaVersion, poolMillis, readyMillis, List.of());
+        }
+
         /** {@return this line as JSON, on one line} */
         String toJson() {
             return new Gson().toJson(this);
@@ -71,8 +78,9 @@ final class StartupProbe {
                         || line.poolMillis().isEmpty()) {
                     throw new IllegalArgumentException("the probe's JSON line has no pool figures: " + text);
                 }
-                return line.readyMillis() == null
-                        ? new Line(line.engine(), line.javaVersion(), line.poolMillis(), List.of()) : line;
+                return new Line(line.engine(), line.javaVersion(), line.poolMillis(),
+                        line.readyMillis() == null ? List.of() : line.readyMillis(),
+                        line.breakdowns() == null ? List.of() : line.breakdowns());
             }
             throw new IllegalArgumentException("the probe printed no JSON line"
                     + (stdout.isBlank() ? "" : ": " + stdout.strip().lines().reduce((a, b) -> b).orElse("")));
@@ -128,10 +136,11 @@ final class StartupProbe {
         int pools = 1 + Integer.parseInt(args[2]);
         List<Double> millis = new ArrayList<>();
         List<Double> ready = new ArrayList<>();
+        List<String> breakdowns = new ArrayList<>();
         try {
             for (int i = 0; i < pools; i++) {
                 if (PROCPOOL.equals(args[0])) {
-                    procpool(workers, millis, ready);
+                    procpool(workers, millis, ready, breakdowns);
                 } else {
                     millis.add(pp4j(workers));
                 }
@@ -141,7 +150,7 @@ final class StartupProbe {
             e.printStackTrace();
             System.exit(1);
         }
-        json.println(new Line(args[0], Runtime.version().toString(), millis, ready).toJson());
+        json.println(new Line(args[0], Runtime.version().toString(), millis, ready, breakdowns).toJson());
         json.flush();
         System.exit(0); // a lingering non-daemon thread of either library must not keep the probe alive
     }
@@ -151,7 +160,7 @@ final class StartupProbe {
      * first use loads procpool's classes in pool 0; closing is not timed, as it is not what an application waits
      * for before its first result.
      */
-    private static void procpool(int workers, List<Double> millis, List<Double> ready) {
+    private static void procpool(int workers, List<Double> millis, List<Double> ready, List<String> breakdowns) {
         long start = System.nanoTime();
         ProcessPool pool = ProcessPool.builder().processes(workers).build();
         try {
@@ -159,6 +168,7 @@ final class StartupProbe {
             millis.add((System.nanoTime() - start) / 1e6);
             check(result);
             ready.add(pool.startupTime().toNanos() / 1e6);
+            breakdowns.add(pool.startupBreakdown().map(Object::toString).orElse(""));
         } finally {
             pool.close();
         }

@@ -195,7 +195,16 @@ final class StartupSuite {
                 .map(line -> line.readyMillis().get(0)).toList();
         return new ProbedStartup(jdk.version(), jdk.feature(), kind, engine, lines.size(), median(first),
                 later.isEmpty() ? null : median(later), ready.isEmpty() ? null : median(ready),
-                warmup == null ? null : warmup.firstPool(), first, later);
+                warmup == null ? null : warmup.firstPool(), first, later, breakdowns(lines.get(lines.size() - 1)));
+    }
+
+    /** {@return a probe's breakdowns of its pool 0 and its last pool, where it has them} */
+    private static List<String> breakdowns(Line line) {
+        List<String> all = line.breakdowns();
+        if (all.isEmpty()) {
+            return List.of();
+        }
+        return all.size() == 1 ? List.of(all.get(0)) : List.of(all.get(0), all.get(all.size() - 1));
     }
 
     /**

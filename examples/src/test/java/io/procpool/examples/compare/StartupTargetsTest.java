@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class StartupTargetsTest {
     private static ProbedStartup row(String jdk, String classpath, Engine engine, double first, Double later) {
         return new ProbedStartup(jdk, Jdks.feature(jdk), classpath, engine, 3, first, later, null, null,
-                List.of(first), later == null ? List.of() : List.of(later));
+                List.of(first), later == null ? List.of() : List.of(later), List.of());
     }
 
     @Test
