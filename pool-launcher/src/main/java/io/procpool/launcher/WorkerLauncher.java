@@ -142,8 +142,9 @@ final class WorkerLauncher {
         }
         worker.writesArchive = sharing.writesArchive();
         if (sharing.writesArchive()) {
-            // The archive must hold Chronicle's classes even if this worker runs no task: it opens its queues first.
-            command.addArgument("-D" + WorkerMain.EAGER_QUEUES_PROPERTY + "=true", false);
+            // The archive must hold Chronicle's classes even if this worker runs no task, and a JVM dumping one
+            // must not link lambdas on several threads at once: it starts on its main thread alone.
+            command.addArgument("-D" + WorkerMain.SEQUENTIAL_START_PROPERTY + "=true", false);
         }
         worker.archive = sharing.jvmOptions().isEmpty() ? "none" : sharing.writesArchive() ? "write" : "read";
         for (String argument : commandLine.subList(1, commandLine.size())) {

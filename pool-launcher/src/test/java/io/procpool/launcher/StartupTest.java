@@ -76,6 +76,17 @@ class StartupTest {
         }
     }
 
+    @Test
+    void shouldOpenTheQueuesBeforeReadyInAWorkerThatStartsSequentially() {
+        // How the worker that writes the class-data archive starts: on its main thread alone, queues first.
+        try (ProcessPool pool = ProcessPool.builder().processes(1)
+                .jvmOptions("-D" + io.procpool.worker.WorkerMain.SEQUENTIAL_START_PROPERTY + "=true").build()) {
+            StartupBreakdown.Worker worker = pool.startupBreakdown().orElseThrow().workers().get(0);
+            assertTrue(worker.queues().isPresent(), "its queues were open before it said READY: " + worker);
+            assertEquals(List.of(1, 4, 9), pool.map((Task<Integer, Integer>) x -> x * x, List.of(1, 2, 3), 1));
+        }
+    }
+
     private static boolean allOpen(StartupBreakdown breakdown) {
         return breakdown.workers().stream().allMatch(w -> w.queues().isPresent() && w.parentQueues().isPresent());
     }

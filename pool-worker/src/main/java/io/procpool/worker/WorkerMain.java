@@ -28,11 +28,14 @@ public final class WorkerMain {
     /** The system property with the age of the parent's heartbeat at which a worker gives up on its parent. */
     public static final String PARENT_HEARTBEAT_TIMEOUT_PROPERTY = "procpool.parentHeartbeatTimeoutMs";
     /**
-     * The system property that makes a worker open its Chronicle queues at once rather than after its first result:
-     * set for the worker that writes the class-data archive, so that the archive holds Chronicle's classes even if
-     * that worker never runs a task.
+     * The system property that makes a worker start on its main thread alone: it builds its serialiser and then
+     * opens its Chronicle queues there, one after the other, rather than on threads of their own, and opens the
+     * queues at once rather than after its first result. Set for the worker that writes the class-data archive: its
+     * archive then holds Chronicle's classes even if it never runs a task, and a JVM dumping an archive crashed here
+     * (Temurin 25.0.3, SIGSEGV in {@code LambdaProxyClassDictionary::find_lambda_proxy_class}) when threads linked
+     * lambdas side by side.
      */
-    public static final String EAGER_QUEUES_PROPERTY = "procpool.eagerQueues";
+    public static final String SEQUENTIAL_START_PROPERTY = "procpool.sequentialStart";
     private static final int INITIAL_OUTPUT_BYTES = 8192;
     /**
      * When this worker reached each phase of its start-up ({@link Protocol#epochMicros}), indexed by the
@@ -111,7 +114,7 @@ public final class WorkerMain {
         QueueSizes sizes = QueueSizes.fromSystemProperty();
         java.util.concurrent.CompletableFuture<ValueSerializer> serializer =
                 new java.util.concurrent.CompletableFuture<>();
-        Thread kryoLoader = new Thread(() -> {
+        Runnable loadSerializer = () -> {
             try {
                 // Large arrays pass through files in the pool's directory, the parent of this worker's.
                 ValueSerializer created = ValueSerializers.create(ValueSerializers.fromSystemProperty(),
@@ -121,9 +124,15 @@ public final class WorkerMain {
             } catch (Throwable t) {
                 serializer.completeExceptionally(t);
             }
-        }, "procpool-kryo-loader");
-        kryoLoader.setDaemon(true);
-        kryoLoader.start();
+        };
+        boolean sequential = Boolean.getBoolean(SEQUENTIAL_START_PROPERTY);
+        if (sequential) {
+            loadSerializer.run();
+        } else {
+            Thread loader = new Thread(loadSerializer, "procpool-serializer-loader");
+            loader.setDaemon(true);
+            loader.start();
+        }
         QueueLayout layout = new QueueLayout(directory, sizes);
         long parentPid = Long.parseLong(args[1]);
         refuseForeignDirectory(layout.directory());
@@ -135,7 +144,7 @@ public final class WorkerMain {
                  long now = Protocol.epochMicros();
                  STAMPS[Protocol.STAMP_QUEUES_OPEN] = now;
                  status.queuesOpen(now);
-             }, Boolean.getBoolean(EAGER_QUEUES_PROPERTY))) {
+             }, sequential)) {
             status.workerHeartbeat(System.nanoTime());
             watch(parentPid, status, Long.getLong(PARENT_HEARTBEAT_TIMEOUT_PROPERTY, 30_000));
             // A task's System.exit runs the hooks: close stdin there, so that a read of it does not hold up the exit.

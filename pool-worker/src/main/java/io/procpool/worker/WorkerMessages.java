@@ -37,10 +37,10 @@ final class WorkerMessages implements AutoCloseable {
      *
      * @param layout   the worker's files
      * @param onOpened told when the queues are open (the worker's start-up stamps)
-     * @param eager    open the queues at once, not after the first result
+     * @param now      open the queues here and now, on this thread, not later on a thread of their own
      * @throws IOException if a ring is missing or of another version
      */
-    WorkerMessages(QueueLayout layout, Runnable onOpened, boolean eager) throws IOException {
+    WorkerMessages(QueueLayout layout, Runnable onOpened, boolean now) throws IOException {
         this.taskRing = StartRing.open(layout.ringFile(QueueLayout.TASKS));
         try {
             this.resultRing = StartRing.open(layout.ringFile(QueueLayout.RESULTS));
@@ -50,8 +50,12 @@ final class WorkerMessages implements AutoCloseable {
         }
         this.layout = layout;
         this.onOpened = onOpened;
-        if (eager) {
-            startOpening();
+        if (now) {
+            synchronized (this) {
+                opening = true;
+            }
+            open();
+            queues.join(); // a queue that cannot open fails the worker's start here
         }
     }
 
