@@ -318,7 +318,7 @@ final class Report {
                 .filter(r -> r.engine() == Engine.PROCESS_POOL && r.jdkFeature() == Runtime.version().feature())
                 .filter(r -> r.breakdowns() != null && !r.breakdowns().isEmpty())
                 .forEach(r -> table.note("Where procpool's start went, " + r.jdk() + ", " + r.classpath()
-                        + " class path, the last probe's first and last pools (ProcessPool.startupBreakdown()):\n"
+                        + " class path, the last probe's first and last pools (ProcessPool.startupBreakdown()):\n    "
                         + String.join("\n", r.breakdowns()).replace("\n", "\n    ")));
         return table;
     }
