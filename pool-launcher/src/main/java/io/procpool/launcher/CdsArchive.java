@@ -2,13 +2,9 @@ package io.procpool.launcher;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -81,25 +77,54 @@ public final class CdsArchive {
             return null;
         }
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update((kind + '\n' + System.getProperty("java.home") + '\n' + Runtime.version() + '\n'
-                    + String.join("\n", jvmOptions) + '\n').getBytes(StandardCharsets.UTF_8));
+            StringBuilder key = new StringBuilder().append(kind).append('\n').append(System.getProperty("java.home"))
+                    .append('\n').append(System.getProperty("java.vm.version")).append('\n').append(String.join("\n", jvmOptions))
+                    .append('\n');
             for (String entry : classpath.split(File.pathSeparator)) {
                 Path jar = Path.of(entry);
                 if (!entry.endsWith(".jar") || !Files.isRegularFile(jar)) {
                     return null;
                 }
-                digest.update((entry + '\n' + Files.size(jar) + '\n' + Files.getLastModifiedTime(jar).toMillis()
-                        + '\n').getBytes(StandardCharsets.UTF_8));
+                key.append(entry).append('\n').append(Files.size(jar)).append('\n')
+                        .append(Files.getLastModifiedTime(jar).toMillis()).append('\n');
             }
             Path directory = Path.of(System.getProperty("user.home"), ".cache", "procpool", "cds");
             Files.createDirectories(directory);
-            prune(directory, MAX_CACHE_BYTES, System.currentTimeMillis());
-            String name = HexFormat.of().formatHex(digest.digest(), 0, 16) + ".jsa";
-            return new CdsArchive(directory.resolve(name));
-        } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
+            return new CdsArchive(directory.resolve(name(key) + ".jsa"));
+        } catch (IOException | RuntimeException e) {
             return null; // no archive is only slower
         }
+    }
+
+    /**
+     * Names an archive by a 128-bit hash of its key (two 64-bit hashes with different multipliers, each finished by
+     * MurmurHash3's mix), as 32 hex digits. Not a cryptographic digest on purpose: SHA-256's first use costs about
+     * 40 ms of a JVM's first pool here, and a collision could only hand a JVM an archive that it checks against its
+     * class path and JDK and refuses.
+     */
+    static String name(CharSequence key) {
+        long h1 = 0xcbf29ce484222325L;
+        long h2 = 0x84222325cbf29ce4L;
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            h1 = (h1 ^ c) * 0x100000001b3L;
+            h2 = (h2 + c) * 0x9e3779b97f4a7c15L;
+        }
+        return hex(mix(h1 ^ key.length())) + hex(mix(h2));
+    }
+
+    /** 16 hex digits, without {@code String.format}, whose first use also costs a cold JVM a few milliseconds. */
+    private static String hex(long value) {
+        String digits = Long.toHexString(value);
+        return "0".repeat(16 - digits.length()) + digits;
+    }
+
+    private static long mix(long h) {
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        return h ^ (h >>> 33);
     }
 
     /**
@@ -173,6 +198,13 @@ public final class CdsArchive {
         }
         if (!claimed && CLAIMED.add(archive)) {
             claimed = true;
+            // The cache grows only here, by the archive about to be written: bound it now, not on every pool's
+            // start (listing it costs a JVM's first pool some milliseconds).
+            try {
+                prune(archive.getParent(), MAX_CACHE_BYTES, System.currentTimeMillis());
+            } catch (IOException e) {
+                // An unpruned cache is only larger.
+            }
             return new Options(List.of("-XX:ArchiveClassesAtExit=" + inProgress, QUIET), true);
         }
         return new Options(List.of(), false);

@@ -63,6 +63,19 @@ class CdsArchiveTest {
         assertEquals(archiveName(plain), archiveName(again));
     }
 
+    @Test
+    void shouldNameAnArchiveBy32HexDigitsThatDependOnEveryPartOfTheKey() {
+        String name = CdsArchive.name("worker\n/jdk\n17\n/app.jar\n3\n1000\n");
+        assertEquals(32, name.length());
+        org.junit.jupiter.api.Assertions.assertTrue(name.matches("[0-9a-f]{32}"), name);
+        assertEquals(name, CdsArchive.name("worker\n/jdk\n17\n/app.jar\n3\n1000\n"), "the same key, the same name");
+        Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            names.add(CdsArchive.name("worker\n/jdk\n17\n/app.jar\n3\n" + (1000 + i) + "\n"));
+        }
+        assertEquals(10_000, names.size(), "a jar's time alone changes the name");
+    }
+
     /** The option that names a JVM's archive (writing it: the cache is empty for this jar), released at once. */
     private static String archiveOption(CdsArchive archive) {
         CdsArchive.Options options = archive.nextWorker();
