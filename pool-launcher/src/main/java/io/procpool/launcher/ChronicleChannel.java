@@ -5,6 +5,7 @@ import io.procpool.worker.MessageTailer;
 import io.procpool.worker.QueueLayout;
 import io.procpool.worker.StartRing;
 import io.procpool.worker.StatusDescriptor;
+import io.procpool.worker.SwitchingReader;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -35,15 +36,12 @@ final class ChronicleChannel implements WorkerChannel {
     private final Consumer<String> kill;
     private final StartRing taskRing;
     private final StartRing resultRing;
+    private final SwitchingReader results;
     private final CompletableFuture<Queues> queues = new CompletableFuture<>();
     private final QueueLayout layout;
     private final Runnable opened;
     private final java.util.concurrent.atomic.AtomicBoolean opening = new java.util.concurrent.atomic.AtomicBoolean();
-    private int read;
     private boolean tasksSwitched;
-    private boolean resultsSwitched;
-    private byte[] bytes;
-    private int length;
 
     /** The pool's side of the Chronicle queues, once open. */
     private record Queues(MessageAppender tasks, MessageTailer results) {
@@ -72,6 +70,9 @@ final class ChronicleChannel implements WorkerChannel {
         }
         this.layout = layout;
         this.opened = opened;
+        // Until the pool's side of the queues is open, what the worker sent past its marker waits in its queue.
+        this.results = new SwitchingReader(resultRing, this::startOpening,
+                () -> queues.isDone() && !queues.isCompletedExceptionally() ? queues.join().results() : null);
     }
 
     /** Starts opening the pool's side of the queues on a thread of its own, once. */
@@ -103,7 +104,7 @@ final class ChronicleChannel implements WorkerChannel {
     @Override
     public void send(byte[] message, int messageLength) {
         if (!tasksSwitched) {
-            if (!resultsSwitched && taskRing.offer(message, messageLength)) {
+            if (!results.switched() && taskRing.offer(message, messageLength)) {
                 wakeIfParked();
                 return;
             }
@@ -141,46 +142,23 @@ final class ChronicleChannel implements WorkerChannel {
 
     @Override
     public boolean poll() {
-        if (!resultsSwitched) {
-            switch (resultRing.poll()) {
-                case MESSAGE:
-                    bytes = resultRing.bytes();
-                    length = resultRing.length();
-                    if (++read == 2) { // READY, then the first result
-                        startOpening();
-                    }
-                    return true;
-                case EMPTY:
-                    return false;
-                case SWITCHED:
-                    resultsSwitched = true;
-                    startOpening();
-                    break;
-                default:
-                    throw new IllegalStateException();
-            }
-        }
-        // Not open yet: what the worker sent waits in its queue.
-        if (!queues.isDone() || queues.isCompletedExceptionally()) {
-            return false;
-        }
-        MessageTailer results = queues.join().results();
         if (!results.poll()) {
             return false;
         }
-        bytes = results.bytes();
-        length = results.length();
+        if (results.ringMessages() == 2) { // READY, then the first result
+            startOpening();
+        }
         return true;
     }
 
     @Override
     public byte[] bytes() {
-        return bytes;
+        return results.bytes();
     }
 
     @Override
     public int length() {
-        return length;
+        return results.length();
     }
 
     @Override

@@ -18,15 +18,13 @@ import java.util.concurrent.CompletableFuture;
 final class WorkerMessages implements AutoCloseable {
     private final StartRing taskRing;
     private final StartRing resultRing;
+    private final SwitchingReader tasks;
     private final CompletableFuture<Queues> queues = new CompletableFuture<>();
     private final QueueLayout layout;
     private final Runnable onOpened;
     private boolean opening;
     private int written;
-    private boolean tasksSwitched;
     private boolean resultsSwitched;
-    private byte[] bytes;
-    private int length;
 
     /** The Chronicle queues, once open. */
     private record Queues(MessageTailer tasks, MessageAppender results) {
@@ -50,6 +48,7 @@ final class WorkerMessages implements AutoCloseable {
         }
         this.layout = layout;
         this.onOpened = onOpened;
+        this.tasks = new SwitchingReader(taskRing, this::startOpening, () -> queues.join().tasks());
         if (now) {
             synchronized (this) {
                 opening = true;
@@ -101,39 +100,17 @@ final class WorkerMessages implements AutoCloseable {
      * @return whether a whole message is now in {@link #bytes()}
      */
     boolean poll() {
-        if (!tasksSwitched) {
-            switch (taskRing.poll()) {
-                case MESSAGE:
-                    bytes = taskRing.bytes();
-                    length = taskRing.length();
-                    return true;
-                case EMPTY:
-                    return false;
-                case SWITCHED:
-                    tasksSwitched = true;
-                    startOpening();
-                    break;
-                default:
-                    throw new IllegalStateException();
-            }
-        }
-        MessageTailer tasks = queues.join().tasks();
-        if (!tasks.poll()) {
-            return false;
-        }
-        bytes = tasks.bytes();
-        length = tasks.length();
-        return true;
+        return tasks.poll();
     }
 
     /** {@return the buffer holding the message the last successful {@link #poll()} read} */
     byte[] bytes() {
-        return bytes;
+        return tasks.bytes();
     }
 
     /** {@return that message's length} */
     int length() {
-        return length;
+        return tasks.length();
     }
 
     /**
