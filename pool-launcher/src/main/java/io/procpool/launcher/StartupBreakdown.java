@@ -75,9 +75,9 @@ public final class StartupBreakdown {
                     micros(s.processStartedMicros - s.launchMicros),
                     micros(w[Protocol.STAMP_MAIN] - s.processStartedMicros),
                     micros(w[Protocol.STAMP_SERIALIZER_READY] - w[Protocol.STAMP_MAIN]),
-                    span(w[Protocol.STAMP_QUEUES_OPENING], process.queuesOpenMicros()),
+                    span(w[Protocol.STAMP_CHANNEL_OPENING], process.queuesOpenMicros()),
                     span(s.parentQueuesOpeningMicros, s.parentQueuesOpenMicros),
-                    micros(w[Protocol.STAMP_INIT_READ] - w[Protocol.STAMP_QUEUES_OPENING]),
+                    micros(w[Protocol.STAMP_INIT_READ] - w[Protocol.STAMP_CHANNEL_OPENING]),
                     micros(s.readySeenMicros - w[Protocol.STAMP_INIT_READ]),
                     micros(s.readySeenMicros - createdMicros)));
             long first = s.firstResultMicros;

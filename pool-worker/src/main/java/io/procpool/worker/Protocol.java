@@ -41,14 +41,16 @@ public final class Protocol {
     public static final int STAMP_MAIN = 0;
     /** Start-up stamp: the worker's serialiser is ready (loaded on a thread of its own, beside the queues). */
     public static final int STAMP_SERIALIZER_READY = 1;
-    /** Start-up stamp: the worker began Chronicle's start: its core's set-up, then its status file and queues. */
-    public static final int STAMP_QUEUES_OPENING = 2;
-    /** Start-up stamp: the worker's status file and queues are open. */
-    public static final int STAMP_QUEUES_OPEN = 3;
+    /**
+     * Start-up stamp: the worker began mapping its status file and start-up rings. Its Chronicle queues open later,
+     * on a thread of their own; when they were open goes through its status descriptor
+     * ({@link StatusDescriptor#queuesOpen}), since that is often after READY.
+     */
+    public static final int STAMP_CHANNEL_OPENING = 2;
     /** Start-up stamp: the worker read its INIT message. */
-    public static final int STAMP_INIT_READ = 4;
+    public static final int STAMP_INIT_READ = 3;
     /** How many start-up stamps a READY message carries. */
-    public static final int STAMPS = 5;
+    public static final int STAMPS = 4;
 
     /**
      * Wall-clock microseconds since the epoch: the one clock two processes on a machine share ({@code nanoTime}

@@ -138,13 +138,10 @@ public final class WorkerMain {
         refuseForeignDirectory(layout.directory());
         // Chronicle's start (its core's set-up, native bindings, the queues) is most of a worker's: it runs on a
         // thread of its own while the first messages cross the start-up rings (see WorkerMessages).
-        STAMPS[Protocol.STAMP_QUEUES_OPENING] = Protocol.epochMicros();
+        STAMPS[Protocol.STAMP_CHANNEL_OPENING] = Protocol.epochMicros();
         try (StatusDescriptor status = StatusDescriptor.open(layout.statusFile());
-             WorkerMessages messages = new WorkerMessages(layout, () -> {
-                 long now = Protocol.epochMicros();
-                 STAMPS[Protocol.STAMP_QUEUES_OPEN] = now;
-                 status.queuesOpen(now);
-             }, sequential)) {
+             WorkerMessages messages = new WorkerMessages(layout,
+                     () -> status.queuesOpen(Protocol.epochMicros()), sequential)) {
             status.workerHeartbeat(System.nanoTime());
             watch(parentPid, status, Long.getLong(PARENT_HEARTBEAT_TIMEOUT_PROPERTY, 30_000));
             // A task's System.exit runs the hooks: close stdin there, so that a read of it does not hold up the exit.
