@@ -48,7 +48,7 @@ final class LocalMembers {
     private final Consumer<LocalMember> onUnexpectedExit;
     private final String classpath = ChildJvms.launchClasspath();
     /** A member's start is mostly loading Hazelcast's classes: an archive of them makes it about half as long. */
-    private final CdsArchive cds = CdsArchive.forClasspath(classpath, "member");
+    private final CdsArchive cds;
     private final Map<Integer, LocalMember> members = new LinkedHashMap<>();
     private int started;
     private boolean closing;
@@ -61,6 +61,7 @@ final class LocalMembers {
         this.workerProcesses = workerProcesses;
         this.taskTimeoutMs = taskTimeoutMs;
         this.jvmOptions = jvmOptions;
+        this.cds = CdsArchive.forClasspath(classpath, "member", jvmOptions);
         this.onUnexpectedExit = onUnexpectedExit;
     }
 

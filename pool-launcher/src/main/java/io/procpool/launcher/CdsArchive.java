@@ -45,24 +45,6 @@ public final class CdsArchive {
     }
 
     /**
-     * {@return the archive for workers started with this classpath, or {@code null} where CDS cannot be used}
-     */
-    static CdsArchive forClasspath(String classpath) {
-        return forClasspath(classpath, "worker");
-    }
-
-    /**
-     * Returns the archive for JVMs of one kind started with this classpath.
-     *
-     * @param classpath the JVMs' classpath
-     * @param kind      what the JVMs run, e.g. {@code member}: each kind loads classes of its own
-     * @return the archive, or {@code null} where CDS cannot be used (a directory on the classpath, archives off)
-     */
-    public static CdsArchive forClasspath(String classpath, String kind) {
-        return forClasspath(classpath, kind, List.of());
-    }
-
-    /**
      * Returns the archive for JVMs of one kind started with this classpath and these JVM options: an archive is
      * only mapped by a JVM whose settings match the one that wrote it (a collector, heap sizes), so other options
      * get an archive of their own rather than one the JVM would silently refuse.
