@@ -28,6 +28,7 @@ class StartupTest {
             StartupBreakdown before = pool.startupBreakdown().orElseThrow();
             assertFalse(before.firstResult().isPresent(), "no result yet");
             assertEquals(pool.startupTime(), before.ready());
+            assertStillOnTheRings(before);
 
             assertEquals(3, (int) pool.apply((Task<Integer, Integer>) x -> x + 1, 2));
             StartupBreakdown after = pool.startupBreakdown().orElseThrow();
@@ -87,6 +88,19 @@ class StartupTest {
         }
     }
 
+    /**
+     * Before any result has crossed, the set-up message and READY crossed the start-up rings: no Chronicle queue is
+     * open on either side. Except for a worker writing the class-data archive, which opens its queues first.
+     */
+    private static void assertStillOnTheRings(StartupBreakdown breakdown) {
+        for (StartupBreakdown.Worker w : breakdown.workers()) {
+            if (!w.archive().equals("write")) {
+                assertTrue(w.queues().isEmpty() && w.parentQueues().isEmpty(),
+                        "READY crossed a start-up ring, before either side's queues opened: " + w);
+            }
+        }
+    }
+
     private static boolean allOpen(StartupBreakdown breakdown) {
         return breakdown.workers().stream().allMatch(w -> w.queues().isPresent() && w.parentQueues().isPresent());
     }
@@ -94,6 +108,7 @@ class StartupTest {
     @Test
     void shouldSendAMessageTooLargeForTheRingOnTheQueuesAtOnce() {
         try (ProcessPool pool = ProcessPool.builder().processes(1).build()) {
+            assertStillOnTheRings(pool.startupBreakdown().orElseThrow());
             byte[] large = new byte[3 * 256 * 1024];
             Arrays.fill(large, (byte) 7);
             large[large.length - 1] = 9;
