@@ -5,7 +5,6 @@ import io.procpool.worker.fidelity.ValueCatalogue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -22,20 +21,15 @@ class ClusterValueFidelityTest {
     @Test
     void shouldDeliverEveryValueToAMemberAndBackWithItsBehaviour() {
         List<ValueCatalogue.Case> cases = ValueCatalogue.cases();
-        List<Object> values = new ArrayList<>();
-        List<Boolean> contentsOnly = new ArrayList<>();
-        for (ValueCatalogue.Case c : cases) {
-            values.add(c.make().get());
-            contentsOnly.add(c.classMayChange());
-        }
+        List<Object> values = ValueCatalogue.values(cases);
+        List<Boolean> contentsOnly = ValueCatalogue.contentsOnly(cases);
         List<String> mismatches;
         try (ClusterPool pool = ClusterPool.builder().localMembers(1).workersPerMember(1).build()) {
             // One task for all, carrying the values captured: it describes each as the case asks, on the member.
             List<String> onMember = pool.map((Integer i) -> contentsOnly.get(i)
                             ? Behaviour.describeContents(values.get(i)) : Behaviour.describe(values.get(i)),
                     IntStream.range(0, cases.size()).boxed().collect(Collectors.toList()), 1);
-            List<Object> back = pool.map((Object v) -> v,
-                    cases.stream().map(c -> c.make().get()).collect(Collectors.toList()));
+            List<Object> back = pool.map((Object v) -> v, ValueCatalogue.values(cases));
             mismatches = ValueCatalogue.mismatches(cases, onMember, back, "the member");
         }
         assertTrue(!cases.isEmpty() && mismatches.isEmpty(), mismatches.size() + " values changed crossing:\n"

@@ -36,16 +36,12 @@ class ValueFidelityTest {
     @Test
     void shouldDeliverEveryValueToAWorkerAndBackWithItsBehaviour() {
         List<ValueCatalogue.Case> cases = ValueCatalogue.cases();
-        List<Object> values = new ArrayList<>();
-        List<Boolean> contentsOnly = new ArrayList<>();
-        for (ValueCatalogue.Case c : cases) {
-            values.add(c.make().get());
-            contentsOnly.add(c.classMayChange());
-        }
+        List<Object> values = ValueCatalogue.values(cases);
+        List<Boolean> contentsOnly = ValueCatalogue.contentsOnly(cases);
         // One task for all: it describes each item as the case asks, in the worker.
         List<String> inWorker = pool.map((Integer i) -> describe(values.get(i), contentsOnly.get(i)),
                 indices(cases.size()), 1);
-        List<Object> back = pool.map((Object v) -> v, freshValues(cases));
+        List<Object> back = pool.map((Object v) -> v, ValueCatalogue.values(cases));
 
         List<String> mismatches = ValueCatalogue.mismatches(cases, inWorker, back, "the worker");
         assertTrue(mismatches.isEmpty(), mismatches.size() + " values changed crossing:\n"
@@ -74,14 +70,6 @@ class ValueFidelityTest {
 
     private static String describe(Object value, boolean contentsOnly) {
         return contentsOnly ? Behaviour.describeContents(value) : Behaviour.describe(value);
-    }
-
-    private static List<Object> freshValues(List<ValueCatalogue.Case> cases) {
-        List<Object> values = new ArrayList<>();
-        for (ValueCatalogue.Case c : cases) {
-            values.add(c.make().get());
-        }
-        return values;
     }
 
     private static List<Integer> indices(int n) {

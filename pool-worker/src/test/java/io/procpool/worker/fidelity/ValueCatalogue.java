@@ -172,6 +172,34 @@ public final class ValueCatalogue {
         return mismatches;
     }
 
+    /**
+     * Makes a new value of each case, in order: what a test sends across.
+     *
+     * @param cases the cases
+     * @return one value per case
+     */
+    public static List<Object> values(List<Case> cases) {
+        List<Object> values = new ArrayList<>();
+        for (Case c : cases) {
+            values.add(c.make().get());
+        }
+        return values;
+    }
+
+    /**
+     * Says per case whether only its contents must survive crossing (its class may change).
+     *
+     * @param cases the cases
+     * @return one flag per case
+     */
+    public static List<Boolean> contentsOnly(List<Case> cases) {
+        List<Boolean> flags = new ArrayList<>();
+        for (Case c : cases) {
+            flags.add(c.classMayChange());
+        }
+        return flags;
+    }
+
     public static List<Case> cases() {
         List<Case> cases = new ArrayList<>(plainCases());
         for (Case c : plainCases()) {
