@@ -33,6 +33,8 @@ final class ChronicleChannel implements WorkerChannel {
 
     private final StatusDescriptor status;
     private final Runnable wake;
+    /** The worker's sleep this side last woke it from; used by the thread that holds the worker, as sends are. */
+    private long wokenSleep;
     private final Consumer<String> kill;
     private final StartRing taskRing;
     private final StartRing resultRing;
@@ -134,8 +136,16 @@ final class ChronicleChannel implements WorkerChannel {
         }
     }
 
+    @Override
+    public void wakeAhead() {
+        wakeIfParked();
+    }
+
+    /** Wakes the worker if it sleeps and this side has not woken it from this sleep yet: one byte per sleep. */
     private void wakeIfParked() {
-        if (status.isParked()) {
+        long sleep = status.currentSleep();
+        if (sleep != 0 && sleep != wokenSleep) {
+            wokenSleep = sleep;
             wake.run();
         }
     }

@@ -44,6 +44,7 @@ final class TasksProxy {
      */
     int sendChunk(WorkerProcess worker, ActiveCall call, Chunk chunk, long seq) {
         long start = System.nanoTime();
+        worker.wakeAhead();
         try {
             if (!worker.hasFunction(call.functionId())) {
                 out.reset();

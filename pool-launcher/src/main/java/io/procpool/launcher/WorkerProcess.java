@@ -249,6 +249,11 @@ final class WorkerProcess implements Supervisor.Watched {
         return pid > 0 ? pid : started != null ? started.pid() : -1;
     }
 
+    /** Starts waking the worker, if it sleeps, for a message about to be encoded (see {@link WorkerChannel#wakeAhead}). */
+    void wakeAhead() {
+        channel.wakeAhead();
+    }
+
     /** Sends the worker a message, waking it if it sleeps. */
     void send(byte[] bytes, int length) {
         channel.send(bytes, length);

@@ -57,6 +57,10 @@ class DispatcherTest {
         }
 
         @Override
+        public void wakeAhead() {
+        }
+
+        @Override
         public boolean poll() {
             return false;
         }

@@ -18,7 +18,7 @@ import java.nio.file.StandardOpenOption;
  * <pre>
  *   line 0 (bytes   0- 63)  magic:int  version:int                          written once, by the parent
  *   line 1 (bytes  64-127)  parentHeartbeat  cancelledCalls[7]              the parent's loop thread
- *   line 2 (bytes 128-191)  currentChunk  currentItem  itemStarted  parked  skippedChunk
+ *   line 2 (bytes 128-191)  currentChunk  currentItem  itemStarted  sleep  skippedChunk
  *                                                                           the worker's main thread
  *   line 3 (bytes 192-255)  workerHeartbeat                                 the worker's watch thread
  *                           queuesOpen                                      the worker's queue opener, once
@@ -54,6 +54,8 @@ public final class StatusDescriptor implements AutoCloseable {
 
     private final FileChannel channel;
     private final MappedByteBuffer buffer;
+    /** Worker side: how many times this worker has gone to sleep. */
+    private long sleeps;
 
     private StatusDescriptor(FileChannel channel, MappedByteBuffer buffer) {
         this.channel = channel;
@@ -182,25 +184,29 @@ public final class StatusDescriptor implements AutoCloseable {
     }
 
     /**
-     * Worker side: about to sleep until woken ({@code true}), or awake again. Going to sleep is a full fence, so
+     * Worker side: about to sleep until woken. Each sleep has a number of its own, so that the parent writes one
+     * wake-up per sleep however often it looks (see {@link #currentSleep()}). Going to sleep is a full fence, so
      * that the worker's next look at its queue cannot be ordered before this store: with the parent's fence between
-     * its write to the queue and its read of this flag (see {@link #isParked()}), either the worker sees the
-     * message or the parent sees the flag and wakes it (Dekker's handshake).
-     *
-     * @param parked {@code true} before sleeping, {@code false} once awake
+     * its write to the queue and its read of this word, either the worker sees the message or the parent sees it
+     * asleep and wakes it (Dekker's handshake).
      */
-    public void parked(boolean parked) {
-        LONGS.setVolatile(buffer, PARKED, parked ? 1L : 0L);
+    public void asleep() {
+        LONGS.setVolatile(buffer, PARKED, ++sleeps);
+    }
+
+    /** Worker side: awake again. */
+    public void awake() {
+        LONGS.setVolatile(buffer, PARKED, 0L);
     }
 
     /**
-     * Parent side, after writing to the worker's queue: whether the worker sleeps and must be woken.
+     * Parent side, before or after writing to the worker's queue: whether the worker sleeps and must be woken.
      *
-     * @return whether the worker has said it is about to sleep, or sleeps
+     * @return the number of the sleep the worker is in, or about to begin; 0 while it is awake
      */
-    public boolean isParked() {
+    public long currentSleep() {
         VarHandle.fullFence();
-        return (long) LONGS.getVolatile(buffer, PARKED) != 0;
+        return (long) LONGS.getVolatile(buffer, PARKED);
     }
 
     /**

@@ -288,8 +288,13 @@ public final class WorkerMain {
      */
     private void awaitMessage() {
         while (!tasks.poll()) {
-            if (idle.spinOrYield() && idle.sleeps() && sleepUntilWoken()) {
-                break;
+            if (idle.spinOrYield() && idle.sleeps()) {
+                if (sleepUntilWoken()) {
+                    break;
+                }
+                // The parent wakes a sleeping worker as it begins to encode a message, so that the wake-up
+                // (0.1 ms or more on a small virtual machine) overlaps the encoding: wait for the message awake.
+                idle.reset();
             }
         }
         idle.reset();
@@ -297,7 +302,8 @@ public final class WorkerMain {
 
     /**
      * Says in the status that this worker sleeps, looks at the queue once more, and blocks on its stdin, where the
-     * parent writes a byte when it sends work to a worker that says it sleeps (see {@link StatusDescriptor#parked}).
+     * parent writes a byte, once per sleep, when it sends work to a worker that says it sleeps (see
+     * {@link StatusDescriptor#currentSleep}).
      * The end of stdin means the parent is gone (the operating system closes the pipe when the parent dies, however
      * it dies), and the worker exits at once. The read goes through a channel so that {@link #exit} can close it:
      * a JVM that exits waits for threads blocked in native code, and an interruptible channel's reader returns
@@ -306,7 +312,7 @@ public final class WorkerMain {
      * @return whether the last look found a message, now in the tailer
      */
     private boolean sleepUntilWoken() {
-        status.parked(true);
+        status.asleep();
         try {
             if (tasks.poll()) {
                 return true;
@@ -320,7 +326,7 @@ public final class WorkerMain {
                 exit(Protocol.EXIT_PARENT_GONE); // the pipe broke: the same as its end
             }
         } finally {
-            status.parked(false);
+            status.awake();
         }
         return false;
     }

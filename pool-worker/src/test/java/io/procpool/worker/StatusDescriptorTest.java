@@ -24,11 +24,14 @@ class StatusDescriptorTest {
         Path file = directory.resolve("status");
         try (StatusDescriptor parent = StatusDescriptor.create(file);
              StatusDescriptor worker = StatusDescriptor.open(file)) {
-            assertFalse(parent.isParked());
-            worker.parked(true);
-            assertTrue(parent.isParked());
-            worker.parked(false);
-            assertFalse(parent.isParked());
+            assertEquals(0, parent.currentSleep());
+            worker.asleep();
+            assertEquals(1, parent.currentSleep());
+            worker.awake();
+            assertEquals(0, parent.currentSleep());
+            worker.asleep();
+            assertEquals(2, parent.currentSleep(), "each sleep has a number of its own");
+            worker.awake();
             worker.itemStarted(7, 42, 123_456);
             assertEquals(7, parent.currentChunk());
             assertEquals(42, parent.currentItem());
