@@ -111,17 +111,17 @@ public final class Compare implements Callable<Integer> {
         }
         Plan plan = quick ? Plan.quick(workers) : Plan.full(workers);
         if (only == Section.STARTUP) {
-            Results results = new Results(Machine.describe(null), plan);
+            Results results = new Results(Machine.describe(null, plan.pacedGapMillis()), plan);
             results.only = "startup";
             return runStartup(plan, results);
         }
         if (only == Section.SERIALIZATION) {
-            Results results = new Results(Machine.describe(null), plan);
+            Results results = new Results(Machine.describe(null, plan.pacedGapMillis()), plan);
             results.only = "serialization";
             return runSerialisation(plan, results);
         }
         if (only == Section.CLUSTER) {
-            Results results = new Results(Machine.describe(null), plan);
+            Results results = new Results(Machine.describe(null, plan.pacedGapMillis()), plan);
             results.only = "cluster";
             return runCluster(plan, results);
         }
@@ -139,7 +139,7 @@ public final class Compare implements Callable<Integer> {
                     pythonSkipped.add("the script's info step failed: " + e.getMessage());
                 }
             }
-            Results results = new Results(Machine.describe(pythonInfo), plan);
+            Results results = new Results(Machine.describe(pythonInfo, plan.pacedGapMillis()), plan);
             pythonSkipped.forEach(why -> results.note("Python was skipped: " + why));
             return run(plan, results, pythonInfo == null ? null : bridge.get());
         } finally {

@@ -13,10 +13,11 @@ import java.util.stream.Stream;
  * @param loadAverageAtStart the system load average over the last minute when the run began, or -1 if unknown;
  *                           a loaded machine makes every figure worse and the speedups especially
  * @param park               what parking and waking a thread costs here, which bounds every hand-over in a pool
+ * @param idle               what waking a sleeper and touching fresh memory cost here, below any pool
  * @param python             the interpreter the Python figures come from, or null if Python was not used
  */
 record Machine(int cores, String cpuModel, String os, String javaVersion, String javaVm, double memoryGiB,
-               double loadAverageAtStart, String started, ParkCost park, PythonInfo python) {
+               double loadAverageAtStart, String started, ParkCost park, IdleCosts idle, PythonInfo python) {
 
     /**
      * The Python side, as the script itself reports it.
@@ -27,11 +28,13 @@ record Machine(int cores, String cpuModel, String os, String javaVersion, String
     }
 
     /**
-     * Describes this machine, measuring what a park and an unpark cost on it (under a second).
+     * Describes this machine, measuring what a park and an unpark cost on it (under a second), and what waking a
+     * sleeper and touching fresh memory cost (a few seconds).
      *
-     * @param python the interpreter's own description, or null if Python is not used
+     * @param python    the interpreter's own description, or null if Python is not used
+     * @param gapMillis how long the sleepers sleep, as long as between the paced calls
      */
-    static Machine describe(PythonInfo python) throws InterruptedException {
+    static Machine describe(PythonInfo python, int gapMillis) throws InterruptedException, IOException {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         return new Machine(Runtime.getRuntime().availableProcessors(), readCpuModel(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
@@ -39,7 +42,8 @@ record Machine(int cores, String cpuModel, String os, String javaVersion, String
                 Runtime.version().toString(),
                 System.getProperty("java.vm.name") + " (" + System.getProperty("java.vendor") + ")",
                 os.getTotalMemorySize() / (double) (1L << 30),
-                os.getSystemLoadAverage(), Instant.now().toString(), ParkCost.measure(), python);
+                os.getSystemLoadAverage(), Instant.now().toString(), ParkCost.measure(), IdleCosts.measure(gapMillis),
+                python);
     }
 
     private static String readCpuModel() {
@@ -59,6 +63,7 @@ record Machine(int cores, String cpuModel, String os, String javaVersion, String
                 : python.version + " (" + python.implementation + ", " + python.executable + "), multiprocessing "
                         + "start method " + python.startMethod);
         out.printf("Park:    %s%n", park.describe());
+        out.printf("Idle:    %s%n", idle.describe());
         out.printf("Load:    %s at start; started %s%n",
                 loadAverageAtStart < 0 ? "unknown" : String.format("%.2f", loadAverageAtStart), started);
     }

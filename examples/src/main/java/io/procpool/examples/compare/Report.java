@@ -148,6 +148,12 @@ final class Report {
         Optional<PacedLatency> python = Results.find(rows, r -> r.engine() == Engine.PYTHON);
         table.note("ProcessPool/Python: p50 " + ratio(processes.map(PacedLatency::p50Micros),
                 python.map(PacedLatency::p50Micros)) + " (times; below 1x ProcessPool is faster)");
+        IdleCosts idle = results.machine.idle();
+        if (idle != null) {
+            table.note("The floor under these rows here: after " + idle.gapMillis() + " ms asleep, a thread is woken"
+                    + " in " + number(idle.threadWakeMicros()) + " us, another JVM through its stdin (as a sleeping"
+                    + " worker is) in " + number(idle.processWakeMicros()) + " us.");
+        }
         // Nearest rank: with 100 calls p99 is the second slowest, with 30 the slowest; the reader should know.
         int calls = results.plan.pacedCalls();
         int slower = calls - (int) Math.ceil(0.99 * calls);

@@ -21,7 +21,7 @@ class SerialisationChartTest {
     }
 
     private static Results results() {
-        Machine machine = new Machine(2, "test", "test", "test", "test", 1, -1, "now", null, null);
+        Machine machine = new Machine(2, "test", "test", "test", "test", 1, -1, "now", null, null, null);
         return new Results(machine, Plan.quick(2));
     }
 
