@@ -118,9 +118,10 @@ def calibrate_cpu_loop(target_seconds):
     return max(1, int(n * target_seconds / fastest))
 
 
-def read_proc_status_kib(pid, field):
+def read_proc_status_kib(pid, field, file="status"):
+    """A field in kiB from /proc/<pid>/status (or another file of the same form), or None where there is none."""
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        with open(f"/proc/{pid}/{file}", encoding="ascii") as status:
             for line in status:
                 if line.startswith(field + ":"):
                     return int(line.split()[1])
@@ -324,11 +325,13 @@ def run_idle(args):
                 break
             children_cpu += after - children_before[pid]
         rss = [read_proc_status_kib(pid, "VmRSS") for pid in children]
+        pss = [read_proc_status_kib(pid, "Pss", "smaps_rollup") for pid in children]
         parent_rss = read_proc_status_kib(os.getpid(), "VmRSS")
     return {"seconds": wall, "workers": len(children),
             "parent_core_percent": 100 * parent_cpu / wall,
             "workers_core_percent": None if children_cpu is None else 100 * children_cpu / wall,
             "worker_rss_kib": [r for r in rss if r is not None],
+            "worker_pss_kib": [r for r in pss if r is not None],
             "parent_rss_kib": parent_rss}
 
 

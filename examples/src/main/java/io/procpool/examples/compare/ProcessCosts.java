@@ -102,6 +102,7 @@ final class ProcessCosts {
             long childCpuNanos = 0;
             boolean childCpuKnown = true;
             List<Double> rss = new ArrayList<>();
+            List<Double> pss = new ArrayList<>();
             for (ProcessHandle child : children) {
                 Duration before = childCpuBefore.get(child.pid());
                 Duration after = child.info().totalCpuDuration().orElse(null);
@@ -114,9 +115,13 @@ final class ProcessCosts {
                 if (mib != null) {
                     rss.add(mib);
                 }
+                Double proportional = proportionalMiB(child.pid());
+                if (proportional != null) {
+                    pss.add(proportional);
+                }
             }
             return new Idle(Engine.PROCESS_POOL, wallNanos / 1e9, children.size(), 100 * parentCpu / wallNanos,
-                    childCpuKnown ? 100 * childCpuNanos / wallNanos : null, rss,
+                    childCpuKnown ? 100 * childCpuNanos / wallNanos : null, rss, pss,
                     residentMiB(ProcessHandle.current().pid()), 100 * poolThreadsCpu / wallNanos);
         }
     }
@@ -138,10 +143,23 @@ final class ProcessCosts {
 
     /** @return VmRSS from /proc/{pid}/status in MiB, or null where there is no /proc (not Linux) */
     static Double residentMiB(long pid) {
+        return procKiB(pid, "status", "VmRSS:");
+    }
+
+    /**
+     * @return the proportional set size from /proc/{pid}/smaps_rollup in MiB: resident memory with each page shared
+     * by n processes counted as 1/n of a page (the JVM's own code and class-data archives are shared by every
+     * worker), so what one more worker adds; null where the kernel does not give it
+     */
+    static Double proportionalMiB(long pid) {
+        return procKiB(pid, "smaps_rollup", "Pss:");
+    }
+
+    private static Double procKiB(long pid, String file, String field) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) / 1024.0;
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), file))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]) / 1024.0;
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -132,11 +132,13 @@ final class PythonSuite {
                     "--seconds", Integer.toString(plan.idleSeconds()));
             List<Double> rss = new ArrayList<>();
             r.getAsJsonArray("worker_rss_kib").forEach(e -> rss.add(e.getAsDouble() / 1024));
+            List<Double> pss = new ArrayList<>();
+            r.getAsJsonArray("worker_pss_kib").forEach(e -> pss.add(e.getAsDouble() / 1024));
             JsonElement workers = r.get("workers_core_percent");
             JsonElement parentRss = r.get("parent_rss_kib");
             results.idle.add(new Idle(Engine.PYTHON, r.get("seconds").getAsDouble(), r.get("workers").getAsInt(),
                     r.get("parent_core_percent").getAsDouble(), workers.isJsonNull() ? null : workers.getAsDouble(),
-                    rss, parentRss.isJsonNull() ? null : parentRss.getAsDouble() / 1024, null));
+                    rss, pss, parentRss.isJsonNull() ? null : parentRss.getAsDouble() / 1024, null));
         } catch (RuntimeException e) {
             results.note("Python idle cost failed, so it has no figure: " + e.getMessage());
         }

@@ -392,15 +392,17 @@ final class Report {
     private Table idle() {
         Table table = new Table("8. Idle cost: a pool of " + workers + " workers, warmed up, then left idle",
                 "engine", "window s", "workers", "parent % core", "of which pool threads", "workers % core",
-                "worker RSS MiB", "parent RSS MiB");
+                "worker RSS MiB", "worker PSS MiB", "parent RSS MiB");
         for (Idle r : results.idle) {
             table.row(label(r.engine()), number(r.seconds()), count(r.workers()), number(r.parentCorePercent()),
                     r.poolThreadsCorePercent() == null ? "-" : number(r.poolThreadsCorePercent()),
                     r.workersCorePercent() == null ? "-" : number(r.workersCorePercent()),
-                    r.workerRssMiB().isEmpty() ? "-" : r.workerRssMiB().stream().map(Report::number)
-                            .reduce((a, b) -> a + " / " + b).orElse("-"),
+                    mebibytes(r.workerRssMiB()), mebibytes(r.workerPssMiB()),
                     r.parentRssMiB() == null ? "-" : number(r.parentRssMiB()));
         }
+        table.note("RSS: the pages a worker has in memory; PSS: the same with each page shared by n processes counted"
+                + " as 1/n (the JVM's code and class-data archives are shared by every worker), so what one more"
+                + " worker adds.");
         table.note("% core: CPU time used in the window / wall time of the window. For Java the parent is this whole"
                 + " JVM (nothing else ran in it meanwhile); \"of which pool threads\" is the pool's own loop thread,"
                 + " timed per thread and exactly.");
@@ -408,6 +410,12 @@ final class Report {
                 + " parent, so over %d s such a figure is good to about +-%.2f%% of a core per process.",
                 results.plan.idleSeconds(), 100 * 0.01 / results.plan.idleSeconds()));
         return table;
+    }
+
+    /** @return the figures joined by " / ", or "-" when there are none (another system than Linux) */
+    private static String mebibytes(List<Double> figures) {
+        return figures == null || figures.isEmpty() ? "-"
+                : figures.stream().map(Report::number).reduce((a, b) -> a + " / " + b).orElse("-");
     }
 
     /**

@@ -101,7 +101,8 @@ final class Results {
      *                               measured per thread, apart from whatever else the parent JVM does; else null
      */
     record Idle(Engine engine, double seconds, int workers, double parentCorePercent, Double workersCorePercent,
-                List<Double> workerRssMiB, Double parentRssMiB, Double poolThreadsCorePercent) {
+                List<Double> workerRssMiB, List<Double> workerPssMiB, Double parentRssMiB,
+                Double poolThreadsCorePercent) {
     }
 
     /**
