@@ -52,10 +52,11 @@ public final class CdsArchive {
      * @param classpath  the JVMs' classpath
      * @param kind       what the JVMs run, e.g. {@code member}: each kind loads classes of its own
      * @param jvmOptions the JVMs' own options (the user's), part of the archive's key
-     * @return the archive, or {@code null} where CDS cannot be used (a directory on the classpath, archives off)
+     * @return the archive, or {@code null} where CDS cannot be used (a directory on the classpath, archives off,
+     * an agent in the JVMs)
      */
     public static CdsArchive forClasspath(String classpath, String kind, List<String> jvmOptions) {
-        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
+        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true")) || runsAnAgent(jvmOptions)) {
             return null;
         }
         try {
@@ -76,6 +77,31 @@ public final class CdsArchive {
         } catch (IOException | RuntimeException e) {
             return null; // no archive is only slower
         }
+    }
+
+    /**
+     * A JVM that writes an archive refuses to start with a native agent ("CDS dumping does not support native JVMTI
+     * agent"), so a pool whose workers run a profiler or a debugger would never start its first worker; and a Java
+     * agent transforms classes as they load, which an archive would bypass. Such JVMs get no archive. Agents also
+     * come in through the environment, which workers inherit.
+     *
+     * @param jvmOptions the JVMs' own options
+     * @return whether the JVMs would run an agent
+     */
+    static boolean runsAnAgent(List<String> jvmOptions) {
+        List<String> sources = new java.util.ArrayList<>(jvmOptions);
+        for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+            String value = System.getenv(variable);
+            if (value != null) {
+                sources.add(value);
+            }
+        }
+        for (String source : sources) {
+            if (source.contains("-agentpath:") || source.contains("-agentlib:") || source.contains("-javaagent:")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

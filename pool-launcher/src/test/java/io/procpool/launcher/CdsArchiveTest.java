@@ -64,6 +64,18 @@ class CdsArchiveTest {
     }
 
     @Test
+    void shouldGiveNoArchiveToJvmsThatRunAnAgent() throws IOException {
+        Path jar = Files.write(cache.resolve("app.jar"), new byte[]{1, 2, 3});
+        org.junit.jupiter.api.Assertions.assertNotNull(CdsArchive.forClasspath(jar.toString(), "worker",
+                java.util.List.of("-Xss1m")));
+        for (String agent : java.util.List.of("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n",
+                "-agentpath:/opt/profiler/libprofiler.so=start", "-javaagent:/opt/agent.jar")) {
+            org.junit.jupiter.api.Assertions.assertNull(CdsArchive.forClasspath(jar.toString(), "worker",
+                    java.util.List.of("-Xss1m", agent)), agent);
+        }
+    }
+
+    @Test
     void shouldNameAnArchiveBy32HexDigitsThatDependOnEveryPartOfTheKey() {
         String name = CdsArchive.name("worker\n/jdk\n17\n/app.jar\n3\n1000\n");
         assertEquals(32, name.length());

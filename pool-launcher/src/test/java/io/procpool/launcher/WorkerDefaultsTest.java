@@ -39,4 +39,19 @@ class WorkerDefaultsTest {
             assertTrue(collectors.contains("G1"), collectors);
         }
     }
+
+    /**
+     * A JVM writing a class-data archive refuses a native agent and exits, so a pool whose workers run a debugger or
+     * a profiler must start them without one: this pool's options are new, so without that its first worker would
+     * be the one to write the archive.
+     */
+    @Test
+    void shouldStartWorkersThatRunANativeAgent() {
+        String agent = "-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:0";
+        try (ProcessPool pool = ProcessPool.builder().processes(1).jvmOptions(agent).build()) {
+            List<String> arguments = pool.apply((Integer i) -> ManagementFactory.getRuntimeMXBean().getInputArguments(),
+                    0);
+            assertTrue(arguments.contains(agent), arguments.toString());
+        }
+    }
 }
