@@ -53,7 +53,7 @@ public final class CdsArchive {
      * @param kind       what the JVMs run, e.g. {@code member}: each kind loads classes of its own
      * @param jvmOptions the JVMs' own options (the user's), part of the archive's key
      * @return the archive, or {@code null} where CDS cannot be used (a directory on the classpath, archives off,
-     * an agent in the JVMs)
+     * an agent or a flight recording in the JVMs)
      */
     public static CdsArchive forClasspath(String classpath, String kind, List<String> jvmOptions) {
         if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true")) || runsAnAgent(jvmOptions)) {
@@ -81,12 +81,13 @@ public final class CdsArchive {
 
     /**
      * A JVM that writes an archive refuses to start with a native agent ("CDS dumping does not support native JVMTI
-     * agent"), so a pool whose workers run a profiler or a debugger would never start its first worker; and a Java
-     * agent transforms classes as they load, which an archive would bypass. Such JVMs get no archive. Agents also
-     * come in through the environment, which workers inherit.
+     * agent"), so a pool whose workers run a profiler or a debugger would never start its first worker; it runs
+     * without the flight recording asked of it ("JFR will be disabled during CDS dumping"); and a Java agent
+     * transforms classes as they load, which an archive would bypass. Such JVMs get no archive. Agents also come
+     * in through the environment, which workers inherit.
      *
      * @param jvmOptions the JVMs' own options
-     * @return whether the JVMs would run an agent
+     * @return whether the JVMs would run an agent or a flight recording
      */
     static boolean runsAnAgent(List<String> jvmOptions) {
         List<String> sources = new java.util.ArrayList<>(jvmOptions);
@@ -97,7 +98,8 @@ public final class CdsArchive {
             }
         }
         for (String source : sources) {
-            if (source.contains("-agentpath:") || source.contains("-agentlib:") || source.contains("-javaagent:")) {
+            if (source.contains("-agentpath:") || source.contains("-agentlib:") || source.contains("-javaagent:")
+                    || source.contains("-XX:StartFlightRecording")) {
                 return true;
             }
         }

@@ -69,7 +69,8 @@ class CdsArchiveTest {
         org.junit.jupiter.api.Assertions.assertNotNull(CdsArchive.forClasspath(jar.toString(), "worker",
                 java.util.List.of("-Xss1m")));
         for (String agent : java.util.List.of("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n",
-                "-agentpath:/opt/profiler/libprofiler.so=start", "-javaagent:/opt/agent.jar")) {
+                "-agentpath:/opt/profiler/libprofiler.so=start", "-javaagent:/opt/agent.jar",
+                "-XX:StartFlightRecording:filename=w.jfr")) {
             org.junit.jupiter.api.Assertions.assertNull(CdsArchive.forClasspath(jar.toString(), "worker",
                     java.util.List.of("-Xss1m", agent)), agent);
         }

@@ -54,4 +54,18 @@ class WorkerDefaultsTest {
             assertTrue(arguments.contains(agent), arguments.toString());
         }
     }
+
+    /** A worker halts rather than run shutdown hooks, and a flight recording's own hook is one: it writes it first. */
+    @Test
+    void shouldWriteAWorkersFlightRecordingWhenThePoolCloses(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path file = dir.resolve("worker.jfr");
+        try (ProcessPool pool = ProcessPool.builder().processes(1)
+                .jvmOptions("-XX:StartFlightRecording:filename=" + file).build()) {
+            assertEquals(4, (int) pool.apply((Integer i) -> i * i, 2));
+        }
+        List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(file);
+        assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("jdk.JVMInformation")),
+                events.size() + " events");
+    }
 }

@@ -172,7 +172,27 @@ public final class WorkerMain {
     private static void exit(int code) {
         exiting = true;
         closeStdin();
+        writeFlightRecordings();
         Runtime.getRuntime().halt(code);
+    }
+
+    /**
+     * Stops the flight recordings that name a file, which writes them there: a recording started with
+     * {@code jvmOptions("-XX:StartFlightRecording:filename=...")} is written at exit by a shutdown hook, which
+     * {@code halt} skips. Nothing is loaded unless a recording was started.
+     */
+    private static void writeFlightRecordings() {
+        try {
+            if (jdk.jfr.FlightRecorder.isInitialized()) {
+                for (jdk.jfr.Recording recording : jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings()) {
+                    if (recording.getDestination() != null && recording.getState() == jdk.jfr.RecordingState.RUNNING) {
+                        recording.stop();
+                    }
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // A runtime without JFR, or a recording that cannot be written: the exit goes on.
+        }
     }
 
     /** Set once the worker has decided how it exits, so that closing stdin is not taken for the parent's death. */
