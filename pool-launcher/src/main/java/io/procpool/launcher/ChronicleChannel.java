@@ -107,7 +107,7 @@ final class ChronicleChannel implements WorkerChannel {
     public void send(byte[] message, int messageLength) {
         if (!tasksSwitched) {
             if (!results.switched() && taskRing.offer(message, messageLength)) {
-                wakeIfParked();
+                wakeIfAsleep();
                 return;
             }
             taskRing.offerSwitch();
@@ -117,7 +117,7 @@ final class ChronicleChannel implements WorkerChannel {
         Queues open = awaitQueues();
         if (open != null) {
             open.tasks().write(message, messageLength);
-            wakeIfParked();
+            wakeIfAsleep();
         }
     }
 
@@ -138,11 +138,11 @@ final class ChronicleChannel implements WorkerChannel {
 
     @Override
     public void wakeAhead() {
-        wakeIfParked();
+        wakeIfAsleep();
     }
 
     /** Wakes the worker if it sleeps and this side has not woken it from this sleep yet: one byte per sleep. */
-    private void wakeIfParked() {
+    private void wakeIfAsleep() {
         long sleep = status.currentSleep();
         if (sleep != 0 && sleep != wokenSleep) {
             wokenSleep = sleep;

@@ -43,8 +43,8 @@ final class TasksProxy {
      * @throws PoolException if the queue has no room (a full file system)
      */
     int sendChunk(WorkerProcess worker, ActiveCall call, Chunk chunk, long seq) {
-        long start = System.nanoTime();
         worker.wakeAhead();
+        long start = System.nanoTime(); // after the wake-up's system call, which is not serialising
         try {
             if (!worker.hasFunction(call.functionId())) {
                 out.reset();

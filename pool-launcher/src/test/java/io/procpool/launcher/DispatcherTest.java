@@ -29,10 +29,13 @@ class DispatcherTest {
     /** A worker's channel that keeps every message sent to it and answers nothing. */
     private static final class RecordingChannel implements WorkerChannel {
         final List<byte[]> sent = new ArrayList<>();
+        /** "wake" for each wakeAhead, and each message's type byte, in the order they came. */
+        final List<String> events = new ArrayList<>();
 
         @Override
         public void send(byte[] bytes, int length) {
             sent.add(Arrays.copyOf(bytes, length));
+            events.add(Byte.toString(bytes[0]));
         }
 
         /** @return the type byte of each message, in order */
@@ -58,6 +61,7 @@ class DispatcherTest {
 
         @Override
         public void wakeAhead() {
+            events.add("wake");
         }
 
         @Override
@@ -155,6 +159,10 @@ class DispatcherTest {
         all.sort(null);
         assertEquals(List.of(0L, 1L, 2L, 3L), all, "the call's first four chunks, shared between the two");
         assertTrue(workers[0].hasFunction(7) && workers[1].hasFunction(7));
+        String function = Byte.toString(Protocol.FUNCTION);
+        String chunk = Byte.toString(Protocol.CHUNK);
+        assertEquals(List.of("wake", function, chunk, "wake", chunk), first.events,
+                "a sleeping worker is woken before each chunk is encoded, not after it is sent");
     }
 
     @Test

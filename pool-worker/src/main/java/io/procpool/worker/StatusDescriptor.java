@@ -30,7 +30,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class StatusDescriptor implements AutoCloseable {
     /** Bumped whenever the layout changes; a worker refuses a file of another version. */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
     /** How many cancelled calls the parent can name at once; an older one's name is overwritten by a newer. */
     public static final int CANCELLED_SLOTS = 7;
     private static final int MAGIC = 0x70706F6F; // "ppoo"
@@ -43,7 +43,7 @@ public final class StatusDescriptor implements AutoCloseable {
     private static final int CURRENT_CHUNK = 2 * LINE;
     private static final int CURRENT_ITEM = 2 * LINE + 8;
     private static final int ITEM_STARTED = 2 * LINE + 16;
-    private static final int PARKED = 2 * LINE + 24;
+    private static final int SLEEP = 2 * LINE + 24;
     private static final int SKIPPED_CHUNK = 2 * LINE + 32;
     private static final int WORKER_HEARTBEAT = 3 * LINE;
     private static final int QUEUES_OPEN = 3 * LINE + 8;
@@ -191,12 +191,13 @@ public final class StatusDescriptor implements AutoCloseable {
      * asleep and wakes it (Dekker's handshake).
      */
     public void asleep() {
-        LONGS.setVolatile(buffer, PARKED, ++sleeps);
+        LONGS.setVolatile(buffer, SLEEP, ++sleeps);
+        VarHandle.fullFence(); // a volatile store alone does not order the ring's acquiring load after it
     }
 
     /** Worker side: awake again. */
     public void awake() {
-        LONGS.setVolatile(buffer, PARKED, 0L);
+        LONGS.setVolatile(buffer, SLEEP, 0L);
     }
 
     /**
@@ -206,7 +207,7 @@ public final class StatusDescriptor implements AutoCloseable {
      */
     public long currentSleep() {
         VarHandle.fullFence();
-        return (long) LONGS.getVolatile(buffer, PARKED);
+        return (long) LONGS.getVolatile(buffer, SLEEP);
     }
 
     /**
