@@ -52,20 +52,32 @@ class WorkerDefaultsTest {
             List<String> arguments = pool.apply((Integer i) -> ManagementFactory.getRuntimeMXBean().getInputArguments(),
                     0);
             assertTrue(arguments.contains(agent), arguments.toString());
+            assertEquals("none", pool.startupBreakdown().orElseThrow().workers().get(0).archive(),
+                    "a worker with an agent neither writes nor maps an archive");
         }
     }
 
-    /** A worker halts rather than run shutdown hooks, and a flight recording's own hook is one: it writes it first. */
+    /**
+     * A worker halts rather than run shutdown hooks, and a flight recording's own hook is one: it writes it first.
+     * Given a directory, each worker writes a file of its own there, named by its process id.
+     */
     @Test
-    void shouldWriteAWorkersFlightRecordingWhenThePoolCloses(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void shouldWriteEachWorkersFlightRecordingWhenThePoolCloses(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws java.io.IOException {
-        java.nio.file.Path file = dir.resolve("worker.jfr");
-        try (ProcessPool pool = ProcessPool.builder().processes(1)
-                .jvmOptions("-XX:StartFlightRecording:filename=" + file).build()) {
-            assertEquals(4, (int) pool.apply((Integer i) -> i * i, 2));
+        try (ProcessPool pool = ProcessPool.builder().processes(2)
+                .jvmOptions("-XX:StartFlightRecording:filename=" + dir).build()) {
+            assertEquals(List.of(1, 4, 9, 16), pool.map((Integer i) -> i * i, List.of(1, 2, 3, 4), 1));
         }
-        List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(file);
-        assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("jdk.JVMInformation")),
-                events.size() + " events");
+        List<java.nio.file.Path> files;
+        try (java.util.stream.Stream<java.nio.file.Path> listed = java.nio.file.Files.list(dir)) {
+            files = listed.sorted().collect(Collectors.toList());
+        }
+        assertEquals(2, files.size(), files.toString());
+        for (java.nio.file.Path file : files) {
+            assertTrue(file.getFileName().toString().startsWith("hotspot-pid-"), file.toString());
+            List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(file);
+            assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("jdk.JVMInformation")),
+                    file + ": " + events.size() + " events");
+        }
     }
 }

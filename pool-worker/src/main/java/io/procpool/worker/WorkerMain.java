@@ -168,8 +168,15 @@ public final class WorkerMain {
         }
     }
 
-    /** Exits now, without shutdown hooks, after unblocking the stdin reader (see {@link #listenForWakeUps}). */
+    /**
+     * Exits now, without shutdown hooks, after unblocking the stdin reader (see {@link #listenForWakeUps}). The
+     * first thread to call it exits; any other waits here for that exit, so that two exits cannot race (one halting
+     * while the other still writes a flight recording).
+     */
     private static void exit(int code) {
+        if (!EXIT_STARTED.compareAndSet(false, true)) {
+            awaitExit();
+        }
         exiting = true;
         closeStdin();
         writeFlightRecordings();
@@ -177,26 +184,87 @@ public final class WorkerMain {
     }
 
     /**
-     * Stops the flight recordings that name a file, which writes them there: a recording started with
-     * {@code jvmOptions("-XX:StartFlightRecording:filename=...")} is written at exit by a shutdown hook, which
-     * {@code halt} skips. Nothing is loaded unless a recording was started.
+     * A recording started with {@code -XX:StartFlightRecording:filename=<directory>} keeps that directory to itself
+     * (its {@code getDestination()} is null): it is read back from this JVM's options.
+     *
+     * @return the directory named by a flight recording option, or the working directory if none names one
      */
-    private static void writeFlightRecordings() {
-        try {
-            if (jdk.jfr.FlightRecorder.isInitialized()) {
-                for (jdk.jfr.Recording recording : jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings()) {
-                    if (recording.getDestination() != null && recording.getState() == jdk.jfr.RecordingState.RUNNING) {
-                        recording.stop();
+    private static Path recordingDirectory() {
+        String option = "-XX:StartFlightRecording";
+        for (String argument : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!argument.startsWith(option)) {
+                continue;
+            }
+            for (String part : argument.substring(option.length()).replaceFirst("^[:=]", "").split(",")) {
+                if (part.startsWith("filename=")) {
+                    Path path = Path.of(part.substring("filename=".length()));
+                    if (java.nio.file.Files.isDirectory(path)) {
+                        return path;
                     }
                 }
             }
-        } catch (RuntimeException | LinkageError e) {
-            // A runtime without JFR, or a recording that cannot be written: the exit goes on.
+        }
+        return Path.of("");
+    }
+
+    /** Waits, for ever, for the exit another thread has begun. */
+    private static void awaitExit() {
+        while (true) {
+            java.util.concurrent.locks.LockSupport.park();
+        }
+    }
+
+    /**
+     * Stops the running flight recordings that would be written at exit, which writes them: JFR writes them from a
+     * shutdown hook, which {@code halt} skips. A recording with a file name goes there; one with a directory, or
+     * only to be dumped at exit, goes where JFR would put it, a name with the process id in that directory or in the
+     * working directory. On a thread of its own, waited for at most {@value #RECORDINGS_TIMEOUT_MILLIS} ms. Only
+     * the JFR class that says whether JFR started is loaded unless a recording was started.
+     */
+    private static void writeFlightRecordings() {
+        Thread writer = new Thread(() -> {
+            try {
+                if (!jdk.jfr.FlightRecorder.isInitialized()) {
+                    return;
+                }
+                for (jdk.jfr.Recording recording : jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings()) {
+                    if (recording.getState() != jdk.jfr.RecordingState.RUNNING) {
+                        continue;
+                    }
+                    Path destination = recording.getDestination();
+                    if (destination == null && !recording.getDumpOnExit()) {
+                        continue;
+                    }
+                    if (destination == null || java.nio.file.Files.isDirectory(destination)) {
+                        // Named as JFR names it: several workers given one directory write a file each.
+                        String name = "hotspot-pid-" + ProcessHandle.current().pid() + "-id-" + recording.getId()
+                                + "-" + java.time.LocalDateTime.now().format(
+                                java.time.format.DateTimeFormatter.ofPattern("yyyy_MM_dd_HH_mm_ss")) + ".jfr";
+                        recording.setDestination((destination == null ? recordingDirectory() : destination)
+                                .resolve(name));
+                    }
+                    recording.stop();
+                }
+            } catch (RuntimeException | LinkageError | java.io.IOException e) {
+                // A runtime without JFR, or a recording that cannot be written: the exit goes on.
+            }
+        }, "procpool-write-recordings");
+        writer.setDaemon(true);
+        writer.start();
+        try {
+            writer.join(RECORDINGS_TIMEOUT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // exiting anyway
         }
     }
 
     /** Set once the worker has decided how it exits, so that closing stdin is not taken for the parent's death. */
     private static volatile boolean exiting;
+    /** Claimed by the one thread that exits. */
+    private static final java.util.concurrent.atomic.AtomicBoolean EXIT_STARTED =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    /** The longest an exit waits for flight recordings to be written, so that a large one cannot hold up close(). */
+    private static final long RECORDINGS_TIMEOUT_MILLIS = 10_000;
 
     /**
      * The queues hold what this worker will deserialise and run: only their owner may have written them. The pool
@@ -341,10 +409,14 @@ public final class WorkerMain {
             if (STDIN.read(wakeUps) < 0 && !exiting) {
                 exit(Protocol.EXIT_PARENT_GONE);
             }
-        } catch (java.io.IOException e) {
-            if (!exiting) {
-                exit(Protocol.EXIT_PARENT_GONE); // the pipe broke: the same as its end
+            if (exiting) {
+                awaitExit(); // stdin was closed by an exit on another thread: no more polling meanwhile
             }
+        } catch (java.io.IOException e) {
+            if (exiting) {
+                awaitExit();
+            }
+            exit(Protocol.EXIT_PARENT_GONE); // the pipe broke: the same as its end
         } finally {
             status.awake();
         }
