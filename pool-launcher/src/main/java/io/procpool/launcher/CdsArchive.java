@@ -56,7 +56,7 @@ public final class CdsArchive {
      * an agent or a flight recording in the JVMs)
      */
     public static CdsArchive forClasspath(String classpath, String kind, List<String> jvmOptions) {
-        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true")) || runsAnAgent(jvmOptions)) {
+        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true")) || unfitForArchive(jvmOptions, System::getenv)) {
             return null;
         }
         try {
@@ -80,27 +80,41 @@ public final class CdsArchive {
     }
 
     /**
-     * A JVM that writes an archive refuses to start with a native agent ("CDS dumping does not support native JVMTI
-     * agent"), so a pool whose workers run a profiler or a debugger would never start its first worker; it runs
-     * without the flight recording asked of it ("JFR will be disabled during CDS dumping"); and a Java agent
-     * transforms classes as they load, which an archive would bypass. Such JVMs get no archive. Agents also come
-     * in through the environment, which workers inherit.
+     * Some JVMs must get no archive. A JVM that writes one exits at start with an agent, native or Java ("CDS
+     * dumping does not support native JVMTI agent"), so a pool whose workers run a debugger or a profiler would never
+     * start its first worker; and it runs without the flight recording asked of it ("JFR will be disabled during CDS
+     * dumping"). Agents come as {@code -agentlib:}, {@code -agentpath:}, {@code -javaagent:} or the old
+     * {@code -Xrun}, in the options, in an argument file they name ({@code @file}: one that cannot be read counts as
+     * holding one) or in the environment the workers inherit.
      *
-     * @param jvmOptions the JVMs' own options
+     * @param jvmOptions  the JVMs' own options
+     * @param environment the environment's variables by name ({@code System::getenv})
      * @return whether the JVMs would run an agent or a flight recording
      */
-    static boolean runsAnAgent(List<String> jvmOptions) {
-        List<String> sources = new java.util.ArrayList<>(jvmOptions);
-        for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
-            String value = System.getenv(variable);
+    static boolean unfitForArchive(List<String> jvmOptions, java.util.function.Function<String, String> environment) {
+        List<String> sources = new java.util.ArrayList<>();
+        for (String option : jvmOptions) {
+            sources.add(option);
+            if (option.startsWith("@")) {
+                try {
+                    sources.add(Files.readString(Path.of(option.substring(1))));
+                } catch (IOException | RuntimeException e) {
+                    return true;
+                }
+            }
+        }
+        for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
+            String value = environment.apply(variable);
             if (value != null) {
                 sources.add(value);
             }
         }
         for (String source : sources) {
-            if (source.contains("-agentpath:") || source.contains("-agentlib:") || source.contains("-javaagent:")
-                    || source.contains("-XX:StartFlightRecording")) {
-                return true;
+            for (String marker : List.of("-agentpath:", "-agentlib:", "-javaagent:", "-Xrun",
+                    "-XX:StartFlightRecording")) {
+                if (source.contains(marker)) {
+                    return true;
+                }
             }
         }
         return false;

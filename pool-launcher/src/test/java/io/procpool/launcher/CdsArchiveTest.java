@@ -7,10 +7,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The class-data archive cache stays bounded and leaves nothing half-written behind. */
 class CdsArchiveTest {
@@ -64,16 +67,24 @@ class CdsArchiveTest {
     }
 
     @Test
-    void shouldGiveNoArchiveToJvmsThatRunAnAgent() throws IOException {
-        Path jar = Files.write(cache.resolve("app.jar"), new byte[]{1, 2, 3});
-        org.junit.jupiter.api.Assertions.assertNotNull(CdsArchive.forClasspath(jar.toString(), "worker",
-                java.util.List.of("-Xss1m")));
-        for (String agent : java.util.List.of("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n",
+    void shouldGiveNoArchiveToJvmsThatRunAnAgentOrARecording() throws IOException {
+        java.util.Map<String, String> none = java.util.Map.of();
+        assertFalse(CdsArchive.unfitForArchive(List.of("-Xss1m", "-Dagent=no"), none::get));
+        for (String option : List.of("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n",
                 "-agentpath:/opt/profiler/libprofiler.so=start", "-javaagent:/opt/agent.jar",
-                "-XX:StartFlightRecording:filename=w.jfr")) {
-            org.junit.jupiter.api.Assertions.assertNull(CdsArchive.forClasspath(jar.toString(), "worker",
-                    java.util.List.of("-Xss1m", agent)), agent);
+                "-Xrunjdwp:transport=dt_socket", "-XX:StartFlightRecording:filename=w.jfr")) {
+            assertTrue(CdsArchive.unfitForArchive(List.of("-Xss1m", option), none::get), option);
         }
+        for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
+            assertTrue(CdsArchive.unfitForArchive(List.of(), java.util.Map.of(variable, "-javaagent:a.jar")::get),
+                    variable);
+        }
+        Path plain = Files.writeString(cache.resolve("plain.args"), "-Xss1m\n-Dx=y\n");
+        Path agent = Files.writeString(cache.resolve("agent.args"), "-Xss1m\n-agentpath:/opt/p.so\n");
+        assertFalse(CdsArchive.unfitForArchive(List.of("@" + plain), none::get), "an argument file without one");
+        assertTrue(CdsArchive.unfitForArchive(List.of("@" + agent), none::get), "an argument file with one");
+        assertTrue(CdsArchive.unfitForArchive(List.of("@" + cache.resolve("missing.args")), none::get),
+                "an argument file that cannot be read");
     }
 
     @Test
