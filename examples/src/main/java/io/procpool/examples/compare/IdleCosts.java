@@ -8,7 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  * Two costs below any pool, measured when the comparison starts, that bound two rows of its tables here: waking
  * something that has slept (the paced calls) and touching memory for the first time (every byte through a
  * queue, which only appends). A thread pool wakes a thread; a process pool wakes a process, and a sleeping worker
- * waits on its stdin as the child here does. On a virtual machine whose host backs guest memory on first use, a
- * page touched for the first time can cost tens of microseconds, against a fraction of one on bare metal.
+ * waits on its stdin as the child here does. A page touched for the first time costs a page fault, the kernel's
+ * zeroing of the page and, on a virtual machine whose host backs guest memory on first use, the host's work too:
+ * 24 us on the 2-core VM this was written on.
  *
  * @param gapMillis         how long each sleeper slept before it was woken, as long as between the paced calls
  * @param wakes             wake-ups timed of each kind
@@ -39,21 +39,33 @@ record IdleCosts(int gapMillis, int wakes, double threadWakeMicros, double proce
 
     private static final int WAKES = 50;
     private static final int WARMUPS = 5;
+    /** Writes this far apart touch a new page each on the usual 4 KiB pages (and every 16th one on 64 KiB pages). */
     private static final int PAGE_BYTES = 4096;
     private static final int FILE_BYTES = 16 << 20;
+    /** The longest the child may take to start and answer them all; past it, it is killed. */
     private static final long CHILD_TIMEOUT_SECONDS = 30;
+    /** The child's first word, so that anything else a JVM may print on its stdout is not read as a time. */
+    static final long CHILD_HELLO = 0x7072_6f63_706f_6f6cL;
 
     /**
      * Measures every figure: about {@code 2 * 55 * gapMillis} ms, plus starting one small JVM.
      *
      * @param gapMillis how long each sleeper sleeps before it is woken
+     * @return the figures, or {@code null} if they could not be measured here (no JVM to start with this class
+     * path, no room for the file): the comparison goes on without them
      */
-    static IdleCosts measure(int gapMillis) throws IOException, InterruptedException {
-        long[] threadWakes = threadWakes(gapMillis);
-        long[] processWakes = processWakes(gapMillis);
-        double[] pages = pageCosts();
-        return new IdleCosts(gapMillis, WAKES, medianMicros(threadWakes), medianMicros(processWakes),
-                FILE_BYTES / PAGE_BYTES, pages[0], pages[1]);
+    static IdleCosts measure(int gapMillis) throws InterruptedException {
+        try {
+            long[] threadWakes = threadWakes(gapMillis);
+            long[] processWakes = processWakes(gapMillis);
+            double[] pages = pageCosts();
+            return new IdleCosts(gapMillis, WAKES, Timing.medianMicros(threadWakes),
+                    Timing.medianMicros(processWakes), FILE_BYTES / PAGE_BYTES, pages[0], pages[1]);
+        } catch (IOException | RuntimeException | InternalError e) {
+            // InternalError: a write to a mapped file on a full file system.
+            System.err.println("Could not measure the idle costs here: " + e);
+            return null;
+        }
     }
 
     /** Parks a thread, lets it sleep {@code gapMillis}, unparks it and notes when it runs again. */
@@ -97,31 +109,39 @@ record IdleCosts(int gapMillis, int wakes, double threadWakeMicros, double proce
 
     /**
      * Starts a small JVM that blocks reading its stdin and answers each byte with the time it read it; writes it a
-     * byte every {@code gapMillis}.
+     * byte every {@code gapMillis}. A child that does not answer in time is killed, which ends the read here.
      */
     private static long[] processWakes(int gapMillis) throws IOException, InterruptedException {
         Process child = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx16m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 PipeWakeChild.class.getName()))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        java.util.concurrent.CompletableFuture<Process> killer = child.onExit()
+                .completeOnTimeout(null, CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .whenComplete((exited, e) -> child.destroyForcibly());
         long[] wakes = new long[WAKES];
         try (OutputStream toChild = child.getOutputStream();
              DataInputStream fromChild = new DataInputStream(child.getInputStream())) {
+            if (fromChild.readLong() != CHILD_HELLO) {
+                throw new IOException("the child JVM wrote something else on its stdout first");
+            }
             for (int i = -WARMUPS; i < WAKES; i++) {
                 Thread.sleep(gapMillis);
                 long start = System.nanoTime();
                 toChild.write(1);
                 toChild.flush();
                 long woken = fromChild.readLong();
+                if (woken < start || woken - start > TimeUnit.SECONDS.toNanos(CHILD_TIMEOUT_SECONDS)) {
+                    throw new IOException("the child JVM answered with a time that is not after the byte was written");
+                }
                 if (i >= 0) {
                     wakes[i] = woken - start;
                 }
             }
         } finally {
-            // Closing its stdin ends it; the timeout is for a child that hangs, which is then killed.
-            if (!child.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                child.destroyForcibly().waitFor();
-            }
+            // Closing its stdin ends it; one that hangs is killed when the timeout above runs out.
+            child.waitFor();
+            killer.cancel(false);
         }
         return wakes;
     }
@@ -144,14 +164,11 @@ record IdleCosts(int gapMillis, int wakes, double threadWakeMicros, double proce
                 map.put(page * PAGE_BYTES + 1, (byte) 1);
             }
             long again = System.nanoTime();
+            channel.truncate(0); // the mapping lives until collected; the file's memory goes back now
             return new double[] {(fresh - start) / 1e3 / pages, (again - fresh) / 1e3 / pages};
         } finally {
             Files.deleteIfExists(file);
         }
-    }
-
-    private static double medianMicros(long[] nanos) {
-        return Timing.median(Arrays.stream(nanos).mapToDouble(n -> n / 1e3).toArray());
     }
 
     /** @return the figures in one line for the header */

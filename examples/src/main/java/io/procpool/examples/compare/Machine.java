@@ -13,7 +13,8 @@ import java.util.stream.Stream;
  * @param loadAverageAtStart the system load average over the last minute when the run began, or -1 if unknown;
  *                           a loaded machine makes every figure worse and the speedups especially
  * @param park               what parking and waking a thread costs here, which bounds every hand-over in a pool
- * @param idle               what waking a sleeper and touching fresh memory cost here, below any pool
+ * @param idle               what waking a sleeper and touching fresh memory cost here, below any pool; null if
+ *                           they could not be measured
  * @param python             the interpreter the Python figures come from, or null if Python was not used
  */
 record Machine(int cores, String cpuModel, String os, String javaVersion, String javaVm, double memoryGiB,
@@ -34,7 +35,7 @@ record Machine(int cores, String cpuModel, String os, String javaVersion, String
      * @param python    the interpreter's own description, or null if Python is not used
      * @param gapMillis how long the sleepers sleep, as long as between the paced calls
      */
-    static Machine describe(PythonInfo python, int gapMillis) throws InterruptedException, IOException {
+    static Machine describe(PythonInfo python, int gapMillis) throws InterruptedException {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         return new Machine(Runtime.getRuntime().availableProcessors(), readCpuModel(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
@@ -63,7 +64,7 @@ record Machine(int cores, String cpuModel, String os, String javaVersion, String
                 : python.version + " (" + python.implementation + ", " + python.executable + "), multiprocessing "
                         + "start method " + python.startMethod);
         out.printf("Park:    %s%n", park.describe());
-        out.printf("Idle:    %s%n", idle.describe());
+        out.printf("Idle:    %s%n", idle == null ? "not measured here" : idle.describe());
         out.printf("Load:    %s at start; started %s%n",
                 loadAverageAtStart < 0 ? "unknown" : String.format("%.2f", loadAverageAtStart), started);
     }

@@ -46,8 +46,8 @@ record ParkCost(int parks, double parkNanos1000Micros, double parkNanos1Micros, 
     static ParkCost measure() throws InterruptedException {
         long[][] parks = timeParks();
         long[][] pingPong = pingPong();
-        return new ParkCost(parks[0].length, medianMicros(parks[0]), medianMicros(parks[1]), pingPong[0].length,
-                medianMicros(pingPong[0]), medianMicros(pingPong[1]), medianMicros(pingPong[2]));
+        return new ParkCost(parks[0].length, Timing.medianMicros(parks[0]), Timing.medianMicros(parks[1]), pingPong[0].length,
+                Timing.medianMicros(pingPong[0]), Timing.medianMicros(pingPong[1]), Timing.medianMicros(pingPong[2]));
     }
 
     /**
@@ -139,11 +139,6 @@ record ParkCost(int parks, double parkNanos1000Micros, double parkNanos1Micros, 
         }
         return new long[][] {Arrays.copyOf(wakes, taken), Arrays.copyOf(unparkCalls, taken),
                 Arrays.copyOf(roundTrips, taken)};
-    }
-
-    /** @return the median of {@code nanos} in microseconds */
-    private static double medianMicros(long[] nanos) {
-        return Timing.median(Arrays.stream(nanos).mapToDouble(n -> n / 1e3).toArray());
     }
 
     /** @return the figures in one line for the header, e.g. "parkNanos(1 us) takes 76 us, ..." */

@@ -23,6 +23,8 @@ final class PipeWakeChild {
      */
     public static void main(String[] args) throws IOException {
         DataOutputStream out = new DataOutputStream(System.out);
+        out.writeLong(IdleCosts.CHILD_HELLO);
+        out.flush();
         try (FileChannel in = new FileInputStream(FileDescriptor.in).getChannel()) {
             ByteBuffer bytes = ByteBuffer.allocate(64);
             while (true) {

@@ -148,8 +148,8 @@ final class ProcessCosts {
 
     /**
      * @return the proportional set size from /proc/{pid}/smaps_rollup in MiB: resident memory with each page shared
-     * by n processes counted as 1/n of a page (the JVM's own code and class-data archives are shared by every
-     * worker), so what one more worker adds; null where the kernel does not give it
+     * by n processes counted as 1/n of a page, a worker's fair share (the JVM's own code and class-data archives are
+     * shared by every worker); null where the kernel does not give it
      */
     static Double proportionalMiB(long pid) {
         return procKiB(pid, "smaps_rollup", "Pss:");

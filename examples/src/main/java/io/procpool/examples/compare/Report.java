@@ -401,8 +401,8 @@ final class Report {
                     r.parentRssMiB() == null ? "-" : number(r.parentRssMiB()));
         }
         table.note("RSS: the pages a worker has in memory; PSS: the same with each page shared by n processes counted"
-                + " as 1/n (the JVM's code and class-data archives are shared by every worker), so what one more"
-                + " worker adds.");
+                + " as 1/n, a worker's fair share (the JVM's code and class-data archives are shared by every"
+                + " worker and the parent, and RSS counts them whole in each).");
         table.note("% core: CPU time used in the window / wall time of the window. For Java the parent is this whole"
                 + " JVM (nothing else ran in it meanwhile); \"of which pool threads\" is the pool's own loop thread,"
                 + " timed per thread and exactly.");

@@ -97,6 +97,8 @@ final class Results {
      *
      * @param workersCorePercent     null where the workers' CPU time could not be read
      * @param workerRssMiB           each worker's resident memory at the end of the window
+     * @param workerPssMiB           the same as a proportional set size: each page shared by n processes counted as
+     *                               1/n of it; empty where the kernel does not give it
      * @param poolThreadsCorePercent for a ProcessPool, the CPU of the pool's own threads in the parent (its loop),
      *                               measured per thread, apart from whatever else the parent JVM does; else null
      */

@@ -61,6 +61,11 @@ final class Timing {
         return timed;
     }
 
+    /** @return the median of {@code nanos}, in microseconds */
+    static double medianMicros(long[] nanos) {
+        return median(Arrays.stream(nanos).mapToDouble(n -> n / 1e3).toArray());
+    }
+
     static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
