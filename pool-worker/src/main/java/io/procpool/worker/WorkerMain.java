@@ -222,11 +222,15 @@ public final class WorkerMain {
      * the JFR class that says whether JFR started is loaded unless a recording was started.
      */
     private static void writeFlightRecordings() {
+        try {
+            if (!jdk.jfr.FlightRecorder.isInitialized()) {
+                return; // the usual exit: no thread to start, nothing to wait for
+            }
+        } catch (LinkageError e) {
+            return; // a runtime without JFR
+        }
         Thread writer = new Thread(() -> {
             try {
-                if (!jdk.jfr.FlightRecorder.isInitialized()) {
-                    return;
-                }
                 for (jdk.jfr.Recording recording : jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings()) {
                     if (recording.getState() != jdk.jfr.RecordingState.RUNNING) {
                         continue;
