@@ -129,6 +129,17 @@ public abstract class AbstractPool implements Pool {
         return false;
     }
 
+    /**
+     * Checks, on the caller's thread, that a value can cross to where this pool's tasks run, for calls whose
+     * failure would otherwise reach nobody ({@code execute} of the {@link #asExecutorService() view}). Does nothing
+     * for a pool whose tasks stay in this JVM.
+     *
+     * @param value the value to check
+     * @throws io.procpool.SerializationException if it cannot cross, naming the class that cannot
+     */
+    protected void checkCrosses(Object value) {
+    }
+
     @Override
     public final ExecutorService asExecutorService() {
         PoolExecutorService view = executorView;

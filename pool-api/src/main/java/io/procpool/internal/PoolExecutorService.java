@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -77,7 +78,17 @@ final class PoolExecutorService implements ExecutorService, AutoCloseable {
     @Override
     public void execute(Runnable command) {
         Objects.requireNonNull(command, "command");
-        ViewFuture<?> future = start(command, new RunnableCall(command), true, null);
+        RunnableCall callable = new RunnableCall(command);
+        if (pool.tasksLeaveThisJvm() && refusalToCross(command) == null) {
+            // Nothing waits on execute's outcome, so a command that cannot cross must be refused here, not fail
+            // later where only an uncaught-exception handler would hear of it: serialised once now to find out.
+            try {
+                pool.checkCrosses(callable);
+            } catch (SerializationException e) {
+                throw new RejectedExecutionException(e.getMessage(), e);
+            }
+        }
+        ViewFuture<?> future = start(command, callable, true, null);
         if (future.refusal != null) {
             throw new RejectedExecutionException(future.refusal.getMessage(), future.refusal);
         }
@@ -101,7 +112,7 @@ final class PoolExecutorService implements ExecutorService, AutoCloseable {
         MapCall call = MapCall.ofOne(CALL, callable);
         long number = submissions.incrementAndGet();
         ViewFuture<T> future = new ViewFuture<>(number, original, call, runnable, result);
-        SerializationException refusal = pool.tasksLeaveThisJvm() ? checkSerializable(original) : null;
+        SerializationException refusal = pool.tasksLeaveThisJvm() ? refusalToCross(original) : null;
         if (refusal != null) {
             future.refusal = refusal;
             call.future().completeExceptionally(refusal);
@@ -123,9 +134,18 @@ final class PoolExecutorService implements ExecutorService, AutoCloseable {
 
     /**
      * A task crosses to another JVM only if it is {@link Serializable}: checked here, where the caller can be told
-     * at once which class and how to fix it, rather than by the serialiser on the pool's thread.
+     * at once which class and how to fix it, rather than by the serialiser on the pool's thread. The tasks
+     * {@link CompletableFuture}'s {@code ...Async} methods hand an executor are {@code Serializable} in name only:
+     * each holds the future it completes, which must stay in this JVM.
      */
-    private static SerializationException checkSerializable(Object task) {
+    private static SerializationException refusalToCross(Object task) {
+        if (task instanceof CompletableFuture.AsynchronousCompletionTask) {
+            return new SerializationException("CompletableFuture.supplyAsync, runAsync and the ...Async stages hand "
+                    + "the executor a task (" + task.getClass().getName() + ") that holds the CompletableFuture "
+                    + "it completes, which cannot cross to the pool's worker processes; use pool.applyAsync(task, "
+                    + "arg), which runs the task in a worker and returns a CompletableFuture completed in this JVM, "
+                    + "or submit a serialisable Callable to this view");
+        }
         if (task instanceof Serializable) {
             return null;
         }

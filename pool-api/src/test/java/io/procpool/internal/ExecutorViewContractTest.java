@@ -164,6 +164,47 @@ public abstract class ExecutorViewContractTest {
     }
 
     @Test
+    void supplyAsyncAndRunAsyncShouldNeverLeaveTheirFutureWaiting() throws Exception {
+        // The JDK hands the executor a task holding the CompletableFuture it completes, which cannot cross to
+        // another JVM: such a pool refuses it where it is submitted, saying what to use instead; a pool whose
+        // tasks stay in this JVM runs it.
+        java.util.function.Supplier<java.util.concurrent.CompletableFuture<Integer>> supply =
+                () -> java.util.concurrent.CompletableFuture.supplyAsync(() -> 6 * 7, view);
+        java.util.function.Supplier<java.util.concurrent.CompletableFuture<Void>> run =
+                () -> java.util.concurrent.CompletableFuture.runAsync(() -> { }, view);
+        if (tasksLeaveThisJvm()) {
+            RejectedExecutionException supplied = assertThrows(RejectedExecutionException.class, supply::get);
+            assertTrue(supplied.getMessage().contains("applyAsync"), supplied.getMessage());
+            assertTrue(supplied.getMessage().contains("CompletableFuture"), supplied.getMessage());
+            assertThrows(RejectedExecutionException.class, run::get);
+        } else {
+            assertEquals(42, supply.get().get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertNull(run.get().get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void executeShouldRefuseAtOnceASerialisableCommandHoldingWhatCannotCross(@TempDir Path dir) {
+        java.util.concurrent.CompletableFuture<Void> local = new java.util.concurrent.CompletableFuture<>();
+        String marks = dir.toString();
+        Runnable command = (Runnable & Serializable) () -> {
+            local.complete(null); // a CompletableFuture is not Serializable: it cannot cross
+            Marks.write(marks, "started", 1);
+        };
+        if (tasksLeaveThisJvm()) {
+            RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
+                    () -> view.execute(command));
+            assertInstanceOf(io.procpool.SerializationException.class, e.getCause());
+            assertTrue(e.getMessage().contains("java.util.concurrent.CompletableFuture"), e.getMessage());
+        } else {
+            view.execute(command);
+            Marks.awaitCount(dir, "started", 1, WAIT);
+        }
+        // The pool stays usable.
+        assertEquals(5, assertTimeoutPreemptively(WAIT, () -> view.submit(value(5)).get()));
+    }
+
+    @Test
     void nullTasksShouldBeRefusedWithNullPointerException() {
         assertThrows(NullPointerException.class, () -> view.submit((Callable<Integer>) null));
         assertThrows(NullPointerException.class, () -> view.submit((Runnable) null));

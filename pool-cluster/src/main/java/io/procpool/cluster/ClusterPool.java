@@ -61,6 +61,7 @@ public final class ClusterPool extends AbstractPool {
     private final Thread eventThread;
     private final PoolCounters stats;
     private final String description;
+    private final Serialization serialization;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Object lifecycle = new Object();
     /** Guarded by {@link #lifecycle}. */
@@ -78,6 +79,7 @@ public final class ClusterPool extends AbstractPool {
         this.eventThread = eventThread;
         this.stats = stats;
         this.description = description;
+        this.serialization = builder.serialization;
         this.dispatcher = new Dispatcher(executor, builder.serialization, builder.retries, stats, events,
                 this::finishShutdownIfIdle);
     }
@@ -106,6 +108,12 @@ public final class ClusterPool extends AbstractPool {
     @Override
     protected boolean tasksLeaveThisJvm() {
         return true;
+    }
+
+    /** Serialises the value as a task's item would be, and drops the bytes. */
+    @Override
+    protected void checkCrosses(Object value) {
+        io.procpool.worker.ValueSerializers.toBytes(serialization, value, "the task");
     }
 
     /** The pool's event thread runs callbacks; blocking there would wait for itself. */

@@ -332,6 +332,12 @@ public final class ProcessPool extends AbstractPool {
         return started == null || awaitStopped(started.stopped(), deadline - System.nanoTime());
     }
 
+    /** Serialises the value as a task's item would be, and drops the bytes. */
+    @Override
+    protected void checkCrosses(Object value) {
+        io.procpool.worker.ValueSerializers.toBytes(config.serialization(), value, "the task");
+    }
+
     /** Tasks run in worker JVMs: the ExecutorService view asks for serialisable ones. */
     @Override
     protected boolean tasksLeaveThisJvm() {
