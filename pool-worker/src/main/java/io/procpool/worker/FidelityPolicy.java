@@ -147,8 +147,7 @@ final class FidelityPolicy implements SerializerFactory<Serializer<?>> {
     @Override
     public Serializer<?> newSerializer(Kryo kryo, Class type) {
         if (type.isHidden() || type.isSynthetic() && type.getName().contains("$$Lambda")) {
-            return refuse(type, "a lambda that is not Serializable (declare the functional interface it implements "
-                    + "to extend java.io.Serializable, or use io.procpool.Task)");
+            return refuse(type, Lambdas.FIX + "; a Task or Initializer is Serializable already");
         }
         // Kryo looks a proxy up as InvocationHandler; a proxy's class only exists in the JVM that made it.
         if (Proxy.isProxyClass(type) || type == java.lang.reflect.InvocationHandler.class) {

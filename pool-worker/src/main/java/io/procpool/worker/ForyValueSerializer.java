@@ -124,8 +124,8 @@ final class ForyValueSerializer implements ValueSerializer {
     }
 
     private static SerializationException failure(String doing, Throwable e) {
-        return new SerializationException("Fory (Serialization.FORY) could not " + doing + " a value: "
-                + Failures.rootCause(e), e);
+        return new SerializationException(Lambdas.withFix("Fory (Serialization.FORY) could not " + doing
+                + " a value: " + Failures.rootCause(e)), e);
     }
 
     @Override

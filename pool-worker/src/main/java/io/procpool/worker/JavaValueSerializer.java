@@ -39,9 +39,10 @@ final class JavaValueSerializer implements ValueSerializer {
         try (ViewCopyingOutput stream = new ViewCopyingOutput(new OutputOnKryo(out))) {
             stream.writeObject(value);
         } catch (NotSerializableException e) {
-            throw new SerializationException(e.getMessage() + " is not Serializable, which Java serialisation "
-                    + "(Serialization.JAVA) needs; implement java.io.Serializable, or choose Serialization.KRYO or "
-                    + "FORY", e);
+            throw new SerializationException(Lambdas.isLambdaName(e.getMessage())
+                    ? e.getMessage() + ": " + Lambdas.FIX
+                    : e.getMessage() + " is not Serializable, which Java serialisation (Serialization.JAVA) "
+                    + "needs; implement java.io.Serializable, or choose Serialization.KRYO or FORY", e);
         } catch (IOException e) {
             throw new SerializationException("Java serialisation (Serialization.JAVA) failed: " + e, e);
         }

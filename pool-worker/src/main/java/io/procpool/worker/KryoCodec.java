@@ -177,7 +177,10 @@ public final class KryoCodec {
         kryo.setReferences(true);
         kryo.setClassLoader(classLoader());
         kryo.setInstantiatorStrategy(new DefaultInstantiatorStrategy(new StdInstantiatorStrategy()));
-        kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer());
+        // Decides, per class, what keeps a value's behaviour (see FidelityPolicy); registered ahead of Kryo's own
+        // defaults below. Registrations keep their order: it numbers them, and every Kryo of a pool must agree.
+        FidelityPolicy policy = new FidelityPolicy(filter);
+        kryo.register(ClosureSerializer.Closure.class, new LambdaSerializer(new JavaShapeSerializer(filter, policy)));
         // Replaces Kryo's own for byte[], keeping its registration id: every Kryo of a pool writes the same format.
         // Inline here; KryoSerializer passes large arrays through files instead, in the same format.
         kryo.register(byte[].class, new SharedArraySerializer(null, 0));
@@ -189,8 +192,6 @@ public final class KryoCodec {
         kryo.addDefaultSerializer(AtomicInteger.class, new DefaultSerializers.AtomicIntegerSerializer());
         kryo.addDefaultSerializer(AtomicLong.class, new DefaultSerializers.AtomicLongSerializer());
         kryo.addDefaultSerializer(AtomicReference.class, new DefaultSerializers.AtomicReferenceSerializer());
-        // Ahead of Kryo's own defaults: decides, per class, what keeps a value's behaviour (see FidelityPolicy).
-        FidelityPolicy policy = new FidelityPolicy(filter);
         kryo.addDefaultSerializer(Object.class, policy);
         kryo.setDefaultSerializer(policy);
         return kryo;

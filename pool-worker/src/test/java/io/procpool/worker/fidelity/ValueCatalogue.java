@@ -69,6 +69,10 @@ public final class ValueCatalogue {
         }
     }
 
+    /** A key extractor as users write them for {@code Comparator.comparing}: a serialisable method reference. */
+    public static final java.util.function.Function<String, Integer> LENGTH =
+            (java.util.function.Function<String, Integer> & Serializable) String::length;
+
     /** A comparator as users write them: a serialisable lambda, shortest first, then alphabetical. */
     public static final Comparator<String> BY_LENGTH = (Comparator<String> & Serializable)
             (a, b) -> a.length() != b.length() ? Integer.compare(a.length(), b.length()) : a.compareTo(b);
@@ -216,6 +220,9 @@ public final class ValueCatalogue {
         add(cases, "TreeMap reverseOrder", () -> treeMap(Comparator.reverseOrder()));
         add(cases, "TreeMap CASE_INSENSITIVE_ORDER", () -> treeMap(String.CASE_INSENSITIVE_ORDER));
         add(cases, "TreeMap serialisable lambda", () -> treeMap(BY_LENGTH));
+        // The JDK's own lambdas (Comparator.comparing, thenComparing) around the caller's serialisable ones.
+        add(cases, "TreeMap Comparator.comparing", () -> treeMap(Comparator.comparing(LENGTH)
+                .thenComparing(Comparator.reverseOrder())));
         add(cases, "TreeSet reverseOrder", () -> fill(new TreeSet<>(Comparator.reverseOrder())));
         add(cases, "TreeSet CASE_INSENSITIVE_ORDER", () -> fill(new TreeSet<>(String.CASE_INSENSITIVE_ORDER)));
         add(cases, "TreeSet reversed lambda", () -> fill(new TreeSet<>(Collections.reverseOrder(BY_LENGTH))));
