@@ -18,7 +18,8 @@ package io.procpool;
  * @param workerExecuteNanos        time spent inside {@link Task#apply}
  * @param workerSerializeNanos      time the workers spent serialising results
  * @param roundTripNanos            from a chunk's dispatch to its outcome's arrival, summed over chunks; minus the
- *                                  worker times above it is what queueing and transport cost
+ *                                  worker times above it is what queueing and transport cost. Chunks are in flight
+ *                                  side by side, so this sum can exceed the wall time of the calls
  * @param workersStarted            workers started, replacements included
  * @param workersLost               workers that died or were killed while the pool ran
  */
@@ -64,15 +65,27 @@ public record PoolStats(
         return (double) overhead / tasksCompleted;
     }
 
+    /**
+     * Reads at a glance: how many tasks finished and how many of those failed, and what each finished task cost
+     * on average, phase by phase. Means per task rather than sums, since chunks run side by side: a sum over them
+     * can exceed the wall time of the calls.
+     */
     @Override
     public String toString() {
-        return String.format(
-                "PoolStats[tasks=%d submitted/%d completed/%d failed, chunks=%d, bytes=%d out/%d in, "
-                        + "serialise=%.1f ms parent/%.1f ms worker, deserialise=%.1f ms parent/%.1f ms worker, "
-                        + "execute=%.1f ms, queue+transport=%.1f ms, workers=%d started/%d lost]",
+        return String.format(java.util.Locale.ROOT,
+                "PoolStats[tasks: %d submitted, %d finished (%d of them failed); chunks: %d; bytes: %d out, %d in; "
+                        + "per finished task: serialise %.1f us here + %.1f us in the worker, deserialise %.1f us "
+                        + "here + %.1f us in the worker, execute %.1f us, queue+transport %.1f us; "
+                        + "workers: %d started, %d lost]",
                 tasksSubmitted, tasksCompleted, tasksFailed, chunksCompleted, bytesToWorkers, bytesFromWorkers,
-                parentSerializeNanos / 1e6, workerSerializeNanos / 1e6, parentDeserializeNanos / 1e6,
-                workerDeserializeNanos / 1e6, workerExecuteNanos / 1e6, queueAndTransportNanos() / 1e6,
+                meanMicros(parentSerializeNanos), meanMicros(workerSerializeNanos),
+                meanMicros(parentDeserializeNanos), meanMicros(workerDeserializeNanos),
+                meanMicros(workerExecuteNanos), meanMicros(queueAndTransportNanos()),
                 workersStarted, workersLost);
+    }
+
+    /** A time summed over tasks, as a mean per finished task in microseconds; zero before any finished. */
+    private double meanMicros(long nanos) {
+        return tasksCompleted == 0 ? 0 : nanos / 1e3 / tasksCompleted;
     }
 }
