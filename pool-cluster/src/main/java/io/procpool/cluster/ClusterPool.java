@@ -16,6 +16,7 @@ import io.procpool.Serialization;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.internal.PoolCounters;
+import io.procpool.worker.ValueSerializers;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -347,7 +348,8 @@ public final class ClusterPool extends AbstractPool {
         /**
          * Chooses how functions, items and results cross to the members.
          *
-         * @param serialization Kryo (the default), Java or Fory
+         * @param serialization Kryo (the default), Java or Fory; Fory needs the application's own dependency on
+         *                      {@code org.apache.fory:fory-core}, on the pool's JVM and on every member's
          * @return this builder
          * @throws NullPointerException if {@code serialization} is null
          */
@@ -462,7 +464,9 @@ public final class ClusterPool extends AbstractPool {
          *                               timeout was set without worker processes
          * @throws PoolException         if the members did not start, no member answered at the addresses within the
          *                               connect timeout, the cluster has another name, or its members run another
-         *                               procpool version
+         *                               procpool version; or, before any of that, if {@link Serialization#FORY} was
+         *                               chosen and Apache Fory is not on this JVM's class path (the message names the
+         *                               dependency to add)
          */
         public ClusterPool build() {
             if ((localMembers > 0) == !addresses.isEmpty()) {
@@ -473,6 +477,8 @@ public final class ClusterPool extends AbstractPool {
                 throw new IllegalStateException("taskTimeout needs local members with workerProcesses(true): a task "
                         + "on a member's thread cannot be stopped");
             }
+            // Before any member starts: local members get this JVM's class path, so they would lack Fory too.
+            ValueSerializers.requireAvailable(serialization);
             HazelcastSetup.quietLogging();
             int number = POOL_NUMBER.incrementAndGet();
             PoolCounters stats = new PoolCounters();

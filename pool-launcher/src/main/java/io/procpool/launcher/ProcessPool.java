@@ -12,6 +12,7 @@ import io.procpool.internal.Call;
 import io.procpool.worker.ClassFilter;
 import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
+import io.procpool.worker.ValueSerializers;
 import io.procpool.worker.WorkerMain;
 
 import java.nio.file.Path;
@@ -561,7 +562,8 @@ public final class ProcessPool extends AbstractPool {
          * How functions, items, results and exceptions cross to the workers: {@link Serialization#KRYO} by default,
          * {@link Serialization#JAVA} (every value {@code Serializable}) or {@link Serialization#FORY}. The same values
          * cross with each, or fail with a {@link io.procpool.SerializationException} naming the class and the
-         * serialisation; they differ in speed and size.
+         * serialisation; they differ in speed and size. {@code FORY} needs the application's own dependency on
+         * {@code org.apache.fory:fory-core}: procpool does not bring it, and {@link #build()} fails without it.
          *
          * @param serialization the serialisation
          * @return this builder
@@ -588,7 +590,9 @@ public final class ProcessPool extends AbstractPool {
          *
          * @return a new pool with these settings, ready for work
          * @throws IllegalArgumentException for a bad setting, naming it
-         * @throws PoolException            if this JVM lacks the flags Chronicle needs, or a worker cannot start
+         * @throws PoolException            if this JVM lacks the flags Chronicle needs, or Apache Fory for
+         *                                  {@link Serialization#FORY} (the message names the dependency to add), or a
+         *                                  worker cannot start
          */
         public ProcessPool build() {
             if (processes < 1) {
@@ -613,6 +617,8 @@ public final class ProcessPool extends AbstractPool {
                 throw new IllegalArgumentException("startTimeout must be positive, was " + startTimeout);
             }
             checkParentJvm();
+            // Here, not at the first value: a FORY pool without Fory would otherwise start and then fail to link.
+            ValueSerializers.requireAvailable(serialization);
             Path java = javaExecutable != null ? javaExecutable : ChildJvms.javaExecutable();
             ClassFilter classFilter = ClassFilter.allowing(allowedClasses);
             return new ProcessPool(new PoolConfig(processes, initializer, maxTasksPerChild, retries, taskTimeout,

@@ -1,5 +1,6 @@
 package io.procpool.worker;
 
+import io.procpool.PoolException;
 import io.procpool.Serialization;
 import io.procpool.SerializationException;
 
@@ -28,6 +29,8 @@ public final class ValueSerializers {
      * @param filter        the classes it may read
      * @param sharedArrays  the pool's directory, where Kryo passes large arrays; {@code null} to write them inline
      * @return a serializer for one thread
+     * @throws PoolException for {@link Serialization#FORY} without Apache Fory on the class path, naming the
+     *                       dependency to add
      */
     public static ValueSerializer create(Serialization serialization, ClassFilter filter, Path sharedArrays) {
         return create(serialization, filter, sharedArrays, QueueSizes.DEFAULT);
@@ -41,6 +44,8 @@ public final class ValueSerializers {
      * @param sharedArrays  the pool's directory, where Kryo passes large arrays; {@code null} to write them inline
      * @param sizes         the pool's queue sizes, whose margin a large array's file leaves free beside it
      * @return a serializer for one thread
+     * @throws PoolException for {@link Serialization#FORY} without Apache Fory on the class path, naming the
+     *                       dependency to add
      */
     public static ValueSerializer create(Serialization serialization, ClassFilter filter, Path sharedArrays,
                                          QueueSizes sizes) {
@@ -50,9 +55,29 @@ public final class ValueSerializers {
             case JAVA:
                 return new JavaValueSerializer(filter);
             case FORY:
+                // Checked first: without Fory, ForyValueSerializer would fail to link with a NoClassDefFoundError
+                // naming one of Fory's classes, not the dependency to add.
+                ForyDependency.require();
                 return new ForyValueSerializer(filter);
             default:
                 throw new IllegalArgumentException("unknown serialization " + serialization);
+        }
+    }
+
+    /**
+     * Checks that this JVM has what {@code serialization} needs, so that a pool asked for it can fail when it is
+     * built rather than when it first carries a value: Kryo and Java serialisation come with procpool; Apache Fory
+     * ({@link Serialization#FORY}) is an optional dependency that the application adds. Loads no Fory class
+     * unless {@code serialization} is {@code FORY}.
+     *
+     * @param serialization how values are to cross
+     * @throws PoolException for {@link Serialization#FORY} without Apache Fory on the class path, naming the Maven
+     *                       dependency to add ({@code org.apache.fory:fory-core} at the version procpool is built
+     *                       against)
+     */
+    public static void requireAvailable(Serialization serialization) {
+        if (serialization == Serialization.FORY) {
+            ForyDependency.require();
         }
     }
 
@@ -70,6 +95,7 @@ public final class ValueSerializers {
      * @param what          names the value in an error, e.g. "the function"
      * @return the bytes
      * @throws SerializationException naming the class that failed
+     * @throws PoolException          for {@link Serialization#FORY} without Apache Fory on the class path
      */
     public static byte[] toBytes(Serialization serialization, Object value, String what) {
         if (serialization == Serialization.KRYO) {
