@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * switches the tasks when it reads that marker, or earlier when a message does not fit in the ring (both sides then
  * wait for their queues).
  */
-final class ChronicleChannel implements WorkerChannel {
+final class ChronicleChannel implements AutoCloseable {
     /** How long a message waits for the pool's side of the queues to open before the worker is given up. */
     private static final long OPEN_TIMEOUT_SECONDS = 60;
 
@@ -103,8 +103,7 @@ final class ChronicleChannel implements WorkerChannel {
         }
     }
 
-    @Override
-    public void send(byte[] message, int messageLength) {
+    void send(byte[] message, int messageLength) {
         if (!tasksSwitched) {
             if (!results.switched() && taskRing.offer(message, messageLength)) {
                 wakeIfAsleep();
@@ -136,8 +135,7 @@ final class ChronicleChannel implements WorkerChannel {
         }
     }
 
-    @Override
-    public void wakeAhead() {
+    void wakeAhead() {
         wakeIfAsleep();
     }
 
@@ -150,8 +148,7 @@ final class ChronicleChannel implements WorkerChannel {
         }
     }
 
-    @Override
-    public boolean poll() {
+    boolean poll() {
         if (!results.poll()) {
             return false;
         }
@@ -161,48 +158,39 @@ final class ChronicleChannel implements WorkerChannel {
         return true;
     }
 
-    @Override
-    public byte[] bytes() {
+    byte[] bytes() {
         return results.bytes();
     }
 
-    @Override
-    public int length() {
+    int length() {
         return results.length();
     }
 
-    @Override
-    public void beat(long nowNanos) {
+    void beat(long nowNanos) {
         status.parentHeartbeat(nowNanos);
     }
 
-    @Override
-    public long workerHeartbeatNanos() {
+    long workerHeartbeatNanos() {
         return status.workerHeartbeatNanos();
     }
 
-    @Override
-    public long itemStartedNanos() {
+    long itemStartedNanos() {
         return status.itemStartedNanos();
     }
 
-    @Override
-    public long currentChunk() {
+    long currentChunk() {
         return status.currentChunk();
     }
 
-    @Override
-    public long currentItem() {
+    long currentItem() {
         return status.currentItem();
     }
 
-    @Override
-    public void cancelCall(int slot, long callId) {
+    void cancelCall(int slot, long callId) {
         status.cancelCall(slot, callId);
     }
 
-    @Override
-    public long skippedChunk() {
+    long skippedChunk() {
         return status.skippedChunk();
     }
 

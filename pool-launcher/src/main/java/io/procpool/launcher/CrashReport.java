@@ -1,5 +1,7 @@
 package io.procpool.launcher;
 
+import io.procpool.launcher.internal.core.SlotEnd;
+
 import io.procpool.PoolException;
 import io.procpool.WorkerCrashedException;
 import io.procpool.internal.Chunk;
@@ -16,8 +18,7 @@ final class CrashReport {
     private CrashReport() {
     }
 
-    static WorkerCrashedException crashed(WorkerProcess worker, WorkerProcess.Exit exit, Chunk chunk,
-                                          int attempts) {
+    static WorkerCrashedException crashed(WorkerProcess worker, SlotEnd exit, Chunk chunk, int attempts) {
         String items = chunk.size() == 1 ? "item " + chunk.firstIndex()
                 : "items " + chunk.firstIndex() + ".." + (chunk.firstIndex() + chunk.size() - 1);
         String message = "worker " + worker.slot + " (pid " + worker.pid() + ") " + howItEnded(worker, exit)
@@ -26,25 +27,25 @@ final class CrashReport {
         return new WorkerCrashedException(message, worker.pid(), exit.exitCode());
     }
 
-    static PoolException startFailed(WorkerProcess worker, WorkerProcess.Exit exit) {
+    static PoolException startFailed(WorkerProcess worker, SlotEnd exit, Throwable initFailure) {
         StringBuilder message = new StringBuilder("worker ").append(worker.slot).append(" failed to start: ");
         if (exit.launchFailure() != null) {
             message.append("could not run the command: ").append(Failures.rootCause(exit.launchFailure()));
-        } else if (worker.initFailure != null) {
-            message.append("the initializer threw ").append(worker.initFailure);
+        } else if (initFailure != null) {
+            message.append("the initializer threw ").append(initFailure);
         } else {
             message.append(howItEnded(worker, exit));
         }
         message.append("\ncommand line: ").append(worker.command).append(stderrTail(worker));
-        Throwable cause = worker.initFailure != null ? worker.initFailure : exit.launchFailure();
+        Throwable cause = initFailure != null ? initFailure : exit.launchFailure();
         return new PoolException(message.toString(), cause);
     }
 
-    private static String howItEnded(WorkerProcess worker, WorkerProcess.Exit exit) {
+    private static String howItEnded(WorkerProcess worker, SlotEnd exit) {
         int code = exit.exitCode();
         StringBuilder how = new StringBuilder();
-        if (worker.killReason != null) {
-            how.append("was killed by the pool because ").append(worker.killReason);
+        if (worker.killReason() != null) {
+            how.append("was killed by the pool because ").append(worker.killReason());
         } else if (code > 128 && code < 160) {
             int signal = code - 128;
             how.append("was killed by signal ").append(signal).append(signalName(signal))

@@ -1,6 +1,7 @@
 package io.procpool.launcher;
 
 import io.procpool.internal.PoolCounters;
+import io.procpool.launcher.internal.core.ActiveCall;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -9,6 +9,10 @@ import io.procpool.PoolStats;
 import io.procpool.Serialization;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
+import io.procpool.launcher.internal.core.ActiveCall;
+import io.procpool.launcher.internal.core.Conductor;
+import io.procpool.launcher.internal.core.CoreSettings;
+import io.procpool.launcher.internal.core.DirectPath;
 import io.procpool.worker.ClassFilter;
 import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
@@ -54,7 +58,7 @@ public final class ProcessPool extends AbstractPool {
     private final Thread shutdownHook;
     private final Object startLock = new Object();
     /** Null until the workers start; written once, under {@link #startLock}. */
-    private volatile PoolLoop loop;
+    private volatile Conductor loop;
     /** Shut down or terminated before its workers ever started (a pool made inside a worker and never used). */
     private volatile boolean stoppedBeforeStart;
     private volatile long startupNanos;
@@ -65,7 +69,7 @@ public final class ProcessPool extends AbstractPool {
         this.config = config;
         this.counters = new PoolCounters();
         this.functions = new FunctionTable(config.workerClasspath(), config.serialization());
-        this.directPath = new DirectPath(config, counters);
+        this.directPath = new DirectPath(settings(config), counters);
         this.shutdownHook = new Thread(this::terminateQuietly, "procpool-shutdown-hook");
         if (!Boolean.getBoolean(WorkerMain.IN_WORKER_PROPERTY)) {
             startWorkers();
@@ -78,7 +82,7 @@ public final class ProcessPool extends AbstractPool {
      * again in every worker that loads the class; started eagerly, two workers would each start two more, and so
      * on ({@code N + N²} JVMs). Python asks for an {@code if __name__ == "__main__"} guard; this needs none.
      */
-    private PoolLoop startWorkers() {
+    private Conductor startWorkers() {
         synchronized (startLock) {
             if (loop != null) {
                 return loop;
@@ -89,13 +93,17 @@ public final class ProcessPool extends AbstractPool {
             long start = System.nanoTime();
             startupMicros = io.procpool.worker.Protocol.epochMicros();
             PoolDirectory directory = PoolDirectory.create(config.queueRoot(), config.processes());
-            PoolLoop created;
+            Conductor created;
             try {
-                created = new PoolLoop(config, directory, counters);
+                created = new Conductor("procpool-loop-" + directory.path().getFileName(), settings(config),
+                        new WorkerLauncher(config, directory, counters), counters);
             } catch (RuntimeException | Error e) {
                 directory.delete();
                 throw e;
             }
+            // Chronicle's loggers are set to WARN on this thread, after the workers were launched (their boot is the
+            // long part) and before either side's queues open on threads of their own (see Quiet.loggers).
+            io.procpool.worker.Quiet.loggers();
             loop = created;
             startLock.notifyAll();
             Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -106,7 +114,13 @@ public final class ProcessPool extends AbstractPool {
         }
     }
 
-    private void awaitStart(PoolLoop loop) {
+    /** {@return what the core acts on, of the pool's settings} */
+    private static CoreSettings settings(PoolConfig config) {
+        return new CoreSettings(config.processes(), config.maxTasksPerChild(), config.retries(), config.taskTimeout(),
+                config.heartbeatTimeout(), config.startTimeout(), config.idleMode());
+    }
+
+    private void awaitStart(Conductor loop) {
         try {
             loop.started().get(config.startTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -190,17 +204,18 @@ public final class ProcessPool extends AbstractPool {
      * inside a worker starts at its first call)
      */
     public Optional<StartupBreakdown> startupBreakdown() {
-        PoolLoop started = loop;
+        Conductor started = loop;
         long nanos = startupNanos;
         if (started == null || nanos == 0) {
             return Optional.empty();
         }
-        return Optional.of(StartupBreakdown.of(startupMicros, nanos, started.firstWorkers()));
+        return Optional.of(StartupBreakdown.of(startupMicros, nanos, started.firstWorkers().stream()
+                .map(slot -> (WorkerProcess) slot.channel()).collect(java.util.stream.Collectors.toList())));
     }
 
     @Override
     protected void submit(Call call) {
-        PoolLoop loop = runningLoop();
+        Conductor loop = runningLoop();
         call.onCancel(loop::cancelled);
         loop.submit(functions.activate(call, counters));
     }
@@ -208,7 +223,7 @@ public final class ProcessPool extends AbstractPool {
     /** A call whose caller waits for it runs on the caller's thread when a worker is idle: see {@link DirectPath}. */
     @Override
     protected void submitAndRun(Call call) {
-        PoolLoop loop = runningLoop();
+        Conductor loop = runningLoop();
         call.onCancel(loop::cancelled);
         ActiveCall active = functions.activate(call, counters);
         if (!directPath.tryRun(loop, active)) {
@@ -221,8 +236,8 @@ public final class ProcessPool extends AbstractPool {
         return directPath.callsRun();
     }
 
-    private PoolLoop runningLoop() {
-        PoolLoop loop = this.loop != null ? this.loop : startWorkers();
+    private Conductor runningLoop() {
+        Conductor loop = this.loop != null ? this.loop : startWorkers();
         PoolException broken = loop.broken();
         if (broken != null) {
             throw new PoolException(broken.getMessage(), broken);
@@ -235,7 +250,7 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     protected void checkMayBlock() {
-        PoolLoop loop = this.loop;
+        Conductor loop = this.loop;
         if (loop != null && Thread.currentThread() == loop.thread()) {
             throw new IllegalStateException("a blocking call on the pool from one of its own callbacks would "
                     + "wait for itself forever; use the ...Async variants in callbacks, or thenApplyAsync");
@@ -244,14 +259,14 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     public void shutdown() {
-        PoolLoop loop = stopBeforeStart();
+        Conductor loop = stopBeforeStart();
         if (loop != null) {
             loop.requestShutdown();
         }
     }
 
     /** {@return the running loop, or null after making sure a pool that never started never will} */
-    private PoolLoop stopBeforeStart() {
+    private Conductor stopBeforeStart() {
         synchronized (startLock) {
             if (loop == null) {
                 stoppedBeforeStart = true;
@@ -263,7 +278,7 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     public void join() {
-        PoolLoop loop = this.loop;
+        Conductor loop = this.loop;
         if (loop == null) {
             if (!stoppedBeforeStart) {
                 throw new IllegalStateException("join() needs shutdown() or terminate() first");
@@ -296,7 +311,7 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     public void terminate() {
-        PoolLoop loop = stopBeforeStart();
+        Conductor loop = stopBeforeStart();
         if (loop != null) {
             loop.requestTerminate();
         }
@@ -319,7 +334,7 @@ public final class ProcessPool extends AbstractPool {
     @Override
     protected boolean awaitTermination(long nanos) throws InterruptedException {
         long deadline = System.nanoTime() + nanos;
-        PoolLoop started;
+        Conductor started;
         synchronized (startLock) {
             // A pool made inside a worker may not have started yet: then it waits to start or to be shut down.
             while ((started = loop) == null && !stoppedBeforeStart) {
@@ -353,7 +368,7 @@ public final class ProcessPool extends AbstractPool {
     /** Terminates and waits a little for the workers to go: for a failed start, and for the JVM's exit. */
     private void terminateQuietly() {
         terminate();
-        PoolLoop loop = this.loop;
+        Conductor loop = this.loop;
         if (loop == null) {
             return;
         }

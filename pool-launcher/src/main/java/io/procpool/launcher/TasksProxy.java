@@ -1,9 +1,10 @@
 package io.procpool.launcher;
 
 import com.esotericsoftware.kryo.io.Output;
-import io.procpool.PoolException;
+import io.procpool.SerializationException;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
+import io.procpool.launcher.internal.core.ActiveCall;
 import io.procpool.worker.BufferRetention;
 import io.procpool.worker.ChunkRunner;
 import io.procpool.worker.KryoCodec;
@@ -12,9 +13,9 @@ import io.procpool.worker.RawBitsOutput;
 import io.procpool.worker.ValueSerializer;
 
 /**
- * Encodes what the parent sends a worker (a call's function before its first chunk there, chunks, shutdown) and
- * appends it to the worker's tasks queue. One per thread that sends: the pool's loop thread has one, and each
- * caller thread that runs a call itself borrows one (see {@link DirectPath}); it holds that thread's serializer.
+ * Encodes what the parent sends one worker (a call's function before its first chunk there, chunks, shutdown) and
+ * appends it to the worker's tasks queue. One per worker, used by the thread that holds the worker; it holds the
+ * worker's serializer, which the {@link ResultsAdapter} shares for the answers.
  */
 final class TasksProxy {
     private static final int INITIAL_OUTPUT_BYTES = 8192;
@@ -22,7 +23,10 @@ final class TasksProxy {
     private final ValueSerializer values;
     private final PoolCounters counters;
     private final Output out = new RawBitsOutput(INITIAL_OUTPUT_BYTES, -1);
+    private final Output function = new Output(256, -1);
     private final BufferRetention retention = new BufferRetention();
+    private boolean functionPrepared;
+    private boolean chunkPrepared;
     private Throwable itemFailure;
 
     TasksProxy(ValueSerializer values, PoolCounters counters) {
@@ -30,87 +34,75 @@ final class TasksProxy {
         this.counters = counters;
     }
 
-    /** {@return this proxy's serializer, for reading the answers on the same thread} */
-    ValueSerializer values() {
-        return values;
+    /**
+     * Encodes a chunk, and the call's function before it if asked.
+     *
+     * @return -1 when ready; otherwise the index within the chunk of the item that could not be serialised (nothing
+     * is ready; {@link #itemFailure} says why)
+     */
+    int prepare(ActiveCall call, Chunk chunk, long seq, boolean withFunction) {
+        functionPrepared = false;
+        chunkPrepared = false;
+        if (withFunction) {
+            function.reset();
+            function.writeByte(Protocol.FUNCTION);
+            function.writeVarLong(call.functionId(), true);
+            function.writeVarInt(call.functionBytes().length, true);
+            function.writeBytes(call.functionBytes());
+        }
+        out.reset();
+        out.writeByte(Protocol.CHUNK);
+        out.writeVarLong(seq, true);
+        out.writeVarLong(chunk.call().id(), true);
+        out.writeVarLong(call.functionId(), true);
+        out.writeVarLong(chunk.firstIndex(), true);
+        out.writeVarInt(chunk.size(), true);
+        int unwritten = ChunkRunner.writeItems(values, out, chunk.items());
+        if (unwritten >= 0) {
+            // Arrays the chunk wrote to files stay there until the pool's directory goes, at close.
+            values.takeOutOfBandBytes();
+            itemFailure = ChunkRunner.takeItemFailure();
+            shrinkOutput();
+            return unwritten;
+        }
+        functionPrepared = withFunction;
+        chunkPrepared = true;
+        return -1;
     }
 
-    /**
-     * Sends a chunk, and the call's function first if the worker does not hold it, and records it as in flight.
-     *
-     * @return -1 when sent; otherwise the index within the chunk of the item that could not be serialised (nothing
-     * was sent; {@link #itemFailure()} says why)
-     * @throws PoolException if the queue has no room (a full file system)
-     */
-    int sendChunk(WorkerProcess worker, ActiveCall call, Chunk chunk, long seq) {
-        worker.wakeAhead();
-        long start = System.nanoTime(); // after the wake-up's system call, which is not serialising
+    /** Appends what {@link #prepare} made ready: the function first, if there is one. */
+    void sendPrepared(ChronicleChannel channel) {
+        if (!chunkPrepared) {
+            throw new IllegalStateException("no chunk was prepared");
+        }
         try {
-            if (!worker.hasFunction(call.functionId())) {
-                out.reset();
-                out.writeByte(Protocol.FUNCTION);
-                out.writeVarLong(call.functionId(), true);
-                out.writeVarInt(call.functionBytes().length, true);
-                out.writeBytes(call.functionBytes());
-                worker.send(out.getBuffer(), out.position());
-                worker.addFunction(call.functionId());
-                counters.bytesToWorkers.add(out.position());
+            if (functionPrepared) {
+                channel.send(function.getBuffer(), function.position());
+                counters.bytesToWorkers.add(function.position());
             }
-            out.reset();
-            out.writeByte(Protocol.CHUNK);
-            out.writeVarLong(seq, true);
-            out.writeVarLong(chunk.call().id(), true);
-            out.writeVarLong(call.functionId(), true);
-            out.writeVarLong(chunk.firstIndex(), true);
-            out.writeVarInt(chunk.size(), true);
-            int unwritten = ChunkRunner.writeItems(values, out, chunk.items());
-            if (unwritten >= 0) {
-                // Arrays the chunk wrote to files stay there until the pool's directory goes, at close.
-                values.takeOutOfBandBytes();
-                itemFailure = ChunkRunner.takeItemFailure();
-                return unwritten;
-            }
-            // In flight before it is visible to the worker, so that an exit seen at any point finds it.
-            long now = System.nanoTime();
-            worker.inFlight.add(new WorkerProcess.InFlight(seq, chunk, now));
-            try {
-                worker.send(out.getBuffer(), out.position());
-            } catch (RuntimeException e) {
-                worker.inFlight.pollLast();
-                throw e;
-            }
-            worker.itemsSent += chunk.size();
+            channel.send(out.getBuffer(), out.position());
             counters.bytesToWorkers.add(out.position() + values.takeOutOfBandBytes());
-            counters.parentSerializeNanos.add(now - start);
-            counters.tasksSubmitted.add(chunk.size());
-            return -1;
         } finally {
+            functionPrepared = false;
+            chunkPrepared = false;
             shrinkOutput();
         }
     }
 
     /**
-     * @param index the index within {@code chunk} that {@link #sendChunk} returned
+     * @param index the index within {@code chunk} that {@link #prepare} returned
      * @return the error for that item: which item, of which class, and why it could not be serialised
      */
-    io.procpool.SerializationException itemFailure(Chunk chunk, int index) {
+    SerializationException itemFailure(Chunk chunk, int index) {
         return KryoCodec.failure("could not serialise item " + (chunk.firstIndex() + index), chunk.items()[index],
                 itemFailure);
     }
 
-    /** A chunk that never reached a worker fails as a whole; it counts as submitted and completed, failed. */
-    void failUnsent(Chunk chunk, PoolException failure) {
-        counters.tasksSubmitted.add(chunk.size());
-        counters.tasksCompleted.add(chunk.size());
-        counters.tasksFailed.add(chunk.size());
-        chunk.call().fail(chunk, failure);
-    }
-
     /** Tells a worker to finish and exit. */
-    void sendShutdown(WorkerProcess worker) {
+    void sendShutdown(ChronicleChannel channel) {
         out.reset();
         out.writeByte(Protocol.SHUTDOWN);
-        worker.send(out.getBuffer(), out.position());
+        channel.send(out.getBuffer(), out.position());
     }
 
     private void shrinkOutput() {

@@ -1,7 +1,13 @@
 package io.procpool.launcher;
 
-import com.esotericsoftware.kryo.io.Output;
 import io.procpool.PoolException;
+import io.procpool.internal.PoolCounters;
+import io.procpool.launcher.internal.core.SlotEnd;
+import io.procpool.launcher.internal.core.SlotFactory;
+import io.procpool.launcher.internal.core.WorkerSlot;
+import io.procpool.worker.Directories;
+
+import com.esotericsoftware.kryo.io.Output;
 import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
 import io.procpool.worker.Protocol;
@@ -27,7 +33,7 @@ import java.util.function.Consumer;
  * properties that keep it quiet, then the user's {@code jvmOptions}. The classpath travels in an argument file, so
  * a long one does not hit the operating system's limit on a command line.
  */
-final class WorkerLauncher {
+final class WorkerLauncher implements SlotFactory {
     private static final String CRASH_REPORT_PREFIX = "procpool-worker-hs_err_pid";
 
     /** {@return where a crashed worker's JVM writes its report} */
@@ -42,6 +48,7 @@ final class WorkerLauncher {
 
     private final PoolConfig config;
     private final PoolDirectory directory;
+    private final PoolCounters counters;
     private final byte[] initializerBytes;
     private final Path argumentFile;
     private final String launchClasspath;
@@ -49,9 +56,10 @@ final class WorkerLauncher {
     private final CdsArchive cds;
     private int generation;
 
-    WorkerLauncher(PoolConfig config, PoolDirectory directory) {
+    WorkerLauncher(PoolConfig config, PoolDirectory directory, PoolCounters counters) {
         this.config = config;
         this.directory = directory;
+        this.counters = counters;
         this.initializerBytes = config.initializer() == null ? null
                 : ValueSerializers.toBytes(config.serialization(), config.initializer(), "the initializer");
         this.argumentFile = directory.path().resolve("worker.args");
@@ -104,10 +112,35 @@ final class WorkerLauncher {
     }
 
     /** A worker exited: if it was writing the class-data archive, keep the archive or let another try. */
-    void exited(WorkerProcess worker, boolean normally) {
+    @Override
+    public void ended(WorkerSlot slot, boolean normally) {
+        WorkerProcess worker = (WorkerProcess) slot.channel();
         if (worker.writesArchive && cds != null) {
             cds.writerExited(normally);
         }
+    }
+
+    /**
+     * Memory-mapped queue files on a full file system fail with SIGBUS, which would take this JVM down: check the
+     * space first, and stop with a clear error instead.
+     */
+    @Override
+    public void checkResources() {
+        long free = Directories.usableBytes(directory.path());
+        // Room for two segments: below this a mapped write could meet a full file system.
+        long needed = directory.sizes().minimumFreeBytes();
+        if (free < needed) {
+            throw new PoolException(String.format("the file system of the queue directory %s is too small: "
+                    + "%d MiB free, procpool needs at least %d MiB; free some space or choose another directory "
+                    + "with ProcessPool.builder().queueDirectory(...)", directory.path(), free >> 20,
+                    needed >> 20));
+        }
+    }
+
+    /** Deletes the pool's directory, with whatever its workers left. */
+    @Override
+    public void close() {
+        directory.delete();
     }
 
     /**
@@ -121,7 +154,9 @@ final class WorkerLauncher {
      * Starts a worker in {@code slot}. Its INIT message is written to its tasks queue before it starts, so it finds
      * its set-up waiting.
      */
-    WorkerProcess launch(int slot, Consumer<WorkerProcess.Exit> onExit) {
+    @Override
+    public WorkerSlot start(int slot, Consumer<SlotEnd> onEnd) {
+        long launchedNanos = System.nanoTime();
         Path workerDirectory = directory.workerDirectory(slot, generation++);
         try {
             // Private, like the pool's directory: a worker refuses a directory that others may write.
@@ -155,7 +190,8 @@ final class WorkerLauncher {
         QueueLayout layout = new QueueLayout(workerDirectory, directory.sizes());
         try {
             worker.createStatus(layout);
-            worker.openChannel(layout);
+            worker.openChannel(layout, ValueSerializers.create(config.serialization(), config.classFilter(),
+                    directory.path(), directory.sizes()), counters);
         } catch (IOException | RuntimeException e) {
             worker.release();
             throw new PoolException("cannot create the status file or start-up rings of worker " + slot + " in "
@@ -171,9 +207,10 @@ final class WorkerLauncher {
                 init.writeVarInt(initializerBytes.length, true);
                 init.writeBytes(initializerBytes);
             }
-            worker.send(init.getBuffer(), init.position());
+            worker.sendInit(init.getBuffer(), init.position());
         }
-        worker.start(command, onExit);
-        return worker;
+        WorkerSlot workerSlot = new WorkerSlot(slot, launchedNanos, worker, Protocol.MAX_FUNCTIONS_PER_WORKER);
+        worker.start(command, exit -> onEnd.accept(new SlotEnd(workerSlot, exit.exitCode(), exit.launchFailure())));
+        return workerSlot;
     }
 }

@@ -1,9 +1,10 @@
-package io.procpool.launcher;
+package io.procpool.launcher.internal.core;
 
 
 import io.procpool.PoolException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
+import io.procpool.internal.PoolCounters;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,22 +14,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The pool's dispatcher (the scheduler): the calls in progress, the chunks to send again, and which worker gets
- * which chunk. It hands chunks to the least loaded worker with room, the calls in turn, keeping each worker's
- * queue about {@value #TARGET_QUEUED_NANOS} ns deep
- * (at least {@value #MIN_CHUNKS_IN_FLIGHT} chunks) so that a slow worker does not hoard work; sends a call's
- * function to a worker before its first chunk; and fails alone an item, or a chunk, that cannot be sent. Used by
- * the pool's loop thread only.
+ * The pool's scheduler: the calls in progress, the chunks to send again, and which slot gets which chunk. It hands
+ * chunks to the least loaded slot with room, chunks to send again first, then the calls in turn, keeping each slot's
+ * queue about {@value #TARGET_QUEUED_NANOS} ns deep (at least {@value #MIN_CHUNKS_IN_FLIGHT} chunks) so that a slow
+ * worker does not hoard work; has a call's function sent to a slot before its first chunk there; and fails alone an
+ * item, or a chunk, that cannot be sent. It knows chunks, never bytes: the slot's {@link SlotChannel} encodes. Used
+ * by the conductor's thread only.
  */
-final class Dispatcher {
+final class Scheduler {
     /** A worker holds enough chunks to stay busy for about this long, and at least two. */
     private static final long TARGET_QUEUED_NANOS = 2_000_000;
     private static final int MIN_CHUNKS_IN_FLIGHT = 2;
     private static final int MAX_CHUNKS_IN_FLIGHT = 256;
 
-    private final PoolConfig config;
-    private final TasksProxy proxy;
-    /** Chunk numbers, shared with the callers' threads that send chunks themselves: increasing per worker. */
+    private final int maxTasksPerChild;
+    private final PoolCounters counters;
+    /** Chunk numbers, shared with the callers' threads that send chunks themselves: increasing per slot. */
     private final java.util.concurrent.atomic.AtomicLong chunkSeqs;
     private final List<ActiveCall> calls = new ArrayList<>();
     private final Map<Long, ActiveCall> callsById = new HashMap<>();
@@ -39,9 +40,9 @@ final class Dispatcher {
     private int roundRobin;
     private int firstLooked;
 
-    Dispatcher(PoolConfig config, TasksProxy proxy, java.util.concurrent.atomic.AtomicLong chunkSeqs) {
-        this.config = config;
-        this.proxy = proxy;
+    Scheduler(int maxTasksPerChild, PoolCounters counters, java.util.concurrent.atomic.AtomicLong chunkSeqs) {
+        this.maxTasksPerChild = maxTasksPerChild;
+        this.counters = counters;
         this.chunkSeqs = chunkSeqs;
     }
 
@@ -120,10 +121,10 @@ final class Dispatcher {
      * Sends chunks while workers have room, each to the least loaded worker with room, looking from a rotating
      * start so that equally loaded workers share the work.
      */
-    boolean dispatch(WorkerProcess[] workers) {
+    boolean dispatch(WorkerSlot[] workers) {
         boolean worked = false;
         while (hasWork()) {
-            WorkerProcess worker = leastLoaded(workers);
+            WorkerSlot worker = leastLoaded(workers);
             if (worker == null) {
                 return worked;
             }
@@ -141,11 +142,11 @@ final class Dispatcher {
         return !retry.isEmpty() || !calls.isEmpty();
     }
 
-    private WorkerProcess leastLoaded(WorkerProcess[] workers) {
-        WorkerProcess best = null;
+    private WorkerSlot leastLoaded(WorkerSlot[] workers) {
+        WorkerSlot best = null;
         int count = workers.length;
         for (int i = 0; i < count; i++) {
-            WorkerProcess worker = workers[(firstLooked + i) % count];
+            WorkerSlot worker = workers[(firstLooked + i) % count];
             if (hasRoom(worker) && (best == null || worker.inFlight.size() < best.inFlight.size())) {
                 best = worker;
             }
@@ -154,11 +155,11 @@ final class Dispatcher {
         return best;
     }
 
-    private boolean hasRoom(WorkerProcess worker) {
+    private boolean hasRoom(WorkerSlot worker) {
         if (worker == null || !worker.takesChunks() || !worker.reclaim()) {
             return false;
         }
-        if (config.maxTasksPerChild() > 0 && worker.itemsSent >= config.maxTasksPerChild()) {
+        if (maxTasksPerChild > 0 && worker.itemsSent >= maxTasksPerChild) {
             return false;
         }
         int credit = worker.chunkNanosAverage < 0 ? MIN_CHUNKS_IN_FLIGHT
@@ -167,10 +168,10 @@ final class Dispatcher {
         return worker.inFlight.size() < credit;
     }
 
-    private void send(WorkerProcess worker, Chunk chunk) {
+    private void send(WorkerSlot worker, Chunk chunk) {
         ActiveCall call = callsById.get(chunk.call().id());
         try {
-            int bad = proxy.sendChunk(worker, call, chunk, chunkSeqs.getAndIncrement());
+            int bad = send(worker, call, chunk, chunkSeqs.getAndIncrement(), counters);
             if (bad >= 0) {
                 rejectItem(worker, chunk, bad);
             }
@@ -180,15 +181,58 @@ final class Dispatcher {
         }
     }
 
+    /**
+     * Sends a chunk to a slot, and the call's function first if the slot does not hold it, and records the chunk
+     * as in flight: by the thread that holds the slot, the conductor's or a caller's.
+     *
+     * @return -1 when sent; otherwise the index within the chunk of the item that could not be serialised (nothing
+     * was sent; the slot's channel says why)
+     * @throws PoolException if the transport has no room for it (a full file system)
+     */
+    static int send(WorkerSlot slot, ActiveCall call, Chunk chunk, long seq, PoolCounters counters) {
+        SlotChannel channel = slot.channel();
+        channel.wakeAhead();
+        long start = System.nanoTime(); // after the wake-up's system call, which is not serialising
+        boolean withFunction = !slot.hasFunction(call.functionId());
+        int unwritten = channel.prepare(call, chunk, seq, withFunction);
+        if (unwritten >= 0) {
+            return unwritten;
+        }
+        // In flight before it is visible to the worker, so that an end seen at any point finds it.
+        long now = System.nanoTime();
+        slot.inFlight.add(new WorkerSlot.InFlight(seq, chunk, now));
+        try {
+            channel.sendPrepared();
+        } catch (RuntimeException e) {
+            slot.inFlight.pollLast();
+            throw e;
+        }
+        if (withFunction) {
+            slot.addFunction(call.functionId());
+        }
+        slot.itemsSent += chunk.size();
+        counters.parentSerializeNanos.add(now - start);
+        counters.tasksSubmitted.add(chunk.size());
+        return -1;
+    }
+
     /** A chunk that never reached a worker fails as a whole, and is no longer counted for retries. */
     private void failUnsent(Chunk chunk, PoolException failure) {
         attempts.remove(chunk);
-        proxy.failUnsent(chunk, failure);
+        failUnsent(chunk, failure, counters);
+    }
+
+    /** A chunk that never reached a worker fails as a whole; it counts as submitted and completed, failed. */
+    static void failUnsent(Chunk chunk, PoolException failure, PoolCounters counters) {
+        counters.tasksSubmitted.add(chunk.size());
+        counters.tasksCompleted.add(chunk.size());
+        counters.tasksFailed.add(chunk.size());
+        chunk.call().fail(chunk, failure);
     }
 
     /** Item {@code i} of a chunk cannot be serialised: it fails alone; the items around it still run. */
-    private void rejectItem(WorkerProcess worker, Chunk chunk, int i) {
-        PoolException failure = proxy.itemFailure(chunk, i);
+    private void rejectItem(WorkerSlot worker, Chunk chunk, int i) {
+        PoolException failure = worker.channel().itemFailure(chunk, i);
         Call call = chunk.call();
         Chunk bad = call.slice(chunk, i, i + 1);
         Chunk before = i > 0 ? call.slice(chunk, 0, i) : null;
@@ -202,10 +246,6 @@ final class Dispatcher {
         }
     }
 
-    /** Tells a worker to finish and exit. */
-    void sendShutdown(WorkerProcess worker) {
-        proxy.sendShutdown(worker);
-    }
 
     /** Ends every call with {@code failure} and drops what waited to be sent. */
     void endAll(PoolException failure) {

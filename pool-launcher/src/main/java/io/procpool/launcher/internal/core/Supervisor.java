@@ -1,4 +1,4 @@
-package io.procpool.launcher;
+package io.procpool.launcher.internal.core;
 
 import io.procpool.worker.NanoClock;
 
@@ -42,7 +42,7 @@ final class Supervisor {
     }
 
     /** A worker to kill, and why; {@code timeout} is set when an item ran past the task timeout. */
-    record Kill(String reason, WorkerProcess.Timeout timeout) {
+    record Kill(String reason, WorkerSlot.Timeout timeout) {
     }
 
     /** What becomes of a chunk that a worker held when it exited. */
@@ -123,7 +123,7 @@ final class Supervisor {
             return null; // it moved on while we looked
         }
         return new Kill("item " + index + " ran past the task timeout",
-                new WorkerProcess.Timeout(seq, index, now - itemStarted));
+                new WorkerSlot.Timeout(seq, index, now - itemStarted));
     }
 
     /**
@@ -136,12 +136,12 @@ final class Supervisor {
      * @param held   the chunks it was sent and has not answered, oldest first
      * @return why to kill it, or {@code null}
      */
-    Kill checkCancelled(Watched worker, Iterable<WorkerProcess.InFlight> held) {
+    Kill checkCancelled(Watched worker, Iterable<WorkerSlot.InFlight> held) {
         if (worker.isBeingKilled()) {
             return null;
         }
         long running = worker.currentChunk();
-        for (WorkerProcess.InFlight sent : held) {
+        for (WorkerSlot.InFlight sent : held) {
             if (sent.seq() == running) {
                 boolean stop = sent.chunk().call().stopsRunning() && worker.skippedChunk() != running;
                 return stop ? new Kill("it was running a chunk of a cancelled call", null) : null;
@@ -159,7 +159,7 @@ final class Supervisor {
      * @param attemptsSoFar how many times the chunk was run again already
      * @return what becomes of the chunk
      */
-    Fate fateOf(long seq, boolean callEnded, boolean expectedExit, long runningSeq, WorkerProcess.Timeout timeout,
+    Fate fateOf(long seq, boolean callEnded, boolean expectedExit, long runningSeq, WorkerSlot.Timeout timeout,
                 int attemptsSoFar) {
         if (callEnded) {
             return Fate.DROP;

@@ -1,10 +1,10 @@
-package io.procpool.launcher;
+package io.procpool.launcher.internal.core;
 
 /**
- * Where a process pool is in its life. It only moves down this list: {@link #SHUTDOWN} and {@link #TERMINATING} are
+ * Where a pool is in its life. It only moves down this list: {@link #SHUTDOWN} and {@link #TERMINATING} are
  * asked for by callers, {@link #BROKEN} by the loop when it cannot go on, {@link #STOPPED} when the loop has ended.
  */
-enum Lifecycle {
+public enum Lifecycle {
     /** Takes new work. */
     RUNNING,
     /** Takes no new work; finishes what it has, then its workers exit. */
@@ -16,8 +16,11 @@ enum Lifecycle {
     /** The loop has ended: no worker, thread or file of the pool is left. */
     STOPPED;
 
-    /** {@return whether this state is {@code other} or later} */
-    boolean atLeast(Lifecycle other) {
+    /**
+     * @param other a state
+     * @return whether this state is {@code other} or later
+     */
+    public boolean atLeast(Lifecycle other) {
         return compareTo(other) >= 0;
     }
 }

@@ -1,4 +1,4 @@
-package io.procpool.launcher;
+package io.procpool.launcher.internal.core;
 
 import org.junit.jupiter.api.Test;
 
@@ -74,8 +74,8 @@ class SupervisorTest {
     }
 
     /** Chunks of one call each, as a worker holds them: the call ends as the test says. */
-    private static WorkerProcess.InFlight sent(long seq, io.procpool.internal.MapCall call) {
-        return new WorkerProcess.InFlight(seq, call.nextChunk(), 0);
+    private static WorkerSlot.InFlight sent(long seq, io.procpool.internal.MapCall call) {
+        return new WorkerSlot.InFlight(seq, call.nextChunk(), 0);
     }
 
     private static io.procpool.internal.MapCall oneItemCall() {
@@ -107,7 +107,7 @@ class SupervisorTest {
         Supervisor.Kill kill = supervisor(Duration.ofMillis(100), 0).check(worker);
         assertNotNull(kill);
         assertEquals("item 42 ran past the task timeout", kill.reason());
-        assertEquals(new WorkerProcess.Timeout(7, 42, 150 * MS), kill.timeout());
+        assertEquals(new WorkerSlot.Timeout(7, 42, 150 * MS), kill.timeout());
     }
 
     @Test
@@ -188,7 +188,7 @@ class SupervisorTest {
     @Test
     void shouldFailOnlyTheLateChunkAsTimedOutNeverRetryingIt() {
         Supervisor supervisor = supervisor(Duration.ofMillis(100), 3);
-        WorkerProcess.Timeout timeout = new WorkerProcess.Timeout(7, 42, 150 * MS);
+        WorkerSlot.Timeout timeout = new WorkerSlot.Timeout(7, 42, 150 * MS);
         assertEquals(Supervisor.Fate.FAIL_TIMED_OUT, supervisor.fateOf(7, false, false, 7, timeout, 0));
         assertEquals(Supervisor.Fate.RETRY, supervisor.fateOf(6, false, false, 7, timeout, 0));
     }
@@ -218,7 +218,7 @@ class SupervisorTest {
         FakeWorker worker = new FakeWorker();
         io.procpool.internal.MapCall cancelled = oneItemCall();
         io.procpool.internal.MapCall other = oneItemCall();
-        List<WorkerProcess.InFlight> held = List.of(sent(4, cancelled), sent(5, other));
+        List<WorkerSlot.InFlight> held = List.of(sent(4, cancelled), sent(5, other));
         worker.chunk = 4;
         assertNull(supervisor(null, 0).checkCancelled(worker, held), "nothing is cancelled yet");
         assertTrue(cancelled.cancel(true));
@@ -232,7 +232,7 @@ class SupervisorTest {
         FakeWorker worker = new FakeWorker();
         io.procpool.internal.MapCall running = oneItemCall();
         io.procpool.internal.MapCall queued = oneItemCall();
-        List<WorkerProcess.InFlight> held = List.of(sent(4, running), sent(5, queued));
+        List<WorkerSlot.InFlight> held = List.of(sent(4, running), sent(5, queued));
         worker.chunk = 4;
         assertTrue(queued.cancel(true));
         assertNull(supervisor(null, 0).checkCancelled(worker, held), "a queued chunk is skipped by the worker");
@@ -242,7 +242,7 @@ class SupervisorTest {
         assertNull(supervisor(null, 0).checkCancelled(worker, held), "the worker skipped it: nothing runs");
 
         io.procpool.internal.MapCall mayFinish = oneItemCall();
-        List<WorkerProcess.InFlight> running6 = List.of(sent(6, mayFinish));
+        List<WorkerSlot.InFlight> running6 = List.of(sent(6, mayFinish));
         worker.chunk = 6;
         assertTrue(mayFinish.cancel(false));
         assertNull(supervisor(null, 0).checkCancelled(worker, running6),

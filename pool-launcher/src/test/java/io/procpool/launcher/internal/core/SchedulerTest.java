@@ -1,20 +1,21 @@
-package io.procpool.launcher;
+package io.procpool.launcher.internal.core;
 
-import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import io.procpool.PoolException;
 import io.procpool.SerializationException;
+import io.procpool.WorkerCrashedException;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.MapCall;
 import io.procpool.internal.PoolCounters;
+import io.procpool.worker.ChunkRunner;
 import io.procpool.worker.ClassFilter;
-import io.procpool.worker.IdleStrategy;
+import io.procpool.worker.KryoCodec;
 import io.procpool.worker.KryoSerializer;
 import io.procpool.worker.Protocol;
+import io.procpool.worker.ValueSerializer;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,38 +25,32 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The scheduler's choices, over channels that record what they are sent: no JVM is started. */
-class DispatcherTest {
-    /** A worker's channel that keeps every message sent to it and answers nothing. */
-    private static final class RecordingChannel implements WorkerChannel {
-        final List<byte[]> sent = new ArrayList<>();
-        /** "wake" for each wakeAhead, and each message's type byte, in the order they came. */
+/** The scheduler's choices, over channels that record what they are sent, chunk by chunk: no JVM is started. */
+class SchedulerTest {
+    /**
+     * A slot's channel that keeps every chunk sent to it and answers nothing. It encodes items as a worker's channel
+     * does, so that one that cannot be serialised is refused as there.
+     */
+    static final class RecordingChannel implements SlotChannel {
+        /** The type of each message sent (FUNCTION before a chunk, CHUNK), in order. */
+        final List<Byte> sent = new ArrayList<>();
+        /** "wake" for each wakeAhead, and each message's type, in the order they came. */
         final List<String> events = new ArrayList<>();
-
-        @Override
-        public void send(byte[] bytes, int length) {
-            sent.add(Arrays.copyOf(bytes, length));
-            events.add(Byte.toString(bytes[0]));
-        }
+        /** The first item index of each chunk sent, in order. */
+        final List<Long> starts = new ArrayList<>();
+        private final ValueSerializer values = KryoSerializer.create(ClassFilter.ALLOW_ALL, null);
+        private Chunk prepared;
+        private boolean withFunction;
+        private Throwable itemFailure;
+        String killReason;
 
         /** @return the type byte of each message, in order */
         List<Byte> types() {
-            return sent.stream().map(m -> m[0]).toList();
+            return sent;
         }
 
-        /** @return the first item index of each CHUNK message, in order */
+        /** @return the first item index of each chunk, in order */
         List<Long> chunkStarts() {
-            List<Long> starts = new ArrayList<>();
-            for (byte[] message : sent) {
-                if (message[0] == Protocol.CHUNK) {
-                    Input in = new Input(message);
-                    in.readByte();
-                    in.readVarLong(true); // seq
-                    in.readVarLong(true); // call id
-                    in.readVarLong(true); // function id
-                    starts.add(in.readVarLong(true));
-                }
-            }
             return starts;
         }
 
@@ -65,18 +60,46 @@ class DispatcherTest {
         }
 
         @Override
-        public boolean poll() {
-            return false;
+        public int prepare(ActiveCall call, Chunk chunk, long seq, boolean withFunction) {
+            int unwritten = ChunkRunner.writeItems(values, new Output(256, -1), chunk.items());
+            if (unwritten >= 0) {
+                itemFailure = ChunkRunner.takeItemFailure();
+                return unwritten;
+            }
+            this.prepared = chunk;
+            this.withFunction = withFunction;
+            return -1;
         }
 
         @Override
-        public byte[] bytes() {
-            return new byte[0];
+        public void sendPrepared() {
+            if (withFunction) {
+                sent.add(Protocol.FUNCTION);
+                events.add(Byte.toString(Protocol.FUNCTION));
+            }
+            sent.add(Protocol.CHUNK);
+            events.add(Byte.toString(Protocol.CHUNK));
+            starts.add(prepared.firstIndex());
         }
 
         @Override
-        public int length() {
+        public SerializationException itemFailure(Chunk chunk, int index) {
+            return KryoCodec.failure("could not serialise item " + (chunk.firstIndex() + index),
+                    chunk.items()[index], itemFailure);
+        }
+
+        @Override
+        public void sendShutdown() {
+            sent.add(Protocol.SHUTDOWN);
+        }
+
+        @Override
+        public int poll(SlotReports reports, int maxMessages) {
             return 0;
+        }
+
+        @Override
+        public void drain(SlotReports reports) {
         }
 
         @Override
@@ -99,7 +122,8 @@ class DispatcherTest {
         }
 
         @Override
-        public void cancelCall(int slot, long callId) {
+        public long currentItem() {
+            return 0;
         }
 
         @Override
@@ -108,30 +132,59 @@ class DispatcherTest {
         }
 
         @Override
-        public long currentItem() {
-            return 0;
+        public void cancelCall(int index, long callId) {
         }
 
         @Override
-        public void close() {
+        public int cancelledCallNames() {
+            return 4;
+        }
+
+        @Override
+        public long pid() {
+            return -1;
+        }
+
+        @Override
+        public void kill(String reason) {
+            if (killReason == null) {
+                killReason = reason;
+            }
+        }
+
+        @Override
+        public String killReason() {
+            return killReason;
+        }
+
+        @Override
+        public WorkerCrashedException crashed(SlotEnd end, Chunk chunk, int attempts) {
+            return new WorkerCrashedException("crashed", -1, end.exitCode());
+        }
+
+        @Override
+        public PoolException startFailed(SlotEnd end, Throwable initFailure) {
+            return new PoolException("failed to start");
+        }
+
+        @Override
+        public void awaitWatcher(long millis) {
+        }
+
+        @Override
+        public void release() {
         }
     }
 
     private final PoolCounters counters = new PoolCounters();
-    private final PoolConfig config = new PoolConfig(2, null, 0, 0, null, Duration.ofSeconds(10),
-            Duration.ofSeconds(60), List.of(), Path.of("java"), null, IdleStrategy.Mode.BACKOFF,
-            ClassFilter.ALLOW_ALL, "", io.procpool.Serialization.KRYO);
-    private final Dispatcher dispatcher = new Dispatcher(config,
-            new TasksProxy(KryoSerializer.create(ClassFilter.ALLOW_ALL, null), counters), new AtomicLong(1));
+    private final Scheduler dispatcher = new Scheduler(0, counters, new AtomicLong(1));
 
-    private static WorkerProcess startingWorker(int slot, RecordingChannel channel) {
-        WorkerProcess worker = new WorkerProcess(slot, Path.of("unused"), "test");
-        worker.useChannel(channel);
-        return worker;
+    private static WorkerSlot startingWorker(int slot, RecordingChannel channel) {
+        return new WorkerSlot(slot, 0, channel, Protocol.MAX_FUNCTIONS_PER_WORKER);
     }
 
-    private static WorkerProcess readyWorker(int slot, RecordingChannel channel) {
-        WorkerProcess worker = startingWorker(slot, channel);
+    private static WorkerSlot readyWorker(int slot, RecordingChannel channel) {
+        WorkerSlot worker = startingWorker(slot, channel);
         worker.onReady(1000 + slot);
         return worker;
     }
@@ -147,7 +200,7 @@ class DispatcherTest {
     void shouldSendTheFunctionOnceThenChunksToTheLeastLoadedWorkerUpToItsCredit() {
         RecordingChannel first = new RecordingChannel();
         RecordingChannel second = new RecordingChannel();
-        WorkerProcess[] workers = {readyWorker(0, first), readyWorker(1, second)};
+        WorkerSlot[] workers = {readyWorker(0, first), readyWorker(1, second)};
         call(List.of(0, 1, 2, 3, 4, 5, 6, 7), 1);
         assertTrue(dispatcher.dispatch(workers));
         assertEquals(2, workers[0].inFlight.size(), "two chunks each before anything is measured");
@@ -168,7 +221,7 @@ class DispatcherTest {
     @Test
     void shouldSendAChunkToRunAgainBeforeAnythingNew() {
         RecordingChannel channel = new RecordingChannel();
-        WorkerProcess[] workers = {readyWorker(0, channel)};
+        WorkerSlot[] workers = {readyWorker(0, channel)};
         ActiveCall active = call(List.of(0, 1, 2, 3, 4, 5), 2);
         Chunk first = active.call().nextChunk();
         dispatcher.resend(first);
@@ -180,7 +233,7 @@ class DispatcherTest {
     void shouldLeaveAWorkerACallerHoldsAloneAndTakeBackOneThatIsOnlyOffered() {
         RecordingChannel lent = new RecordingChannel();
         RecordingChannel offered = new RecordingChannel();
-        WorkerProcess[] workers = {readyWorker(0, lent), readyWorker(1, offered)};
+        WorkerSlot[] workers = {readyWorker(0, lent), readyWorker(1, offered)};
         workers[0].lend();
         assertTrue(workers[0].borrow(), "a caller's thread takes it");
         workers[1].lend();
@@ -188,7 +241,7 @@ class DispatcherTest {
         dispatcher.dispatch(workers);
         assertEquals(List.of(), lent.sent, "nothing for the worker a caller drives");
         assertEquals(2, workers[1].inFlight.size());
-        assertTrue(workers[1].heldByLoop(), "the offered worker was taken back");
+        assertTrue(workers[1].heldByConductor(), "the offered worker was taken back");
         assertTrue(workers[0].isLent());
     }
 
@@ -198,11 +251,11 @@ class DispatcherTest {
         RecordingChannel retiring = new RecordingChannel();
         RecordingChannel shuttingDown = new RecordingChannel();
         RecordingChannel killed = new RecordingChannel();
-        WorkerProcess[] workers = {startingWorker(0, starting), readyWorker(1, retiring),
+        WorkerSlot[] workers = {startingWorker(0, starting), readyWorker(1, retiring),
             readyWorker(2, shuttingDown), readyWorker(3, killed)};
         workers[1].onRetiring();
         workers[2].onShutdownSent();
-        workers[3].killReason = "test";
+        workers[3].channel().kill("test");
         call(List.of(0, 1), 1);
         assertEquals(false, dispatcher.dispatch(workers));
         assertEquals(List.of(), starting.sent);
@@ -213,26 +266,26 @@ class DispatcherTest {
 
     @Test
     void shouldMoveAWorkerOnlyForwardThroughItsLife() {
-        WorkerProcess worker = startingWorker(0, new RecordingChannel());
-        assertEquals(WorkerProcess.State.STARTING, worker.state());
+        WorkerSlot worker = startingWorker(0, new RecordingChannel());
+        assertEquals(WorkerSlot.State.STARTING, worker.state());
         assertThrows(IllegalStateException.class, worker::onRetiring, "not running chunks yet");
         worker.onReady(42);
         assertEquals(42, worker.pid());
         assertThrows(IllegalStateException.class, () -> worker.onReady(43), "ready twice is a protocol error");
         worker.onShutdownSent();
         assertThrows(IllegalStateException.class, worker::onShutdownSent);
-        assertEquals(WorkerProcess.State.SHUTTING_DOWN, worker.onExited());
-        assertEquals(WorkerProcess.State.EXITED, worker.state());
-        WorkerProcess told = startingWorker(1, new RecordingChannel());
+        assertEquals(WorkerSlot.State.SHUTTING_DOWN, worker.onExited());
+        assertEquals(WorkerSlot.State.EXITED, worker.state());
+        WorkerSlot told = startingWorker(1, new RecordingChannel());
         told.onShutdownSent();
         told.onReady(7);
-        assertEquals(WorkerProcess.State.SHUTTING_DOWN, told.state(), "told to shut down before it was ready");
+        assertEquals(WorkerSlot.State.SHUTTING_DOWN, told.state(), "told to shut down before it was ready");
     }
 
     @Test
     void shouldFailTheItemThatCannotBeSerialisedNamingItsClass() {
         RecordingChannel channel = new RecordingChannel();
-        WorkerProcess[] workers = {readyWorker(0, channel)};
+        WorkerSlot[] workers = {readyWorker(0, channel)};
         List<Object> items = new ArrayList<>(List.of(0, 1, 2));
         items.set(1, new Thread());
         MapCall call = MapCall.ofList((Object o) -> o, items, 3);

@@ -1,13 +1,11 @@
-package io.procpool.launcher;
-
-import io.procpool.internal.PoolCounters;
+package io.procpool.launcher.internal.core;
 
 import io.procpool.PoolException;
 import io.procpool.TaskTimeoutException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
+import io.procpool.internal.PoolCounters;
 import io.procpool.worker.IdleStrategy;
-import io.procpool.worker.ValueSerializers;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,22 +15,23 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The thread that drives a process pool. Each turn it takes new calls, handles workers that exited, has the
- * {@link Collector} read results and the {@link Dispatcher} (the scheduler) send chunks to workers with room, every
- * two milliseconds acts on the {@link Supervisor}'s judgements (heartbeats, timeouts, start failures), and moves the
- * pool through its {@link Lifecycle}. Holding every worker's channel on one thread means no locks on the dispatch
- * path; callers hand work over through a lock-free queue and wake the thread. With nothing to do it offers idle
- * workers to callers' threads, which then drive a blocking call themselves ({@link DirectPath}) and give the worker
- * back, or hand the call over here when they cannot finish it.
+ * The thread that drives a pool, and the one owner of its slots' state. Each turn it takes new calls, handles workers
+ * that ended, has the {@link Collector} act on what slots reported and the {@link Scheduler} send chunks to slots
+ * with room, every two milliseconds acts on the {@link Supervisor}'s judgements (heartbeats, timeouts, start
+ * failures), and moves the pool through its {@link Lifecycle}. Other threads never write a slot: callers hand work
+ * over through a lock-free queue, whatever watches a worker's end hands that over through another, and each wakes
+ * the thread. With nothing to do it offers idle slots to callers' threads, which then drive a blocking call
+ * themselves ({@link DirectPath}) and give the slot back, or hand the call over here when they cannot finish it.
+ * Below it, each slot's {@link SlotChannel} is the transport; a {@link SlotFactory} starts workers.
  *
  * <pre>
- * callers --submit--> incoming --+                +--> channel (worker n) --> worker JVM n
- *                                 +--> PoolLoop --+
- * Commons Exec --exit--> exits --+                +<-- channel (worker n) <-- worker JVM n
- * caller (idle pool) --borrow a worker, drive its channel, give it back--> worker JVM n
+ * callers --submit--> incoming --+                 +--> channel (slot n) --> worker n
+ *                                 +--> Conductor --+
+ * watchers --end--> ends --------+                 +<-- channel (slot n) <-- worker n
+ * caller (idle pool) --borrow a slot, drive its channel, give it back--> worker n
  * </pre>
  */
-final class PoolLoop implements Runnable {
+public final class Conductor implements Runnable {
     private static final long SUPERVISE_INTERVAL_NANOS = 2_000_000;
     private static final long EXIT_WAIT_AFTER_KILL_MS = 10_000;
     private static final long SPACE_CHECK_INTERVAL_NANOS = 100_000_000;
@@ -42,21 +41,20 @@ final class PoolLoop implements Runnable {
     /** The longest a cancelling thread waits for the loop to tell the workers. */
     private static final long CANCEL_WAIT_NANOS = 1_000_000_000;
 
-    private final PoolConfig config;
-    private final PoolDirectory directory;
-    private final WorkerLauncher launcher;
+    private final CoreSettings settings;
+    private final SlotFactory factory;
     private final PoolCounters counters;
     private final IdleStrategy idle;
     private final Thread thread;
     private final Queue<ActiveCall> incoming = new ConcurrentLinkedQueue<>();
-    private final Queue<WorkerProcess.Exit> exits = new ConcurrentLinkedQueue<>();
-    /** Exits of workers a caller's thread still held when they were seen; handled once it gives them back. */
-    private final List<WorkerProcess.Exit> deferredExits = new ArrayList<>();
+    private final Queue<SlotEnd> exits = new ConcurrentLinkedQueue<>();
+    /** Ends of workers a caller's thread still held when they were seen; handled once it gives them back. */
+    private final List<SlotEnd> deferredExits = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong chunkSeqs = new java.util.concurrent.atomic.AtomicLong(1);
-    private final Dispatcher dispatcher;
-    private final WorkerProcess[] workers;
+    private final Scheduler dispatcher;
+    private final WorkerSlot[] workers;
     /** The workers the pool started with, for its start-up breakdown; replacements are not among them. */
-    private final List<WorkerProcess> firstWorkers;
+    private final List<WorkerSlot> firstWorkers;
     private final Collector collector;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -75,67 +73,77 @@ final class PoolLoop implements Runnable {
     private final java.util.concurrent.atomic.AtomicLong cancelRequests = new java.util.concurrent.atomic.AtomicLong();
     private volatile long cancelsHandled;
 
-    PoolLoop(PoolConfig config, PoolDirectory directory, PoolCounters counters) {
-        this.config = config;
-        this.directory = directory;
+    /**
+     * Starts the pool's workers, each in its slot; the conductor's thread starts with {@link #start()}.
+     *
+     * @param name     names the conductor's thread
+     * @param settings what the core acts on
+     * @param factory  starts workers
+     * @param counters the pool's counters
+     * @throws PoolException if a worker cannot be started at all; those started are killed
+     */
+    public Conductor(String name, CoreSettings settings, SlotFactory factory, PoolCounters counters) {
+        this.settings = settings;
+        this.factory = factory;
         this.counters = counters;
-        this.idle = new IdleStrategy(config.idleMode(),
-                Math.min(MAX_DEEP_PARK_NANOS, config.heartbeatTimeout().toNanos() / 4));
-        checkFreeSpace();
-        this.launcher = new WorkerLauncher(config, directory);
-        this.workers = new WorkerProcess[config.processes()];
-        this.supervisor = new Supervisor(config.heartbeatTimeout(), config.taskTimeout(), config.startTimeout(),
-                config.retries(), config.processes(), System::nanoTime);
-        this.thread = new Thread(this, "procpool-loop-" + directory.path().getFileName());
+        this.idle = new IdleStrategy(settings.idleMode(),
+                Math.min(MAX_DEEP_PARK_NANOS, settings.heartbeatTimeout().toNanos() / 4));
+        factory.checkResources();
+        this.workers = new WorkerSlot[settings.slots()];
+        this.supervisor = new Supervisor(settings.heartbeatTimeout(), settings.taskTimeout(),
+                settings.startTimeout(), settings.retries(), settings.slots(), System::nanoTime);
+        this.thread = new Thread(this, name);
         this.thread.setDaemon(true);
+        this.dispatcher = new Scheduler(settings.maxTasksPerChild(), counters, chunkSeqs);
+        this.collector = new Collector(counters, dispatcher::forget, this::onWorkerReady);
         try {
-            // The workers first: their boot is the long part, and the pool's own set-up (its serialiser, its
-            // loggers) runs beside it rather than ahead of it.
             for (int slot = 0; slot < workers.length; slot++) {
                 workers[slot] = launch(slot);
             }
             firstWorkers = List.of(workers.clone());
-            // Chronicle's loggers are set to WARN on this thread, before either side's queues open on threads of
-            // their own beside the application's (see Quiet.loggers).
-            io.procpool.worker.Quiet.loggers();
-            TasksProxy proxy = new TasksProxy(ValueSerializers.create(config.serialization(), config.classFilter(),
-                    directory.path(), directory.sizes()), counters);
-            this.dispatcher = new Dispatcher(config, proxy, chunkSeqs);
-            this.collector = new Collector(counters, proxy.values(), dispatcher::forget, this::onWorkerReady);
         } catch (RuntimeException | Error e) {
-            for (WorkerProcess worker : workers) {
+            for (WorkerSlot worker : workers) {
                 if (worker != null) {
-                    worker.kill("the pool could not start: " + e.getMessage());
-                    worker.release();
+                    worker.channel().kill("the pool could not start: " + e.getMessage());
+                    worker.channel().release();
                 }
             }
             throw e;
         }
     }
 
-    void start() {
+    /** Starts the conductor's thread. */
+    public void start() {
         thread.start();
     }
 
-    Thread thread() {
+    /** @return the conductor's thread */
+    public Thread thread() {
         return thread;
     }
 
-    /** {@return the workers the pool started with, by slot} */
-    List<WorkerProcess> firstWorkers() {
+    /** @return the workers the pool started with, by slot; replacements are not among them */
+    public List<WorkerSlot> firstWorkers() {
         return firstWorkers;
     }
 
-    CompletableFuture<Void> started() {
+    /** @return completes when every first worker is ready, or exceptionally when the pool cannot start */
+    public CompletableFuture<Void> started() {
         return started;
     }
 
-    CompletableFuture<Void> stopped() {
+    /** @return completes when the conductor has ended: no worker or thread of the pool is left */
+    public CompletableFuture<Void> stopped() {
         return stopped;
     }
 
-    /** Hands a call to the loop; called by any thread. */
-    void submit(ActiveCall call) {
+    /**
+     * Hands a call to the conductor; called by any thread.
+     *
+     * @param call the call
+     * @throws IllegalStateException if the pool takes no new work
+     */
+    public void submit(ActiveCall call) {
         if (lifecycle.get() != Lifecycle.RUNNING) {
             throw new IllegalStateException("the pool is shut down and accepts no new work");
         }
@@ -155,12 +163,14 @@ final class PoolLoop implements Runnable {
         }
     }
 
-    void requestShutdown() {
+    /** Asks the pool to finish its work and stop: Python's {@code close()}. */
+    public void requestShutdown() {
         advance(Lifecycle.SHUTDOWN);
         LockSupport.unpark(thread);
     }
 
-    void requestTerminate() {
+    /** Asks the pool to stop now, failing unfinished work and killing its workers. */
+    public void requestTerminate() {
         advance(Lifecycle.TERMINATING);
         LockSupport.unpark(thread);
     }
@@ -176,12 +186,13 @@ final class PoolLoop implements Runnable {
         } while (!lifecycle.compareAndSet(now, next));
     }
 
-    /** {@return why the pool is broken, or {@code null}} */
-    PoolException broken() {
+    /** @return why the pool is broken, or {@code null} */
+    public PoolException broken() {
         return broken;
     }
 
-    boolean isStopping() {
+    /** @return whether the pool takes no new work */
+    public boolean isStopping() {
         return lifecycle.get() != Lifecycle.RUNNING;
     }
 
@@ -191,8 +202,8 @@ final class PoolLoop implements Runnable {
             while (lifecycle.get() != Lifecycle.STOPPED) {
                 boolean worked = acceptCalls();
                 worked |= handleExits();
-                for (WorkerProcess worker : workers) {
-                    if (worker != null && worker.isAlive() && worker.heldByLoop()) {
+                for (WorkerSlot worker : workers) {
+                    if (worker != null && worker.isAlive() && worker.heldByConductor()) {
                         worked |= collector.collect(worker);
                     }
                 }
@@ -271,10 +282,10 @@ final class PoolLoop implements Runnable {
                 || !incoming.isEmpty()) {
             return;
         }
-        for (WorkerProcess worker : workers) {
-            if (worker != null && worker.heldByLoop() && worker.takesChunks() && worker.inFlight.isEmpty()
+        for (WorkerSlot worker : workers) {
+            if (worker != null && worker.heldByConductor() && worker.takesChunks() && worker.inFlight.isEmpty()
                     && !worker.exitSeen
-                    && (config.maxTasksPerChild() == 0 || worker.itemsSent < config.maxTasksPerChild())) {
+                    && (settings.maxTasksPerChild() == 0 || worker.itemsSent < settings.maxTasksPerChild())) {
                 worker.lend();
             }
         }
@@ -285,26 +296,16 @@ final class PoolLoop implements Runnable {
      *
      * @return the worker this thread now holds, or {@code null} if none is offered
      */
-    WorkerProcess borrowIdleWorker() {
-        WorkerProcess[] all = workers;
+    WorkerSlot borrowIdleWorker() {
+        WorkerSlot[] all = workers;
         int start = (int) (Thread.currentThread().getId() % all.length);
         for (int i = 0; i < all.length; i++) {
-            WorkerProcess worker = all[(start + i) % all.length];
+            WorkerSlot worker = all[(start + i) % all.length];
             if (worker != null && worker.borrow()) {
                 return worker;
             }
         }
         return null;
-    }
-
-    /** {@return the pool's directory, where large arrays pass} */
-    java.nio.file.Path directory() {
-        return directory.path();
-    }
-
-    /** {@return the sizes of the pool's queues} */
-    io.procpool.worker.QueueSizes queueSizes() {
-        return directory.sizes();
     }
 
     /** {@return the number for the next chunk sent to any worker} */
@@ -313,7 +314,7 @@ final class PoolLoop implements Runnable {
     }
 
     /** A call was cancelled: its running chunks must be stopped. Called by any thread. */
-    void cancelled() {
+    public void cancelled() {
         if (Thread.currentThread() == thread) {
             stopCancelledChunks(); // a cancel from a callback on this thread: act now, this thread owns the state
             return;
@@ -334,11 +335,11 @@ final class PoolLoop implements Runnable {
      * cancelled with {@code cancel(true)}; called when a call is cancelled and on every supervision.
      */
     private void stopCancelledChunks() {
-        for (WorkerProcess worker : workers) {
-            if (worker == null || !worker.isAlive() || !worker.heldByLoop() || worker.inFlight.isEmpty()) {
+        for (WorkerSlot worker : workers) {
+            if (worker == null || !worker.isAlive() || !worker.heldByConductor() || worker.inFlight.isEmpty()) {
                 continue;
             }
-            for (WorkerProcess.InFlight sent : worker.inFlight) {
+            for (WorkerSlot.InFlight sent : worker.inFlight) {
                 Call call = sent.chunk().call();
                 if (call.isCancelled()) {
                     worker.nameCancelledCall(call.id());
@@ -347,7 +348,7 @@ final class PoolLoop implements Runnable {
             Supervisor.Kill kill = supervisor.checkCancelled(worker, worker.inFlight);
             if (kill != null) {
                 worker.stoppedForCancel = true;
-                worker.kill(kill.reason());
+                worker.channel().kill(kill.reason());
             }
         }
     }
@@ -371,7 +372,7 @@ final class PoolLoop implements Runnable {
 
     private long workLeft() {
         long inFlight = 0;
-        for (WorkerProcess worker : workers) {
+        for (WorkerSlot worker : workers) {
             if (worker != null) {
                 // A worker a caller's thread drives holds that caller's chunk.
                 inFlight += worker.isLent() ? 1 : worker.inFlight.size();
@@ -383,7 +384,7 @@ final class PoolLoop implements Runnable {
     // ---------------------------------------------------------------- supervisor
 
     private void supervise(long now) {
-        for (WorkerProcess worker : workers) {
+        for (WorkerSlot worker : workers) {
             if (worker == null || !worker.isAlive()) {
                 continue;
             }
@@ -391,14 +392,14 @@ final class PoolLoop implements Runnable {
             Supervisor.Kill kill = supervisor.check(worker);
             if (kill != null) {
                 worker.timeout = kill.timeout();
-                worker.kill(kill.reason());
+                worker.channel().kill(kill.reason());
             }
         }
         stopCancelledChunks();
         if (now - lastSpaceCheckNanos > SPACE_CHECK_INTERVAL_NANOS) {
             lastSpaceCheckNanos = now;
             try {
-                checkFreeSpace();
+                factory.checkResources();
             } catch (PoolException e) {
                 broken = e;
                 failEverything(e);
@@ -407,33 +408,17 @@ final class PoolLoop implements Runnable {
         dispatcher.reapFinishedCalls();
     }
 
-    /**
-     * Memory-mapped queue files on a full file system fail with SIGBUS, which would take this JVM down: check the
-     * space first, and stop with a clear error instead.
-     */
-    private void checkFreeSpace() {
-        long free = io.procpool.worker.Directories.usableBytes(directory.path());
-        // Room for two segments: below this a mapped write could meet a full file system.
-        long needed = directory.sizes().minimumFreeBytes();
-        if (free < needed) {
-            throw new PoolException(String.format("the file system of the queue directory %s is too small: "
-                    + "%d MiB free, procpool needs at least %d MiB; free some space or choose another directory "
-                    + "with ProcessPool.builder().queueDirectory(...)", directory.path(), free >> 20,
-                    needed >> 20));
-        }
-    }
-
     private boolean handleExits() {
         boolean worked = false;
         if (!deferredExits.isEmpty()) {
-            List<WorkerProcess.Exit> again = new ArrayList<>(deferredExits);
+            List<SlotEnd> again = new ArrayList<>(deferredExits);
             deferredExits.clear();
             exits.addAll(again);
         }
-        WorkerProcess.Exit exit;
+        SlotEnd exit;
         int count = exits.size();
         for (int i = 0; i < count && (exit = exits.poll()) != null; i++) {
-            if (exit.worker().reclaim()) {
+            if (exit.slot().reclaim()) {
                 worked = true;
                 onExit(exit);
             } else {
@@ -444,25 +429,25 @@ final class PoolLoop implements Runnable {
         return worked;
     }
 
-    private void onExit(WorkerProcess.Exit exit) {
-        WorkerProcess worker = exit.worker();
-        if (worker.state() == WorkerProcess.State.EXITED) {
+    private void onExit(SlotEnd exit) {
+        WorkerSlot worker = exit.slot();
+        if (worker.state() == WorkerSlot.State.EXITED) {
             return;
         }
         // What the worker wrote before it died is complete and valid: take it first.
         collector.drain(worker);
-        WorkerProcess.State was = worker.onExited();
-        boolean expected = exit.exitCode() == 0 && worker.killReason == null
-                && (was == WorkerProcess.State.SHUTTING_DOWN || was == WorkerProcess.State.RETIRING);
-        launcher.exited(worker, expected);
+        WorkerSlot.State was = worker.onExited();
+        boolean expected = exit.exitCode() == 0 && worker.channel().killReason() == null
+                && (was == WorkerSlot.State.SHUTTING_DOWN || was == WorkerSlot.State.RETIRING);
+        factory.ended(worker, expected);
         if (!expected && !worker.stoppedForCancel && !handled.atLeast(Lifecycle.TERMINATING)) {
             counters.workersLost.increment();
         }
         long running = worker.currentChunk();
-        List<WorkerProcess.InFlight> held = new ArrayList<>(worker.inFlight);
+        List<WorkerSlot.InFlight> held = new ArrayList<>(worker.inFlight);
         worker.inFlight.clear();
         for (int k = held.size() - 1; k >= 0; k--) {
-            WorkerProcess.InFlight sent = held.get(k);
+            WorkerSlot.InFlight sent = held.get(k);
             Chunk chunk = sent.chunk();
             int attempt = dispatcher.attemptsOf(chunk);
             switch (supervisor.fateOf(sent.seq(), chunk.call().hasEnded(), expected, running, worker.timeout,
@@ -479,19 +464,19 @@ final class PoolLoop implements Runnable {
                 }
                 case FAIL_CRASHED -> {
                     dispatcher.forget(chunk);
-                    chunk.call().fail(chunk, CrashReport.crashed(worker, exit, chunk, attempt + 1));
+                    chunk.call().fail(chunk, worker.channel().crashed(exit, chunk, attempt + 1));
                     counters.tasksCompleted.add(chunk.size());
                     counters.tasksFailed.add(chunk.size());
                 }
             }
         }
-        worker.release();
-        if (was == WorkerProcess.State.STARTING && !handled.atLeast(Lifecycle.TERMINATING)) {
+        worker.channel().release();
+        if (was == WorkerSlot.State.STARTING && !handled.atLeast(Lifecycle.TERMINATING)) {
             onStartFailure(worker, exit);
         }
         if (needsReplacement()) {
             try {
-                workers[worker.slot] = launch(worker.slot);
+                workers[worker.index] = launch(worker.index);
             } catch (PoolException e) {
                 // Its directory or queues could not be made: a start failure like any other.
                 countStartFailure(e);
@@ -499,7 +484,7 @@ final class PoolLoop implements Runnable {
         }
     }
 
-    private void failTimedOut(WorkerProcess worker, Chunk chunk) {
+    private void failTimedOut(WorkerSlot worker, Chunk chunk) {
         Call call = chunk.call();
         int late = (int) Math.max(0, Math.min(chunk.size() - 1, worker.timeout.index() - chunk.firstIndex()));
         Chunk lateItem = call.slice(chunk, late, late + 1);
@@ -515,16 +500,16 @@ final class PoolLoop implements Runnable {
         call.fail(lateItem, new TaskTimeoutException(String.format(
                 "item %d ran for %d ms, past the task timeout of %d ms; its worker (pid %d) was killed and "
                         + "replaced", lateItem.firstIndex(), worker.timeout.elapsedNanos() / 1_000_000,
-                config.taskTimeout().toMillis(), worker.pid()), config.taskTimeout()));
+                settings.taskTimeout().toMillis(), worker.pid()), settings.taskTimeout()));
     }
 
-    private void onStartFailure(WorkerProcess worker, WorkerProcess.Exit exit) {
-        PoolException failure = CrashReport.startFailed(worker, exit);
+    private void onStartFailure(WorkerSlot worker, SlotEnd exit) {
+        PoolException failure = worker.channel().startFailed(exit, worker.initFailure);
         if (!started.isDone()) {
             started.completeExceptionally(failure);
             return;
         }
-        if (exit.exitCode() == SIGKILL_EXIT && worker.killReason == null) {
+        if (exit.exitCode() == SIGKILL_EXIT && worker.channel().killReason() == null) {
             // Killed from outside (by a person, the OOM killer) while starting: nothing says the next one fails.
             return;
         }
@@ -547,9 +532,9 @@ final class PoolLoop implements Runnable {
         return now == Lifecycle.RUNNING || workLeft() > 0;
     }
 
-    private WorkerProcess launch(int slot) {
-        WorkerProcess worker = launcher.launch(slot, exit -> {
-            exit.worker().exitSeen = true;
+    private WorkerSlot launch(int slot) {
+        WorkerSlot worker = factory.start(slot, exit -> {
+            exit.slot().exitSeen = true;
             exits.add(exit);
             LockSupport.unpark(thread);
         });
@@ -563,7 +548,7 @@ final class PoolLoop implements Runnable {
         if (!deferredExits.isEmpty()) {
             return true;
         }
-        for (WorkerProcess worker : workers) {
+        for (WorkerSlot worker : workers) {
             if (worker != null && worker.isAlive() && !worker.isLent() && (!worker.inFlight.isEmpty()
                     || !worker.takesChunks())) {
                 return true;
@@ -572,7 +557,7 @@ final class PoolLoop implements Runnable {
         return dispatcher.hasResends();
     }
 
-    private void onWorkerReady() {
+    private void onWorkerReady(WorkerSlot ready) {
         supervisor.started();
         if (!started.isDone() && allWorkersReady()) {
             started.complete(null);
@@ -580,8 +565,8 @@ final class PoolLoop implements Runnable {
     }
 
     private boolean allWorkersReady() {
-        for (WorkerProcess worker : workers) {
-            if (worker == null || worker.state() != WorkerProcess.State.READY) {
+        for (WorkerSlot worker : workers) {
+            if (worker == null || worker.state() != WorkerSlot.State.READY) {
                 return false;
             }
         }
@@ -589,7 +574,7 @@ final class PoolLoop implements Runnable {
     }
 
     private boolean allWorkersExited() {
-        for (WorkerProcess worker : workers) {
+        for (WorkerSlot worker : workers) {
             if (worker != null && worker.isAlive()) {
                 return false;
             }
@@ -612,9 +597,9 @@ final class PoolLoop implements Runnable {
             return false;
         }
         boolean worked = false;
-        for (WorkerProcess worker : workers) {
+        for (WorkerSlot worker : workers) {
             if (worker != null && worker.mayShutDown() && worker.reclaim()) {
-                dispatcher.sendShutdown(worker);
+                worker.channel().sendShutdown();
                 worker.onShutdownSent();
                 worked = true;
             }
@@ -627,17 +612,17 @@ final class PoolLoop implements Runnable {
             handled = Lifecycle.TERMINATING;
             terminateNanos = now;
             endAllCalls(new PoolException("the pool was terminated"));
-            for (WorkerProcess worker : workers) {
+            for (WorkerSlot worker : workers) {
                 if (worker != null && worker.isAlive()) {
-                    worker.kill("the pool was terminated");
+                    worker.channel().kill("the pool was terminated");
                 }
             }
         } else if ((now - terminateNanos) / 1_000_000 > EXIT_WAIT_AFTER_KILL_MS) {
             // SIGKILL always ends a process that exists; one still reported alive is beyond our reach.
-            for (WorkerProcess worker : workers) {
+            for (WorkerSlot worker : workers) {
                 if (worker != null && worker.isAlive()) {
                     worker.onExited();
-                    worker.release();
+                    worker.channel().release();
                 }
             }
         }
@@ -654,13 +639,13 @@ final class PoolLoop implements Runnable {
     /** The loop cannot go on: fail all work, kill all workers. */
     private void failEverything(PoolException failure) {
         endAllCalls(failure);
-        for (WorkerProcess worker : workers) {
+        for (WorkerSlot worker : workers) {
             if (worker != null) {
-                for (WorkerProcess.InFlight sent : worker.inFlight) {
+                for (WorkerSlot.InFlight sent : worker.inFlight) {
                     sent.chunk().call().end(failure);
                 }
                 if (worker.isAlive()) {
-                    worker.kill(failure.getMessage());
+                    worker.channel().kill(failure.getMessage());
                 }
             }
         }
@@ -670,19 +655,19 @@ final class PoolLoop implements Runnable {
     private void cleanUp() {
         drainIncoming(new PoolException("the pool was shut down"));
         long deadline = System.nanoTime() + EXIT_WAIT_AFTER_KILL_MS * 1_000_000;
-        for (WorkerProcess worker : workers) {
+        for (WorkerSlot worker : workers) {
             if (worker == null) {
                 continue;
             }
             if (worker.isAlive()) {
-                worker.kill("the pool is closing");
-                worker.awaitWatcher(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                worker.channel().kill("the pool is closing");
+                worker.channel().awaitWatcher(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
                 worker.onExited();
-                launcher.exited(worker, false);
-                worker.release();
+                factory.ended(worker, false);
+                worker.channel().release();
             }
-            worker.awaitWatcher(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            worker.channel().awaitWatcher(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
         }
-        directory.delete();
+        factory.close();
     }
 }
