@@ -113,7 +113,7 @@ public final class ClusterPool extends AbstractPool {
     /** Serialises the value as a task's item would be, and drops the bytes. */
     @Override
     protected void checkCrosses(Object value) {
-        io.procpool.worker.ValueSerializers.toBytes(serialization, value, "the task");
+        io.procpool.worker.internal.serial.ValueSerializers.toBytes(serialization, value, "the task");
     }
 
     /** The pool's event thread runs callbacks; blocking there would wait for itself. */

@@ -17,12 +17,12 @@ import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
 import io.procpool.worker.ChunkRunner;
-import io.procpool.worker.ClassFilter;
-import io.procpool.worker.KryoCodec;
-import io.procpool.worker.RawBitsOutput;
 import io.procpool.worker.ResultDecoder;
-import io.procpool.worker.ValueSerializer;
-import io.procpool.worker.ValueSerializers;
+import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.serial.KryoCodec;
+import io.procpool.worker.internal.serial.RawBitsOutput;
+import io.procpool.worker.internal.serial.ValueSerializer;
+import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.time.Duration;
 import java.util.ArrayDeque;

@@ -8,11 +8,11 @@ import io.procpool.SerializationException;
 import io.procpool.TaskFailedException;
 import io.procpool.launcher.ProcessPool;
 import io.procpool.worker.ChunkRunner;
-import io.procpool.worker.ClassFilter;
-import io.procpool.worker.KryoCodec;
-import io.procpool.worker.RawBitsOutput;
-import io.procpool.worker.ValueSerializer;
-import io.procpool.worker.ValueSerializers;
+import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.serial.KryoCodec;
+import io.procpool.worker.internal.serial.RawBitsOutput;
+import io.procpool.worker.internal.serial.ValueSerializer;
+import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;

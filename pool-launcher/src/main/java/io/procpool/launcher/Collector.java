@@ -1,13 +1,12 @@
 package io.procpool.launcher;
 
-import io.procpool.internal.PoolCounters;
-
 import com.esotericsoftware.kryo.io.Input;
 import io.procpool.internal.Chunk;
-import io.procpool.worker.Failures;
+import io.procpool.internal.PoolCounters;
 import io.procpool.worker.Protocol;
 import io.procpool.worker.ResultDecoder;
-import io.procpool.worker.ValueSerializer;
+import io.procpool.worker.internal.serial.Failures;
+import io.procpool.worker.internal.serial.ValueSerializer;
 
 /**
  * The pool's collector: reads what workers send (ready, results, retiring, a failed initializer), rebuilds the

@@ -1,13 +1,12 @@
 package io.procpool.launcher;
 
-import io.procpool.internal.PoolCounters;
-
 import io.procpool.PoolException;
 import io.procpool.TaskTimeoutException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
+import io.procpool.internal.PoolCounters;
 import io.procpool.worker.IdleStrategy;
-import io.procpool.worker.ValueSerializers;
+import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,5 @@
 package io.procpool.launcher;
 
-import io.procpool.internal.PoolCounters;
-
 import io.procpool.Initializer;
 import io.procpool.Pool;
 import io.procpool.PoolException;
@@ -9,10 +7,11 @@ import io.procpool.PoolStats;
 import io.procpool.Serialization;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
-import io.procpool.worker.ClassFilter;
+import io.procpool.internal.PoolCounters;
 import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
 import io.procpool.worker.WorkerMain;
+import io.procpool.worker.internal.serial.ClassFilter;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -335,7 +334,7 @@ public final class ProcessPool extends AbstractPool {
     /** Serialises the value as a task's item would be, and drops the bytes. */
     @Override
     protected void checkCrosses(Object value) {
-        io.procpool.worker.ValueSerializers.toBytes(config.serialization(), value, "the task");
+        io.procpool.worker.internal.serial.ValueSerializers.toBytes(config.serialization(), value, "the task");
     }
 
     /** Tasks run in worker JVMs: the ExecutorService view asks for serialisable ones. */

@@ -6,10 +6,10 @@ import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
 import io.procpool.worker.BufferRetention;
 import io.procpool.worker.ChunkRunner;
-import io.procpool.worker.KryoCodec;
 import io.procpool.worker.Protocol;
-import io.procpool.worker.RawBitsOutput;
-import io.procpool.worker.ValueSerializer;
+import io.procpool.worker.internal.serial.KryoCodec;
+import io.procpool.worker.internal.serial.RawBitsOutput;
+import io.procpool.worker.internal.serial.ValueSerializer;
 
 /**
  * Encodes what the parent sends a worker (a call's function before its first chunk there, chunks, shutdown) and

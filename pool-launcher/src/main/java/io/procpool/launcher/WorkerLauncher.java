@@ -7,8 +7,8 @@ import io.procpool.worker.JvmFlags;
 import io.procpool.worker.Protocol;
 import io.procpool.worker.QueueLayout;
 import io.procpool.worker.Quiet;
-import io.procpool.worker.ValueSerializers;
 import io.procpool.worker.WorkerMain;
+import io.procpool.worker.internal.serial.ValueSerializers;
 import org.apache.commons.exec.CommandLine;
 
 import java.io.IOException;

@@ -5,10 +5,10 @@ import io.procpool.SerializationException;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.MapCall;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.ClassFilter;
 import io.procpool.worker.IdleStrategy;
-import io.procpool.worker.KryoSerializer;
 import io.procpool.worker.Protocol;
+import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.serial.KryoSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

@@ -4,6 +4,9 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.procpool.SerializationException;
 import io.procpool.Task;
+import io.procpool.worker.internal.serial.Failures;
+import io.procpool.worker.internal.serial.KryoCodec;
+import io.procpool.worker.internal.serial.ValueSerializer;
 
 /**
  * The part of a worker that knows nothing of its transport: rebuilds a chunk's items, applies the function to each,

@@ -2,6 +2,7 @@ package io.procpool.worker;
 
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import io.procpool.worker.internal.serial.ValueSerializer;
 
 /**
  * The framing's shortcut for a run of values of one common class: the class is said once, then each value in its

@@ -1,5 +1,7 @@
 package io.procpool.worker;
 
+import io.procpool.worker.internal.serial.ValueSerializer;
+
 /**
  * The message types of the wire protocol. Every message is one Kryo stream that starts with its type byte; the
  * fields that follow are listed here, in order ({@code varlong}/{@code varint}: Kryo's variable-length numbers;

@@ -5,6 +5,9 @@ import io.procpool.PoolException;
 import io.procpool.SerializationException;
 import io.procpool.TaskFailedException;
 import io.procpool.internal.Chunk;
+import io.procpool.worker.internal.serial.Failures;
+import io.procpool.worker.internal.serial.KryoCodec;
+import io.procpool.worker.internal.serial.ValueSerializer;
 
 /**
  * Reads the outcomes of a RESULT message: a value, the task's exception, or a serialisation failure per item, then

@@ -4,6 +4,12 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.procpool.Initializer;
 import io.procpool.SerializationException;
+import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.serial.Failures;
+import io.procpool.worker.internal.serial.KryoCodec;
+import io.procpool.worker.internal.serial.RawBitsOutput;
+import io.procpool.worker.internal.serial.ValueSerializer;
+import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,7 +1,8 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.serial;
 
 import io.procpool.Serialization;
 import io.procpool.SerializationException;
+import io.procpool.worker.QueueSizes;
 
 import java.nio.file.Path;
 import java.util.EnumMap;

@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.serial;
 
 /**
  * What every serialisation says of a lambda or method reference that cannot cross: that it is one, and how to make

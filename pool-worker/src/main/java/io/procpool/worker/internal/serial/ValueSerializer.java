@@ -1,7 +1,8 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.serial;
 
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import io.procpool.worker.Protocol;
 
 /**
  * Turns the values that cross the boundary (items, results, exceptions, and the functions inside FUNCTION

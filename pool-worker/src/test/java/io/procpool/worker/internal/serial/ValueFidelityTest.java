@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.serial;
 
 import io.procpool.SerializationException;
 import io.procpool.worker.fidelity.ValueCatalogue;

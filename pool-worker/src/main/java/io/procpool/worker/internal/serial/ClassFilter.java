@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.serial;
 
 import io.procpool.SerializationException;
 
@@ -26,7 +26,7 @@ public final class ClassFilter {
     private static final List<String> ALWAYS = List.of("io.procpool.*", "java.lang.*", "java.lang.invoke.*",
             "java.util.*", "java.time.*", "java.math.*", "sun.nio.fs.*",
             "com.esotericsoftware.kryo.serializers.ClosureSerializer$*",
-            "io.procpool.worker.JavaShapeSerializer$Leaf");
+            "io.procpool.worker.internal.serial.JavaShapeSerializer$Leaf");
 
     private final List<String> patterns;
     private final ObjectInputFilter filter;

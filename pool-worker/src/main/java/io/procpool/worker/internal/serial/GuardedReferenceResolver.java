@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.serial;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.util.MapReferenceResolver;

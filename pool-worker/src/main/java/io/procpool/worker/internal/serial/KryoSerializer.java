@@ -1,8 +1,9 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.serial;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import io.procpool.worker.QueueSizes;
 
 import java.nio.file.Path;
 

@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.serial;
 
 import com.esotericsoftware.kryo.io.Input;
 import io.procpool.Serialization;
@@ -13,9 +13,9 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * Lambdas the JDK makes ({@code Comparator.comparing}, {@code thenComparing}) around the caller's own: under every

@@ -1,10 +1,12 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.serial;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import io.procpool.worker.Directories;
+import io.procpool.worker.QueueSizes;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
