@@ -12,6 +12,7 @@ import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
 import io.procpool.worker.WorkerMain;
 import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -334,7 +335,7 @@ public final class ProcessPool extends AbstractPool {
     /** Serialises the value as a task's item would be, and drops the bytes. */
     @Override
     protected void checkCrosses(Object value) {
-        io.procpool.worker.internal.serial.ValueSerializers.toBytes(config.serialization(), value, "the task");
+        ValueSerializers.toBytes(config.serialization(), value, "the task");
     }
 
     /** Tasks run in worker JVMs: the ExecutorService view asks for serialisable ones. */

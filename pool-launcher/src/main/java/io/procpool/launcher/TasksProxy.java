@@ -4,12 +4,12 @@ import com.esotericsoftware.kryo.io.Output;
 import io.procpool.PoolException;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.BufferRetention;
 import io.procpool.worker.ChunkRunner;
 import io.procpool.worker.Protocol;
 import io.procpool.worker.internal.serial.KryoCodec;
 import io.procpool.worker.internal.serial.RawBitsOutput;
 import io.procpool.worker.internal.serial.ValueSerializer;
+import io.procpool.worker.internal.transport.BufferRetention;
 
 /**
  * Encodes what the parent sends a worker (a call's function before its first chunk there, chunks, shutdown) and

@@ -5,10 +5,10 @@ import io.procpool.PoolException;
 import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
 import io.procpool.worker.Protocol;
-import io.procpool.worker.QueueLayout;
-import io.procpool.worker.Quiet;
 import io.procpool.worker.WorkerMain;
+import io.procpool.worker.internal.logging.Quiet;
 import io.procpool.worker.internal.serial.ValueSerializers;
+import io.procpool.worker.internal.transport.QueueLayout;
 import org.apache.commons.exec.CommandLine;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.procpool.launcher;
 
-import io.procpool.worker.QueueLayout;
-import io.procpool.worker.StatusDescriptor;
+import io.procpool.worker.internal.transport.QueueLayout;
+import io.procpool.worker.internal.transport.StatusDescriptor;
 import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.ExecuteException;
 import org.apache.commons.exec.ExecuteResultHandler;
@@ -81,7 +81,7 @@ final class WorkerProcess implements Supervisor.Watched {
     double chunkNanosAverage = -1;
     Timeout timeout;
     /** The calls named in the status descriptor as cancelled, by slot, and how many were named so far. */
-    private final long[] cancelledNamed = new long[io.procpool.worker.StatusDescriptor.CANCELLED_SLOTS];
+    private final long[] cancelledNamed = new long[StatusDescriptor.CANCELLED_SLOTS];
     private int cancelledSlots;
     /** Killed because it ran a chunk of a cancelled call: the pool's choice, not a lost worker. */
     boolean stoppedForCancel;

@@ -1,6 +1,7 @@
 package io.procpool.worker;
 
 import io.procpool.worker.internal.serial.ValueSerializer;
+import io.procpool.worker.internal.transport.StatusDescriptor;
 
 /**
  * The message types of the wire protocol. Every message is one Kryo stream that starts with its type byte; the

@@ -4,12 +4,17 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import io.procpool.Initializer;
 import io.procpool.SerializationException;
+import io.procpool.worker.internal.logging.Quiet;
 import io.procpool.worker.internal.serial.ClassFilter;
 import io.procpool.worker.internal.serial.Failures;
 import io.procpool.worker.internal.serial.KryoCodec;
 import io.procpool.worker.internal.serial.RawBitsOutput;
 import io.procpool.worker.internal.serial.ValueSerializer;
 import io.procpool.worker.internal.serial.ValueSerializers;
+import io.procpool.worker.internal.transport.BufferRetention;
+import io.procpool.worker.internal.transport.QueueLayout;
+import io.procpool.worker.internal.transport.QueueSizes;
+import io.procpool.worker.internal.transport.StatusDescriptor;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

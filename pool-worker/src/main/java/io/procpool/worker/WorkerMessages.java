@@ -1,5 +1,11 @@
 package io.procpool.worker;
 
+import io.procpool.worker.internal.transport.MessageAppender;
+import io.procpool.worker.internal.transport.MessageTailer;
+import io.procpool.worker.internal.transport.QueueLayout;
+import io.procpool.worker.internal.transport.StartRing;
+import io.procpool.worker.internal.transport.SwitchingReader;
+
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 

@@ -3,7 +3,7 @@ package io.procpool.worker.internal.serial;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import io.procpool.worker.QueueSizes;
+import io.procpool.worker.internal.transport.QueueSizes;
 
 import java.nio.file.Path;
 

@@ -5,8 +5,8 @@ import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import io.procpool.worker.Directories;
-import io.procpool.worker.QueueSizes;
+import io.procpool.worker.internal.transport.Directories;
+import io.procpool.worker.internal.transport.QueueSizes;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

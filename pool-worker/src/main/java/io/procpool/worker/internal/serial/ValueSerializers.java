@@ -2,7 +2,7 @@ package io.procpool.worker.internal.serial;
 
 import io.procpool.Serialization;
 import io.procpool.SerializationException;
-import io.procpool.worker.QueueSizes;
+import io.procpool.worker.internal.transport.QueueSizes;
 
 import java.nio.file.Path;
 import java.util.EnumMap;

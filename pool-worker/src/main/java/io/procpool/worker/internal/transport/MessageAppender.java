@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.transport;
 
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ChronicleQueue;

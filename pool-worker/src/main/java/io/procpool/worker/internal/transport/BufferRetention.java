@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.transport;
 
 /**
  * Decides when a message buffer that grew for a large message goes back to its small size. Keeping it while large

@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.logging;
 
 /**
  * Keeps Chronicle quiet: no banner, no announcements, no analytics, and none of its performance or debug notes

@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.transport;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,6 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.transport;
+
+import io.procpool.worker.Protocol;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;

@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.logging;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.transport;
 
+import io.procpool.worker.internal.logging.Quiet;
 import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 

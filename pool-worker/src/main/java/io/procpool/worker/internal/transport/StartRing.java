@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.transport;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;

@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.transport;
 
 /**
  * How large a pool's queue segments and Chronicle blocks are, chosen by the pool from the space its directory has
@@ -65,7 +65,7 @@ public record QueueSizes(long segmentBytes) {
     }
 
     /** {@return a worker's sizes, from its command line} */
-    static QueueSizes fromSystemProperty() {
+    public static QueueSizes fromSystemProperty() {
         Long segment = Long.getLong(PROPERTY);
         return segment == null ? DEFAULT : new QueueSizes(segment);
     }
