@@ -17,7 +17,7 @@ import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
 import io.procpool.worker.ChunkRunner;
-import io.procpool.worker.ResultDecoder;
+import io.procpool.worker.internal.protocol.ResultDecoder;
 import io.procpool.worker.internal.serial.ClassFilter;
 import io.procpool.worker.internal.serial.KryoCodec;
 import io.procpool.worker.internal.serial.RawBitsOutput;

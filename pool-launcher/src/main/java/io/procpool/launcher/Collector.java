@@ -3,8 +3,8 @@ package io.procpool.launcher;
 import com.esotericsoftware.kryo.io.Input;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.Protocol;
-import io.procpool.worker.ResultDecoder;
+import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.internal.protocol.ResultDecoder;
 import io.procpool.worker.internal.serial.Failures;
 import io.procpool.worker.internal.serial.ValueSerializer;
 

@@ -11,6 +11,7 @@ import io.procpool.internal.PoolCounters;
 import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
 import io.procpool.worker.WorkerMain;
+import io.procpool.worker.internal.protocol.Protocol;
 import io.procpool.worker.internal.serial.ClassFilter;
 import io.procpool.worker.internal.serial.ValueSerializers;
 
@@ -57,7 +58,7 @@ public final class ProcessPool extends AbstractPool {
     /** Shut down or terminated before its workers ever started (a pool made inside a worker and never used). */
     private volatile boolean stoppedBeforeStart;
     private volatile long startupNanos;
-    /** When the workers' start began ({@link io.procpool.worker.Protocol#epochMicros}); 0 before. */
+    /** When the workers' start began ({@link Protocol#epochMicros}); 0 before. */
     private volatile long startupMicros;
 
     private ProcessPool(PoolConfig config) {
@@ -86,7 +87,7 @@ public final class ProcessPool extends AbstractPool {
                 throw new IllegalStateException("the pool is shut down and accepts no new work");
             }
             long start = System.nanoTime();
-            startupMicros = io.procpool.worker.Protocol.epochMicros();
+            startupMicros = Protocol.epochMicros();
             PoolDirectory directory = PoolDirectory.create(config.queueRoot(), config.processes());
             PoolLoop created;
             try {

@@ -5,7 +5,7 @@ import io.procpool.PoolException;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
 import io.procpool.worker.ChunkRunner;
-import io.procpool.worker.Protocol;
+import io.procpool.worker.internal.protocol.Protocol;
 import io.procpool.worker.internal.serial.KryoCodec;
 import io.procpool.worker.internal.serial.RawBitsOutput;
 import io.procpool.worker.internal.serial.ValueSerializer;

@@ -6,7 +6,7 @@ import io.procpool.internal.Chunk;
 import io.procpool.internal.MapCall;
 import io.procpool.internal.PoolCounters;
 import io.procpool.worker.IdleStrategy;
-import io.procpool.worker.Protocol;
+import io.procpool.worker.internal.protocol.Protocol;
 import io.procpool.worker.internal.serial.ClassFilter;
 import io.procpool.worker.internal.serial.KryoSerializer;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.io.Output;
 import io.procpool.Initializer;
 import io.procpool.SerializationException;
 import io.procpool.worker.internal.logging.Quiet;
+import io.procpool.worker.internal.protocol.Protocol;
 import io.procpool.worker.internal.serial.ClassFilter;
 import io.procpool.worker.internal.serial.Failures;
 import io.procpool.worker.internal.serial.KryoCodec;

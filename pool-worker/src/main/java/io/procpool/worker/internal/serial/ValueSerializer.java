@@ -2,12 +2,12 @@ package io.procpool.worker.internal.serial;
 
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import io.procpool.worker.Protocol;
 
 /**
  * Turns the values that cross the boundary (items, results, exceptions, and the functions inside FUNCTION
- * messages) into bytes and back, apart from the wire framing: {@link Protocol}'s messages put their types, numbers
- * and lengths into a buffer, and a serializer writes each value, its class included, at the buffer's position.
+ * messages) into bytes and back, apart from the wire framing: the messages of
+ * {@link io.procpool.worker.internal.protocol.Protocol} put their types, numbers and lengths into a buffer, and a
+ * serializer writes each value, its class included, at the buffer's position.
  * Kryo is the one in use ({@link KryoSerializer}); Java serialisation or Fory plug in here. An instance holds
  * per-thread state and is used by one thread at a time.
  */

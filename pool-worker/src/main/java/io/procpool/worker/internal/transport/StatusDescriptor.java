@@ -1,7 +1,5 @@
 package io.procpool.worker.internal.transport;
 
-import io.procpool.worker.Protocol;
-
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -281,13 +279,16 @@ public final class StatusDescriptor implements AutoCloseable {
      * Worker side: says when its Chronicle queues were open, for the pool's start-up breakdown; they open beside
      * the worker's first messages, often after its READY.
      *
-     * @param epochMicros when ({@link Protocol#epochMicros})
+     * @param epochMicros when ({@link io.procpool.worker.internal.protocol.Protocol#epochMicros})
      */
     public void queuesOpen(long epochMicros) {
         LONGS.setRelease(buffer, QUEUES_OPEN, epochMicros);
     }
 
-    /** {@return when the worker's Chronicle queues were open ({@link Protocol#epochMicros}), or 0 before} */
+    /**
+     * {@return when the worker's Chronicle queues were open
+     * ({@link io.procpool.worker.internal.protocol.Protocol#epochMicros}), or 0 before}
+     */
     public long queuesOpenMicros() {
         return (long) LONGS.getAcquire(buffer, QUEUES_OPEN);
     }

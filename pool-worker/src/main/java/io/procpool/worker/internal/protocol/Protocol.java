@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.protocol;
 
 import io.procpool.worker.internal.serial.ValueSerializer;
 import io.procpool.worker.internal.transport.StatusDescriptor;

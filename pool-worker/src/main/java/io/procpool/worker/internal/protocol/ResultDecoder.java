@@ -1,10 +1,11 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.protocol;
 
 import com.esotericsoftware.kryo.io.Input;
 import io.procpool.PoolException;
 import io.procpool.SerializationException;
 import io.procpool.TaskFailedException;
 import io.procpool.internal.Chunk;
+import io.procpool.worker.ChunkRunner;
 import io.procpool.worker.internal.serial.Failures;
 import io.procpool.worker.internal.serial.KryoCodec;
 import io.procpool.worker.internal.serial.ValueSerializer;
