@@ -16,7 +16,7 @@ import io.procpool.WorkerCrashedException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.ChunkRunner;
+import io.procpool.worker.internal.protocol.ChunkCodec;
 import io.procpool.worker.internal.protocol.ResultDecoder;
 import io.procpool.worker.internal.serial.ClassFilter;
 import io.procpool.worker.internal.serial.KryoCodec;
@@ -365,10 +365,10 @@ final class Dispatcher {
         Codec codec = codecs.get();
         RawBitsOutput out = codec.out;
         out.reset();
-        int unwritten = ChunkRunner.writeItems(codec.values, out, chunk.items());
+        int unwritten = ChunkCodec.writeItems(codec.values, out, chunk.items());
         if (unwritten >= 0) {
             throw KryoCodec.failure("could not serialise item " + (chunk.firstIndex() + unwritten),
-                    chunk.items()[unwritten], ChunkRunner.takeItemFailure());
+                    chunk.items()[unwritten], ChunkCodec.takeItemFailure());
         }
         byte[] items = out.toBytes();
         codec.shrink();

@@ -4,7 +4,7 @@ import com.esotericsoftware.kryo.io.Output;
 import io.procpool.PoolException;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.ChunkRunner;
+import io.procpool.worker.internal.protocol.ChunkCodec;
 import io.procpool.worker.internal.protocol.Protocol;
 import io.procpool.worker.internal.serial.KryoCodec;
 import io.procpool.worker.internal.serial.RawBitsOutput;
@@ -63,11 +63,11 @@ final class TasksProxy {
             out.writeVarLong(call.functionId(), true);
             out.writeVarLong(chunk.firstIndex(), true);
             out.writeVarInt(chunk.size(), true);
-            int unwritten = ChunkRunner.writeItems(values, out, chunk.items());
+            int unwritten = ChunkCodec.writeItems(values, out, chunk.items());
             if (unwritten >= 0) {
                 // Arrays the chunk wrote to files stay there until the pool's directory goes, at close.
                 values.takeOutOfBandBytes();
-                itemFailure = ChunkRunner.takeItemFailure();
+                itemFailure = ChunkCodec.takeItemFailure();
                 return unwritten;
             }
             // In flight before it is visible to the worker, so that an exit seen at any point finds it.

@@ -5,6 +5,7 @@ import com.esotericsoftware.kryo.io.Output;
 import io.procpool.Initializer;
 import io.procpool.SerializationException;
 import io.procpool.worker.internal.logging.Quiet;
+import io.procpool.worker.internal.protocol.ChunkCodec;
 import io.procpool.worker.internal.protocol.Protocol;
 import io.procpool.worker.internal.serial.ClassFilter;
 import io.procpool.worker.internal.serial.Failures;
@@ -508,7 +509,7 @@ public final class WorkerMain {
         } catch (io.procpool.PoolException e) {
             // The results do not fit (a full file system): say so for each item, in a message that does fit.
             message.setPosition(mark);
-            ChunkRunner.writeUndelivered(message, count, e.getMessage());
+            ChunkCodec.writeUndelivered(message, count, e.getMessage());
             runner.writeLastTimings(message);
             send(message);
         }
@@ -521,8 +522,8 @@ public final class WorkerMain {
         Output message = startMessage(Protocol.RESULT);
         message.writeVarLong(seq, true);
         message.writeVarInt(count, true);
-        ChunkRunner.writeUndelivered(message, count, "its call was cancelled before it started");
-        ChunkRunner.writeTimings(message, 0, 0, 0);
+        ChunkCodec.writeUndelivered(message, count, "its call was cancelled before it started");
+        ChunkCodec.writeTimings(message, 0, 0, 0);
         send(message);
     }
 

@@ -16,7 +16,7 @@ import io.procpool.worker.internal.serial.ValueSerializer;
  *                              | STRING string
  * </pre>
  */
-public final class CompactValues {
+final class CompactValues {
     /** Not one common class: each value goes through the serializer. */
     public static final byte NONE = 0;
     static final byte INT = 1;

@@ -5,16 +5,15 @@ import io.procpool.PoolException;
 import io.procpool.SerializationException;
 import io.procpool.TaskFailedException;
 import io.procpool.internal.Chunk;
-import io.procpool.worker.ChunkRunner;
 import io.procpool.worker.internal.serial.Failures;
 import io.procpool.worker.internal.serial.KryoCodec;
 import io.procpool.worker.internal.serial.ValueSerializer;
 
 /**
  * Reads the outcomes of a RESULT message: a value, the task's exception, or a serialisation failure per item, then
- * the worker's timings, as {@link ChunkRunner} wrote them. A result this JVM cannot rebuild fails that item and,
- * since the stream is unreadable after it, the items after it in the same chunk. Used by every pool whose workers
- * are other JVMs.
+ * the worker's timings, as {@link ChunkCodec#writeOutcomes} wrote them. A result this JVM cannot rebuild fails that
+ * item and, since the stream is unreadable after it, the items after it in the same chunk. Used by every pool whose
+ * workers are other JVMs.
  */
 public final class ResultDecoder {
     private ResultDecoder() {
