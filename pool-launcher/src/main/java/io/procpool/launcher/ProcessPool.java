@@ -8,10 +8,10 @@ import io.procpool.Serialization;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
 import io.procpool.worker.WorkerMain;
 import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.internal.runtime.IdleStrategy;
 import io.procpool.worker.internal.serial.ClassFilter;
 import io.procpool.worker.internal.serial.ValueSerializers;
 

@@ -2,11 +2,11 @@ package io.procpool.launcher;
 
 import com.esotericsoftware.kryo.io.Output;
 import io.procpool.PoolException;
-import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
 import io.procpool.worker.WorkerMain;
 import io.procpool.worker.internal.logging.Quiet;
 import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.internal.runtime.IdleStrategy;
 import io.procpool.worker.internal.serial.ValueSerializers;
 import io.procpool.worker.internal.transport.QueueLayout;
 import org.apache.commons.exec.CommandLine;

@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.runtime;
 
 /**
  * The time source of procpool's polling loops and supervisor, {@link System#nanoTime()} in production; a seam so

@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.runtime;
 
 import java.util.concurrent.locks.LockSupport;
 

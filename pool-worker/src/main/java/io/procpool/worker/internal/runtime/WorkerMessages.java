@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.runtime;
 
 import io.procpool.worker.internal.transport.MessageAppender;
 import io.procpool.worker.internal.transport.MessageTailer;

@@ -1,4 +1,4 @@
-package io.procpool.worker;
+package io.procpool.worker.internal.runtime;
 
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
