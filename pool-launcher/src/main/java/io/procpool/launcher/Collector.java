@@ -55,7 +55,7 @@ final class Collector {
 
     private void handleMessage(WorkerProcess worker, WorkerChannel results) {
         in.setBuffer(results.bytes(), 0, results.length());
-        byte type = in.readByte();
+        byte type = Protocol.readHeader(in);
         switch (type) {
             case Protocol.READY:
                 worker.onReady(in.readVarLong(true));

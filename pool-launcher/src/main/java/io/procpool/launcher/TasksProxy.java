@@ -48,7 +48,7 @@ final class TasksProxy {
         try {
             if (!worker.hasFunction(call.functionId())) {
                 out.reset();
-                out.writeByte(Protocol.FUNCTION);
+                Protocol.writeHeader(out, Protocol.FUNCTION);
                 out.writeVarLong(call.functionId(), true);
                 out.writeVarInt(call.functionBytes().length, true);
                 out.writeBytes(call.functionBytes());
@@ -57,7 +57,7 @@ final class TasksProxy {
                 counters.bytesToWorkers.add(out.position());
             }
             out.reset();
-            out.writeByte(Protocol.CHUNK);
+            Protocol.writeHeader(out, Protocol.CHUNK);
             out.writeVarLong(seq, true);
             out.writeVarLong(chunk.call().id(), true);
             out.writeVarLong(call.functionId(), true);
@@ -109,7 +109,7 @@ final class TasksProxy {
     /** Tells a worker to finish and exit. */
     void sendShutdown(WorkerProcess worker) {
         out.reset();
-        out.writeByte(Protocol.SHUTDOWN);
+        Protocol.writeHeader(out, Protocol.SHUTDOWN);
         worker.send(out.getBuffer(), out.position());
     }
 

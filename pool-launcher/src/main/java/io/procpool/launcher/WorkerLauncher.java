@@ -163,7 +163,7 @@ final class WorkerLauncher {
         }
         // The set-up message waits for the worker in its tasks ring: it reads it as soon as it is up.
         try (Output init = new Output(256, -1)) {
-            init.writeByte(Protocol.INIT);
+            Protocol.writeHeader(init, Protocol.INIT);
             init.writeVarInt(config.maxTasksPerChild(), true);
             init.writeBoolean(config.taskTimeout() != null);
             init.writeBoolean(initializerBytes != null);

@@ -35,21 +35,21 @@ class DispatcherTest {
         @Override
         public void send(byte[] bytes, int length) {
             sent.add(Arrays.copyOf(bytes, length));
-            events.add(Byte.toString(bytes[0]));
+            events.add(Byte.toString(Protocol.typeOf(bytes)));
         }
 
         /** @return the type byte of each message, in order */
         List<Byte> types() {
-            return sent.stream().map(m -> m[0]).toList();
+            return sent.stream().map(Protocol::typeOf).toList();
         }
 
         /** @return the first item index of each CHUNK message, in order */
         List<Long> chunkStarts() {
             List<Long> starts = new ArrayList<>();
             for (byte[] message : sent) {
-                if (message[0] == Protocol.CHUNK) {
+                if (Protocol.typeOf(message) == Protocol.CHUNK) {
                     Input in = new Input(message);
-                    in.readByte();
+                    Protocol.readHeader(in);
                     in.readVarLong(true); // seq
                     in.readVarLong(true); // call id
                     in.readVarLong(true); // function id

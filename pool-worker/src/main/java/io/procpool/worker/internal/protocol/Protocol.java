@@ -1,14 +1,19 @@
 package io.procpool.worker.internal.protocol;
 
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
 import io.procpool.worker.internal.serial.ValueSerializer;
 import io.procpool.worker.internal.transport.StatusDescriptor;
 
 /**
- * The message types of the wire protocol. Every message is one Kryo stream that starts with its type byte; the
- * fields that follow are listed here, in order ({@code varlong}/{@code varint}: Kryo's variable-length numbers;
+ * The message types of the wire protocol. Every message is one Kryo stream that starts with a header of two bytes,
+ * the protocol's {@link #VERSION} and the message's type ({@link #writeHeader}, {@link #readHeader}); the fields
+ * that follow are listed here, in order ({@code varlong}/{@code varint}: Kryo's variable-length numbers;
  * {@code object}: a value as the pool's {@link ValueSerializer} writes it).
  *
  * <pre>
+ * header = version:byte  type:byte
+ *
  * parent -> worker, on the tasks queue
  *   INIT      maxTasksPerChild:varint  tracksItems:boolean  hasInitializer:boolean  [initializer:varint+bytes]
  *   FUNCTION  functionId:varlong  function bytes:varint+bytes   (once per function per worker)
@@ -24,7 +29,7 @@ import io.procpool.worker.internal.transport.StatusDescriptor;
  *   RESULT       chunkSeq:varlong  count:varint
  *                (compact values, see CompactValues: every item OK, one common class
  *                 | NONE, then per item: (OK value:object | TASK_FAILED failure | NOT_SERIALIZABLE message:string
- *                                        | NOT_DELIVERED message:string) x count)
+ *                                        | NOT_DELIVERED message:string | POOL_FAILED failure) x count)
  *                deserialiseNanos:varlong  executeNanos:varlong  serialiseNanos:varlong
  *   RETIRING     tasksDone:varlong                              (maxTasksPerChild reached; exits 0 next)
  *   BYE                                                         (answer to SHUTDOWN; exits 0 next)
@@ -38,8 +43,20 @@ import io.procpool.worker.internal.transport.StatusDescriptor;
  *
  * failure = original:varint+bytes (empty if it could not be serialised)  mirror:object (a RemoteException)
  * </pre>
+ *
+ * <p>Three versions keep a parent and a worker of different procpool versions from misreading each other, each
+ * checked where its bytes are first read, with an error that names both: the status file's layout
+ * ({@link StatusDescriptor#VERSION}, when the worker maps it), the start-up rings' (when the worker maps them;
+ * the rings carry a worker's first messages, so a parent whose messages have no version is refused there), and
+ * this protocol's, in every message's header.
  */
 public final class Protocol {
+    /**
+     * The version of the messages' layout, the first byte of every message: bumped whenever a message changes. A
+     * side that reads a message of another version refuses it ({@link #readHeader}).
+     */
+    public static final byte VERSION = 1;
+
     /** Start-up stamp: the worker's {@code main} was entered (the JVM has booted). */
     public static final int STAMP_MAIN = 0;
     /** Start-up stamp: the worker's serialiser is ready (loaded on a thread of its own, beside the queues). */
@@ -64,6 +81,54 @@ public final class Protocol {
     public static long epochMicros() {
         java.time.Instant now = java.time.Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    /**
+     * Starts a message: the protocol's version, then the message's type.
+     *
+     * @param out  where to write, at the start of the message
+     * @param type the message's type, e.g. {@link #CHUNK}
+     * @return {@code out}, for the message's fields
+     */
+    public static Output writeHeader(Output out, byte type) {
+        out.writeByte(VERSION);
+        out.writeByte(type);
+        return out;
+    }
+
+    /**
+     * Reads a message's header, refusing a message of another version.
+     *
+     * @param in at the start of the message
+     * @return the message's type; {@code in} is at its first field
+     * @throws VersionMismatchException if the message was written under another version of this protocol
+     */
+    public static byte readHeader(Input in) {
+        byte version = in.readByte();
+        if (version != VERSION) {
+            throw new VersionMismatchException(version);
+        }
+        return in.readByte();
+    }
+
+    /**
+     * Returns a message's type without reading it through an input.
+     *
+     * @param message a buffer holding a message, from its start
+     * @return the message's type, whatever its version
+     */
+    public static byte typeOf(byte[] message) {
+        return message[1];
+    }
+
+    /** A message written under another version of the protocol: the two sides run different procpool versions. */
+    public static final class VersionMismatchException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        VersionMismatchException(int found) {
+            super("a message of protocol version " + found + "; this side speaks version " + VERSION
+                    + ": the parent and its worker run different procpool versions");
+        }
     }
 
     /** Parent to worker: set-up, once, first. */

@@ -84,10 +84,19 @@ final class WorkerLoop {
 
     /** {@return the worker's exit code: 0 when it was told to shut down or retired, else why it stopped} */
     int run() {
+        try {
+            return loop();
+        } catch (Protocol.VersionMismatchException e) {
+            System.err.println("procpool worker: " + e.getMessage());
+            return Protocol.EXIT_BAD_START;
+        }
+    }
+
+    private int loop() {
         awaitMessage();
         stamps[Protocol.STAMP_INIT_READ] = Protocol.epochMicros();
         Input in = new Input(tasks.bytes(), 0, tasks.length());
-        if (in.readByte() != Protocol.INIT) {
+        if (Protocol.readHeader(in) != Protocol.INIT) {
             System.err.println("procpool worker: the first message was not INIT");
             return Protocol.EXIT_BAD_START;
         }
@@ -97,7 +106,7 @@ final class WorkerLoop {
         while (true) {
             awaitMessage();
             in.setBuffer(tasks.bytes(), 0, tasks.length());
-            byte type = in.readByte();
+            byte type = Protocol.readHeader(in);
             switch (type) {
                 case Protocol.FUNCTION:
                     readFunction(in);
@@ -275,8 +284,7 @@ final class WorkerLoop {
             out.setBuffer(new byte[INITIAL_OUTPUT_BYTES], -1);
         }
         out.reset();
-        out.writeByte(type);
-        return out;
+        return Protocol.writeHeader(out, type);
     }
 
     private void send(Output message) {

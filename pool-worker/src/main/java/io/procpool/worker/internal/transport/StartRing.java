@@ -34,7 +34,11 @@ public final class StartRing implements AutoCloseable {
     /** The ring's size: the set-up message and the first chunks of small tasks fit; a larger message switches. */
     public static final int DEFAULT_CAPACITY = 256 * 1024;
     private static final int MAGIC = 0x70707267; // "pprg"
-    private static final int VERSION = 1;
+    /**
+     * The ring's layout, and what its records hold: 2 since every message starts with the protocol's version. A
+     * ring of version 1 came from a parent whose messages have none, which a worker would misread.
+     */
+    static final int VERSION = 2;
     private static final int LINE = 64;
     private static final int CAPACITY_OFFSET = 8;
     private static final int WRITTEN = LINE;

@@ -5,8 +5,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -124,5 +127,19 @@ class StartRingTest {
         assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("not a start-up ring"),
                 e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> StartRing.create(directory.resolve("odd"), 5000));
+    }
+
+    @Test
+    void shouldRefuseARingOfAnotherVersionNamingBoth() throws IOException {
+        Path file = directory.resolve("ring");
+        StartRing.create(file, CAPACITY).close();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            // Version 1: a parent whose messages carry no protocol version.
+            channel.write(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(StartRing.VERSION - 1).flip(),
+                    4);
+        }
+        IOException e = assertThrows(IOException.class, () -> StartRing.open(file));
+        assertTrue(e.getMessage().contains("not a start-up ring of version " + StartRing.VERSION), e.getMessage());
+        assertTrue(e.getMessage().contains("version " + (StartRing.VERSION - 1) + ","), e.getMessage());
     }
 }
