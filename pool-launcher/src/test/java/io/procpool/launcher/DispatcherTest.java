@@ -8,7 +8,7 @@ import io.procpool.internal.PoolCounters;
 import io.procpool.worker.internal.protocol.Protocol;
 import io.procpool.worker.internal.runtime.IdleStrategy;
 import io.procpool.worker.internal.serial.ClassFilter;
-import io.procpool.worker.internal.serial.KryoSerializer;
+import io.procpool.worker.internal.serial.ValueSerializers;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -121,8 +121,9 @@ class DispatcherTest {
     private final PoolConfig config = new PoolConfig(2, null, 0, 0, null, Duration.ofSeconds(10),
             Duration.ofSeconds(60), List.of(), Path.of("java"), null, IdleStrategy.Mode.BACKOFF,
             ClassFilter.ALLOW_ALL, "", io.procpool.Serialization.KRYO);
-    private final Dispatcher dispatcher = new Dispatcher(config,
-            new TasksProxy(KryoSerializer.create(ClassFilter.ALLOW_ALL, null), counters), new AtomicLong(1));
+    private final Dispatcher dispatcher = new Dispatcher(config, new TasksProxy(
+            ValueSerializers.create(io.procpool.Serialization.KRYO, ClassFilter.ALLOW_ALL, null), counters),
+            new AtomicLong(1));
 
     private static WorkerProcess startingWorker(int slot, RecordingChannel channel) {
         WorkerProcess worker = new WorkerProcess(slot, Path.of("unused"), "test");

@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * The values crossing as Kryo writes them, set up by {@link KryoCodec#newKryo(ClassFilter)}: each value with
  * its class, references kept within a value, large byte arrays through a file of their own.
  */
-public final class KryoSerializer implements ValueSerializer {
+final class KryoSerializer implements ValueSerializer {
     private final Kryo kryo;
     private final SharedArraySerializer arrays;
 
