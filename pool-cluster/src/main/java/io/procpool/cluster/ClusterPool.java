@@ -16,7 +16,7 @@ import io.procpool.Serialization;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.ValueSerializers;
+import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -114,7 +114,7 @@ public final class ClusterPool extends AbstractPool {
     /** Serialises the value as a task's item would be, and drops the bytes. */
     @Override
     protected void checkCrosses(Object value) {
-        io.procpool.worker.ValueSerializers.toBytes(serialization, value, "the task");
+        ValueSerializers.toBytes(serialization, value, "the task");
     }
 
     /** The pool's event thread runs callbacks; blocking there would wait for itself. */

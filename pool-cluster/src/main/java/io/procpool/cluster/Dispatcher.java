@@ -16,13 +16,13 @@ import io.procpool.WorkerCrashedException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.ChunkRunner;
-import io.procpool.worker.ClassFilter;
-import io.procpool.worker.KryoCodec;
-import io.procpool.worker.RawBitsOutput;
-import io.procpool.worker.ResultDecoder;
-import io.procpool.worker.ValueSerializer;
-import io.procpool.worker.ValueSerializers;
+import io.procpool.worker.internal.protocol.ChunkCodec;
+import io.procpool.worker.internal.protocol.ResultDecoder;
+import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.serial.KryoCodec;
+import io.procpool.worker.internal.serial.RawBitsOutput;
+import io.procpool.worker.internal.serial.ValueSerializer;
+import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -385,10 +385,10 @@ final class Dispatcher {
         Codec codec = codecs.get();
         RawBitsOutput out = codec.out;
         out.reset();
-        int unwritten = ChunkRunner.writeItems(codec.values, out, chunk.items());
+        int unwritten = ChunkCodec.writeItems(codec.values, out, chunk.items());
         if (unwritten >= 0) {
             throw KryoCodec.failure("could not serialise item " + (chunk.firstIndex() + unwritten),
-                    chunk.items()[unwritten], ChunkRunner.takeItemFailure());
+                    chunk.items()[unwritten], ChunkCodec.takeItemFailure());
         }
         byte[] items = out.toBytes();
         codec.shrink();

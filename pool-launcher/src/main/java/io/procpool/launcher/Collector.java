@@ -1,13 +1,12 @@
 package io.procpool.launcher;
 
-import io.procpool.internal.PoolCounters;
-
 import com.esotericsoftware.kryo.io.Input;
 import io.procpool.internal.Chunk;
-import io.procpool.worker.Failures;
-import io.procpool.worker.Protocol;
-import io.procpool.worker.ResultDecoder;
-import io.procpool.worker.ValueSerializer;
+import io.procpool.internal.PoolCounters;
+import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.internal.protocol.ResultDecoder;
+import io.procpool.worker.internal.serial.Failures;
+import io.procpool.worker.internal.serial.ValueSerializer;
 
 /**
  * The pool's collector: reads what workers send (ready, results, retiring, a failed initializer), rebuilds the
@@ -56,7 +55,7 @@ final class Collector {
 
     private void handleMessage(WorkerProcess worker, WorkerChannel results) {
         in.setBuffer(results.bytes(), 0, results.length());
-        byte type = in.readByte();
+        byte type = Protocol.readHeader(in);
         switch (type) {
             case Protocol.READY:
                 worker.onReady(in.readVarLong(true));

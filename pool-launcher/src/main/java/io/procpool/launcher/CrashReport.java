@@ -3,8 +3,8 @@ package io.procpool.launcher;
 import io.procpool.PoolException;
 import io.procpool.WorkerCrashedException;
 import io.procpool.internal.Chunk;
-import io.procpool.worker.Failures;
-import io.procpool.worker.Protocol;
+import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.internal.serial.Failures;
 
 import java.util.List;
 

@@ -3,8 +3,8 @@ package io.procpool.launcher;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.IdleStrategy;
-import io.procpool.worker.ValueSerializers;
+import io.procpool.worker.internal.runtime.IdleStrategy;
+import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;

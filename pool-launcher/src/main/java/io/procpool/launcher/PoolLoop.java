@@ -1,13 +1,15 @@
 package io.procpool.launcher;
 
-import io.procpool.internal.PoolCounters;
-
 import io.procpool.PoolException;
 import io.procpool.TaskTimeoutException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
-import io.procpool.worker.IdleStrategy;
-import io.procpool.worker.ValueSerializers;
+import io.procpool.internal.PoolCounters;
+import io.procpool.worker.internal.logging.Quiet;
+import io.procpool.worker.internal.runtime.IdleStrategy;
+import io.procpool.worker.internal.serial.ValueSerializers;
+import io.procpool.worker.internal.transport.Directories;
+import io.procpool.worker.internal.transport.QueueSizes;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +99,7 @@ final class PoolLoop implements Runnable {
             firstWorkers = List.of(workers.clone());
             // Chronicle's loggers are set to WARN on this thread, before either side's queues open on threads of
             // their own beside the application's (see Quiet.loggers).
-            io.procpool.worker.Quiet.loggers();
+            Quiet.loggers();
             TasksProxy proxy = new TasksProxy(ValueSerializers.create(config.serialization(), config.classFilter(),
                     directory.path(), directory.sizes()), counters);
             this.dispatcher = new Dispatcher(config, proxy, chunkSeqs);
@@ -303,7 +305,7 @@ final class PoolLoop implements Runnable {
     }
 
     /** {@return the sizes of the pool's queues} */
-    io.procpool.worker.QueueSizes queueSizes() {
+    QueueSizes queueSizes() {
         return directory.sizes();
     }
 
@@ -412,7 +414,7 @@ final class PoolLoop implements Runnable {
      * space first, and stop with a clear error instead.
      */
     private void checkFreeSpace() {
-        long free = io.procpool.worker.Directories.usableBytes(directory.path());
+        long free = Directories.usableBytes(directory.path());
         // Room for two segments: below this a mapped write could meet a full file system.
         long needed = directory.sizes().minimumFreeBytes();
         if (free < needed) {

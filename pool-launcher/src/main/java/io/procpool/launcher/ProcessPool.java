@@ -1,7 +1,5 @@
 package io.procpool.launcher;
 
-import io.procpool.internal.PoolCounters;
-
 import io.procpool.Initializer;
 import io.procpool.Pool;
 import io.procpool.PoolException;
@@ -9,11 +7,14 @@ import io.procpool.PoolStats;
 import io.procpool.Serialization;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
-import io.procpool.worker.ClassFilter;
-import io.procpool.worker.IdleStrategy;
+import io.procpool.internal.PoolCounters;
 import io.procpool.worker.JvmFlags;
-import io.procpool.worker.ValueSerializers;
+import io.procpool.worker.internal.serial.ValueSerializers;
 import io.procpool.worker.WorkerMain;
+import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.internal.runtime.IdleStrategy;
+import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +59,7 @@ public final class ProcessPool extends AbstractPool {
     /** Shut down or terminated before its workers ever started (a pool made inside a worker and never used). */
     private volatile boolean stoppedBeforeStart;
     private volatile long startupNanos;
-    /** When the workers' start began ({@link io.procpool.worker.Protocol#epochMicros}); 0 before. */
+    /** When the workers' start began ({@link Protocol#epochMicros}); 0 before. */
     private volatile long startupMicros;
 
     private ProcessPool(PoolConfig config) {
@@ -87,7 +88,7 @@ public final class ProcessPool extends AbstractPool {
                 throw new IllegalStateException("the pool is shut down and accepts no new work");
             }
             long start = System.nanoTime();
-            startupMicros = io.procpool.worker.Protocol.epochMicros();
+            startupMicros = Protocol.epochMicros();
             PoolDirectory directory = PoolDirectory.create(config.queueRoot(), config.processes());
             PoolLoop created;
             try {
@@ -336,7 +337,7 @@ public final class ProcessPool extends AbstractPool {
     /** Serialises the value as a task's item would be, and drops the bytes. */
     @Override
     protected void checkCrosses(Object value) {
-        io.procpool.worker.ValueSerializers.toBytes(config.serialization(), value, "the task");
+        ValueSerializers.toBytes(config.serialization(), value, "the task");
     }
 
     /** Tasks run in worker JVMs: the ExecutorService view asks for serialisable ones. */

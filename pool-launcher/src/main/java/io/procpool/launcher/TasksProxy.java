@@ -4,12 +4,12 @@ import com.esotericsoftware.kryo.io.Output;
 import io.procpool.PoolException;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.BufferRetention;
-import io.procpool.worker.ChunkRunner;
-import io.procpool.worker.KryoCodec;
-import io.procpool.worker.Protocol;
-import io.procpool.worker.RawBitsOutput;
-import io.procpool.worker.ValueSerializer;
+import io.procpool.worker.internal.protocol.ChunkCodec;
+import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.internal.serial.KryoCodec;
+import io.procpool.worker.internal.serial.RawBitsOutput;
+import io.procpool.worker.internal.serial.ValueSerializer;
+import io.procpool.worker.internal.transport.BufferRetention;
 
 /**
  * Encodes what the parent sends a worker (a call's function before its first chunk there, chunks, shutdown) and
@@ -48,7 +48,7 @@ final class TasksProxy {
         try {
             if (!worker.hasFunction(call.functionId())) {
                 out.reset();
-                out.writeByte(Protocol.FUNCTION);
+                Protocol.writeHeader(out, Protocol.FUNCTION);
                 out.writeVarLong(call.functionId(), true);
                 out.writeVarInt(call.functionBytes().length, true);
                 out.writeBytes(call.functionBytes());
@@ -57,17 +57,17 @@ final class TasksProxy {
                 counters.bytesToWorkers.add(out.position());
             }
             out.reset();
-            out.writeByte(Protocol.CHUNK);
+            Protocol.writeHeader(out, Protocol.CHUNK);
             out.writeVarLong(seq, true);
             out.writeVarLong(chunk.call().id(), true);
             out.writeVarLong(call.functionId(), true);
             out.writeVarLong(chunk.firstIndex(), true);
             out.writeVarInt(chunk.size(), true);
-            int unwritten = ChunkRunner.writeItems(values, out, chunk.items());
+            int unwritten = ChunkCodec.writeItems(values, out, chunk.items());
             if (unwritten >= 0) {
                 // Arrays the chunk wrote to files stay there until the pool's directory goes, at close.
                 values.takeOutOfBandBytes();
-                itemFailure = ChunkRunner.takeItemFailure();
+                itemFailure = ChunkCodec.takeItemFailure();
                 return unwritten;
             }
             // In flight before it is visible to the worker, so that an exit seen at any point finds it.
@@ -109,7 +109,7 @@ final class TasksProxy {
     /** Tells a worker to finish and exit. */
     void sendShutdown(WorkerProcess worker) {
         out.reset();
-        out.writeByte(Protocol.SHUTDOWN);
+        Protocol.writeHeader(out, Protocol.SHUTDOWN);
         worker.send(out.getBuffer(), out.position());
     }
 

@@ -1,5 +1,6 @@
 package io.procpool.launcher;
 
+import io.procpool.worker.internal.transport.StatusDescriptor;
 /**
  * The transport between the pool and one worker: how a message reaches it, how its answers come back, and the few
  * words both sides share without a message (heartbeats, what it runs, whether it sleeps). A worker JVM's is
@@ -49,7 +50,7 @@ interface WorkerChannel extends AutoCloseable {
     /**
      * Names a cancelled call whose chunks, queued in the worker, it must skip rather than start.
      *
-     * @param slot   which of the {@link io.procpool.worker.StatusDescriptor#CANCELLED_SLOTS} names to overwrite
+     * @param slot   which of the {@link StatusDescriptor#CANCELLED_SLOTS} names to overwrite
      * @param callId the call
      */
     void cancelCall(int slot, long callId);

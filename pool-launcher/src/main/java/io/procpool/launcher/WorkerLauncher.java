@@ -2,13 +2,13 @@ package io.procpool.launcher;
 
 import com.esotericsoftware.kryo.io.Output;
 import io.procpool.PoolException;
-import io.procpool.worker.IdleStrategy;
 import io.procpool.worker.JvmFlags;
-import io.procpool.worker.Protocol;
-import io.procpool.worker.QueueLayout;
-import io.procpool.worker.Quiet;
-import io.procpool.worker.ValueSerializers;
 import io.procpool.worker.WorkerMain;
+import io.procpool.worker.internal.logging.Quiet;
+import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.internal.runtime.IdleStrategy;
+import io.procpool.worker.internal.serial.ValueSerializers;
+import io.procpool.worker.internal.transport.QueueLayout;
 import org.apache.commons.exec.CommandLine;
 
 import java.io.IOException;
@@ -163,7 +163,7 @@ final class WorkerLauncher {
         }
         // The set-up message waits for the worker in its tasks ring: it reads it as soon as it is up.
         try (Output init = new Output(256, -1)) {
-            init.writeByte(Protocol.INIT);
+            Protocol.writeHeader(init, Protocol.INIT);
             init.writeVarInt(config.maxTasksPerChild(), true);
             init.writeBoolean(config.taskTimeout() != null);
             init.writeBoolean(initializerBytes != null);

@@ -1,7 +1,8 @@
 package io.procpool.launcher;
 
-import io.procpool.worker.QueueLayout;
-import io.procpool.worker.StatusDescriptor;
+import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.internal.transport.QueueLayout;
+import io.procpool.worker.internal.transport.StatusDescriptor;
 import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.ExecuteException;
 import org.apache.commons.exec.ExecuteResultHandler;
@@ -81,7 +82,7 @@ final class WorkerProcess implements Supervisor.Watched {
     double chunkNanosAverage = -1;
     Timeout timeout;
     /** The calls named in the status descriptor as cancelled, by slot, and how many were named so far. */
-    private final long[] cancelledNamed = new long[io.procpool.worker.StatusDescriptor.CANCELLED_SLOTS];
+    private final long[] cancelledNamed = new long[StatusDescriptor.CANCELLED_SLOTS];
     private int cancelledSlots;
     /** Killed because it ran a chunk of a cancelled call: the pool's choice, not a lost worker. */
     boolean stoppedForCancel;
@@ -117,9 +118,9 @@ final class WorkerProcess implements Supervisor.Watched {
      * own. Called before {@link #start}, so that the worker finds its set-up message waiting.
      */
     void openChannel(QueueLayout layout) throws IOException {
-        startup.parentQueuesOpeningMicros = io.procpool.worker.Protocol.epochMicros();
+        startup.parentQueuesOpeningMicros = Protocol.epochMicros();
         channel = new ChronicleChannel(layout, status, this::wake, this::kill,
-                () -> startup.parentQueuesOpenMicros = io.procpool.worker.Protocol.epochMicros());
+                () -> startup.parentQueuesOpenMicros = Protocol.epochMicros());
     }
 
     /** {@return when the worker's Chronicle queues were open, or 0 if they were not (yet)} */
@@ -134,7 +135,7 @@ final class WorkerProcess implements Supervisor.Watched {
 
     void start(CommandLine commandLine, Consumer<Exit> onExit) {
         executor = new ChildExecutor(started -> {
-            startup.processStartedMicros = io.procpool.worker.Protocol.epochMicros();
+            startup.processStartedMicros = Protocol.epochMicros();
             process = started;
             if (killReason != null) {
                 started.destroyForcibly(); // killed before it was even running
@@ -177,7 +178,7 @@ final class WorkerProcess implements Supervisor.Watched {
 
     void addFunction(long functionId) {
         functions.add(functionId);
-        if (functions.size() > io.procpool.worker.Protocol.MAX_FUNCTIONS_PER_WORKER) {
+        if (functions.size() > Protocol.MAX_FUNCTIONS_PER_WORKER) {
             functions.remove(functions.iterator().next());
         }
     }

@@ -5,10 +5,10 @@ import io.procpool.SerializationException;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.MapCall;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.ClassFilter;
-import io.procpool.worker.IdleStrategy;
-import io.procpool.worker.KryoSerializer;
-import io.procpool.worker.Protocol;
+import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.internal.runtime.IdleStrategy;
+import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.serial.ValueSerializers;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -35,21 +35,21 @@ class DispatcherTest {
         @Override
         public void send(byte[] bytes, int length) {
             sent.add(Arrays.copyOf(bytes, length));
-            events.add(Byte.toString(bytes[0]));
+            events.add(Byte.toString(Protocol.typeOf(bytes)));
         }
 
         /** @return the type byte of each message, in order */
         List<Byte> types() {
-            return sent.stream().map(m -> m[0]).toList();
+            return sent.stream().map(Protocol::typeOf).toList();
         }
 
         /** @return the first item index of each CHUNK message, in order */
         List<Long> chunkStarts() {
             List<Long> starts = new ArrayList<>();
             for (byte[] message : sent) {
-                if (message[0] == Protocol.CHUNK) {
+                if (Protocol.typeOf(message) == Protocol.CHUNK) {
                     Input in = new Input(message);
-                    in.readByte();
+                    Protocol.readHeader(in);
                     in.readVarLong(true); // seq
                     in.readVarLong(true); // call id
                     in.readVarLong(true); // function id
@@ -121,8 +121,9 @@ class DispatcherTest {
     private final PoolConfig config = new PoolConfig(2, null, 0, 0, null, Duration.ofSeconds(10),
             Duration.ofSeconds(60), List.of(), Path.of("java"), null, IdleStrategy.Mode.BACKOFF,
             ClassFilter.ALLOW_ALL, "", io.procpool.Serialization.KRYO);
-    private final Dispatcher dispatcher = new Dispatcher(config,
-            new TasksProxy(KryoSerializer.create(ClassFilter.ALLOW_ALL, null), counters), new AtomicLong(1));
+    private final Dispatcher dispatcher = new Dispatcher(config, new TasksProxy(
+            ValueSerializers.create(io.procpool.Serialization.KRYO, ClassFilter.ALLOW_ALL, null), counters),
+            new AtomicLong(1));
 
     private static WorkerProcess startingWorker(int slot, RecordingChannel channel) {
         WorkerProcess worker = new WorkerProcess(slot, Path.of("unused"), "test");
