@@ -2,9 +2,9 @@ package io.procpool.benchmarks;
 
 import com.esotericsoftware.kryo.io.Input;
 import io.procpool.Serialization;
-import io.procpool.worker.ClassFilter;
-import io.procpool.worker.ValueSerializer;
-import io.procpool.worker.ValueSerializers;
+import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.serial.ValueSerializer;
+import io.procpool.worker.internal.serial.ValueSerializers;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;

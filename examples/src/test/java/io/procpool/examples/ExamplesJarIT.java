@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The examples' executable jar, built with the README's Shade recipe, starts with {@code java -jar} alone (the flags
+ * The examples' executable jar, built with the documented Shade recipe, starts with {@code java -jar} alone (the flags
  * Chronicle needs come from its manifest) and gets results back from its worker JVMs. It runs in the
  * {@code integration-test} phase, after {@code package} has made the jar, which the pom names in a system property.
  */

@@ -12,50 +12,53 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The README's Maven Shade recipe is the configuration the examples' executable jar is built with, so that the
- * recipe is a jar this build makes and starts ({@code ExamplesJarIT}). The two may differ only where the README
- * cannot say what the pom says: the root pom's properties (the README gives their values) and the main class (the
- * README's is {@code com.example.Main}). Comments, indentation and line breaks are not compared.
+ * The Maven Shade recipe in the documentation (docs/jvm-flags.md, "A fat jar with Maven Shade") is the configuration
+ * the examples' executable jar is built with, so that the recipe is a jar this build makes and starts
+ * ({@code ExamplesJarIT}). The two may differ only where the page cannot say what the pom says: the root pom's
+ * properties (the page gives their values) and the main class (the page's is {@code com.example.Main}). Comments,
+ * indentation and line breaks are not compared.
  */
 class ShadeRecipeTest {
-    private static final String README_MAIN_CLASS = "com.example.Main";
-    /** The README's recipe: the one fenced XML block that is a shade {@code <configuration>}. */
-    private static final Pattern README_BLOCK = Pattern.compile("```xml\\s*\\n(<configuration>.*?</configuration>)"
+    /** The page that shows the recipe, from the examples module's directory. */
+    private static final Path RECIPE_PAGE = Path.of("..", "docs", "jvm-flags.md");
+    private static final String RECIPE_MAIN_CLASS = "com.example.Main";
+    /** The page's recipe: the one fenced XML block that is a shade {@code <configuration>}. */
+    private static final Pattern RECIPE_BLOCK = Pattern.compile("```xml\\s*\\n(<configuration>.*?</configuration>)"
             + "\\s*\\n```", Pattern.DOTALL);
 
     @Test
-    void shouldShowTheExamplesShadeConfigurationInTheReadme() throws IOException {
-        String recipe = readmeRecipe();
+    void shouldShowTheExamplesShadeConfigurationInTheDocs() throws IOException {
+        String recipe = documentedRecipe();
         String examples = resolveProperties(examplesConfiguration(), Files.readString(Path.of("..", "pom.xml")))
                 .replace("<mainClass>" + Demo.class.getName() + "</mainClass>",
-                        "<mainClass>" + README_MAIN_CLASS + "</mainClass>");
+                        "<mainClass>" + RECIPE_MAIN_CLASS + "</mainClass>");
         assertEquals(normal(examples), normal(recipe),
-                "README.md's Shade recipe and the configuration of examples/pom.xml's shade execution differ");
+                RECIPE_PAGE + "'s Shade recipe and the configuration of examples/pom.xml's shade execution differ");
     }
 
     @Test
     void shouldShowARecipeWithTheStandardTransformersAndTheFlagsChronicleNeeds() throws IOException {
-        String recipe = normal(readmeRecipe());
+        String recipe = normal(documentedRecipe());
         String rootPom = Files.readString(Path.of("..", "pom.xml"));
         for (String part : new String[] {
             "<transformer implementation=\"org.apache.maven.plugins.shade.resource.ServicesResourceTransformer\"/>",
             "<transformer implementation=\"org.apache.maven.plugins.shade.resource.ManifestResourceTransformer\">",
-            "<mainClass>" + README_MAIN_CLASS + "</mainClass>",
+            "<mainClass>" + RECIPE_MAIN_CLASS + "</mainClass>",
             "<Add-Opens>" + property(rootPom, "procpool.addOpens") + "</Add-Opens>",
             "<Add-Exports>" + property(rootPom, "procpool.addExports") + "</Add-Exports>",
             "<Enable-Native-Access>ALL-UNNAMED</Enable-Native-Access>",
             // A signed jar (Janino's, which Fory brings) would make the fat jar fail its signature check.
             "<exclude>META-INF/*.SF</exclude><exclude>META-INF/*.DSA</exclude><exclude>META-INF/*.RSA</exclude>",
         }) {
-            assertTrue(recipe.contains(part), "the README's Shade recipe lacks " + part + ": " + recipe);
+            assertTrue(recipe.contains(part), RECIPE_PAGE + "'s Shade recipe lacks " + part + ": " + recipe);
         }
     }
 
-    private static String readmeRecipe() throws IOException {
-        Matcher block = README_BLOCK.matcher(Files.readString(Path.of("..", "README.md")));
-        assertTrue(block.find(), "README.md shows no Maven Shade <configuration> in an ```xml block");
+    private static String documentedRecipe() throws IOException {
+        Matcher block = RECIPE_BLOCK.matcher(Files.readString(RECIPE_PAGE));
+        assertTrue(block.find(), RECIPE_PAGE + " shows no Maven Shade <configuration> in an ```xml block");
         String recipe = block.group(1);
-        assertTrue(!block.find(), "README.md shows more than one Maven Shade <configuration>");
+        assertTrue(!block.find(), RECIPE_PAGE + " shows more than one Maven Shade <configuration>");
         return recipe;
     }
 

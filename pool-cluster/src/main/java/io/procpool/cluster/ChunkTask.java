@@ -5,6 +5,7 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializableFactory;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import io.procpool.Serialization;
+import io.procpool.worker.internal.protocol.Protocol;
 
 import java.io.IOException;
 import java.util.concurrent.Callable;
@@ -12,7 +13,7 @@ import java.util.concurrent.Callable;
 /**
  * One chunk on its way to a member, and the task Hazelcast's executor runs there. Hazelcast carries only bytes:
  * the function and the items are serialised by the pool's own {@link Serialization}, as in a process pool, and so is
- * the answer, the outcomes in {@link io.procpool.worker.Protocol}'s RESULT layout. The function travels with every
+ * the answer, the outcomes in {@link Protocol}'s RESULT layout. The function travels with every
  * chunk (a member keeps the last few it rebuilt), so that a chunk is whole wherever it is sent again.
  */
 final class ChunkTask implements Callable<byte[]>, IdentifiedDataSerializable {

@@ -16,7 +16,7 @@ import io.procpool.Serialization;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.ValueSerializers;
+import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -114,7 +114,7 @@ public final class ClusterPool extends AbstractPool {
     /** Serialises the value as a task's item would be, and drops the bytes. */
     @Override
     protected void checkCrosses(Object value) {
-        io.procpool.worker.ValueSerializers.toBytes(serialization, value, "the task");
+        ValueSerializers.toBytes(serialization, value, "the task");
     }
 
     /** The pool's event thread runs callbacks; blocking there would wait for itself. */
@@ -257,15 +257,20 @@ public final class ClusterPool extends AbstractPool {
 
     /** Members come and go: those of this procpool version join the dispatcher; a lost one fails or resends. */
     private final class Membership implements InitialMembershipListener {
+        /**
+         * The members there when the pool connected go to the dispatcher as one task, not one each: {@code build()}
+         * returns once enough members are in use, and must then find all of these counted, not only the first.
+         */
         @Override
         public void init(InitialMembershipEvent event) {
-            event.getMembers().forEach(member -> events.execute(() -> dispatcher.memberAdded(member)));
+            List<Member> members = List.copyOf(event.getMembers());
+            events.execute(() -> dispatcher.membersAdded(members));
         }
 
         @Override
         public void memberAdded(MembershipEvent event) {
-            Member member = event.getMember();
-            events.execute(() -> dispatcher.memberAdded(member));
+            List<Member> member = List.of(event.getMember());
+            events.execute(() -> dispatcher.membersAdded(member));
         }
 
         @Override
@@ -402,7 +407,8 @@ public final class ClusterPool extends AbstractPool {
         }
 
         /**
-         * Sets how long local members may take to start and form their cluster before {@link #build()} fails.
+         * Sets how long local members may take, in all, to start, form their cluster and join the pool before
+         * {@link #build()} fails.
          *
          * @param startTimeout positive; 60 s by default
          * @return this builder
@@ -456,17 +462,20 @@ public final class ClusterPool extends AbstractPool {
         }
 
         /**
-         * Starts the local members, or connects to the running cluster, and returns the pool once members are
-         * ready to run chunks.
+         * Starts the local members, or connects to the running cluster, and returns the pool once its members are
+         * in use, their workers counted in {@link ClusterPool#size()} and {@code stats().workersStarted()}: every
+         * local member, within the start timeout; or, joining a running cluster, every member of this procpool
+         * version that the pool saw as it connected, at least one.
          *
          * @return the pool
          * @throws IllegalStateException if neither or both of local members and addresses were set, or a task
          *                               timeout was set without worker processes
-         * @throws PoolException         if the members did not start, no member answered at the addresses within the
-         *                               connect timeout, the cluster has another name, or its members run another
-         *                               procpool version; or, before any of that, if {@link Serialization#FORY} was
-         *                               chosen and Apache Fory is not on this JVM's class path (the message names the
-         *                               dependency to add)
+         * @throws PoolException         if the local members did not all start and join within the start timeout
+         *                               (naming how many did; those started are stopped), no member answered at the
+         *                               addresses within the connect timeout, the cluster has another name, or its
+         *                               members run another procpool version; or, before any of that, if
+         *                               {@link Serialization#FORY} was chosen and Apache Fory is not on this JVM's
+         *                               class path (the message names the dependency to add)
          */
         public ClusterPool build() {
             if ((localMembers > 0) == !addresses.isEmpty()) {
@@ -493,6 +502,7 @@ public final class ClusterPool extends AbstractPool {
             events.execute(() -> { }); // makes the thread now, so that the pool knows it
             ClusterPool[] pool = new ClusterPool[1];
             LocalMembers local = null;
+            long deadline = 0;
             String name = clusterName;
             List<String> joinAt = addresses;
             if (localMembers > 0) {
@@ -505,10 +515,11 @@ public final class ClusterPool extends AbstractPool {
                                 pool[0].dispatcher.localMemberExited(member);
                             }
                         }));
+                // One deadline for the members' start, the client's connection and the counting of every member.
+                deadline = System.nanoTime() + startTimeout.toNanos();
                 local.startAll();
-                stats.workersStarted.add((long) localMembers * workersPerMember());
                 try {
-                    local.awaitReady(startTimeout);
+                    local.awaitReady(deadline, startTimeout);
                 } catch (RuntimeException e) {
                     local.killAll();
                     events.shutdown();
@@ -519,7 +530,7 @@ public final class ClusterPool extends AbstractPool {
                 name = "procpool";
             }
             ClientConfig config = HazelcastSetup.client(name, joinAt,
-                    localMembers > 0 ? startTimeout : connectTimeout);
+                    local != null ? left(deadline) : connectTimeout);
             config.setInstanceName("procpool-cluster-pool-" + number);
             HazelcastInstance client;
             try {
@@ -537,8 +548,18 @@ public final class ClusterPool extends AbstractPool {
             String description = local != null ? localMembers + " local members of " + workersPerMember()
                     + " workers" : "cluster '" + name + "' at " + joinAt;
             pool[0] = new ClusterPool(this, local, client, events, eventThread.get(), stats, description);
-            pool[0].start(local != null ? localMembers : 1, local != null ? startTimeout : connectTimeout);
+            if (local != null) {
+                pool[0].start(localMembers, deadline, startTimeout);
+            } else {
+                // Joining a cluster: at least one member, and every member the client saw as it connected.
+                pool[0].start(1, System.nanoTime() + connectTimeout.toNanos(), connectTimeout);
+            }
             return pool[0];
+        }
+
+        /** {@return the time left until {@code deadline}, at least a millisecond: Hazelcast takes 0 as forever} */
+        private static Duration left(long deadline) {
+            return Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadline - System.nanoTime()));
         }
 
         private static Duration positive(Duration duration, String what) {
@@ -567,25 +588,32 @@ public final class ClusterPool extends AbstractPool {
     }
 
     /**
-     * Listens to the cluster and waits until {@code members} members of this procpool version are there.
+     * Listens to the cluster and waits until {@code members} members of this procpool version are in use and their
+     * workers counted: {@link #size()} and {@code stats().workersStarted()} are right as {@code build()} returns.
      *
-     * @throws PoolException if they are not there within {@code timeout}: naming members of another version
+     * @throws PoolException if they are not within the deadline, naming how many are and members of another
+     *                       version; the pool is terminated then, which stops the members it started
      */
-    private void start(int members, Duration timeout) {
+    private void start(int members, long deadlineNanos, Duration timeout) {
         client.getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_DISCONNECTED) {
                 events.execute(() -> dispatcher.disconnected());
             }
         });
+        // Hazelcast calls init() here, before this returns, when the client already knows the cluster's members.
         client.getCluster().addMembershipListener(new Membership());
         try {
-            dispatcher.awaitMembers(members, timeout);
+            int joined = dispatcher.awaitMembers(members, deadlineNanos);
+            if (joined < members) {
+                List<String> refused = dispatcher.refused();
+                throw new PoolException((local != null
+                        ? "only " + joined + " of " + members + " local members joined the pool within "
+                        : "the cluster has " + joined + " usable member(s), " + members + " needed, after ")
+                        + timeout.toMillis() + " ms" + (refused.isEmpty() ? "" : "; refused: " + refused));
+            }
         } catch (RuntimeException e) {
             terminate();
             throw e;
-        }
-        if (local == null) {
-            stats.workersStarted.add(dispatcher.workers());
         }
     }
 
@@ -596,6 +624,10 @@ public final class ClusterPool extends AbstractPool {
 
     /** Waits until the pool uses {@code members} members, as after a lost local member was replaced. For tests. */
     void awaitMembers(int members, Duration timeout) {
-        dispatcher.awaitMembers(members, timeout);
+        int joined = dispatcher.awaitMembers(members, System.nanoTime() + timeout.toNanos());
+        if (joined < members) {
+            throw new PoolException("the pool uses " + joined + " member(s), " + members + " wanted, after "
+                    + timeout.toMillis() + " ms");
+        }
     }
 }

@@ -16,17 +16,17 @@ import io.procpool.WorkerCrashedException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.ChunkRunner;
-import io.procpool.worker.ClassFilter;
-import io.procpool.worker.KryoCodec;
-import io.procpool.worker.RawBitsOutput;
-import io.procpool.worker.ResultDecoder;
-import io.procpool.worker.ValueSerializer;
-import io.procpool.worker.ValueSerializers;
+import io.procpool.worker.internal.protocol.ChunkCodec;
+import io.procpool.worker.internal.protocol.ResultDecoder;
+import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.serial.KryoCodec;
+import io.procpool.worker.internal.serial.RawBitsOutput;
+import io.procpool.worker.internal.serial.ValueSerializer;
+import io.procpool.worker.internal.serial.ValueSerializers;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -129,19 +129,25 @@ final class Dispatcher {
         lazy.forEach(Call::stopReading);
     }
 
+    /** {@return what was said of the members seen that run another procpool version, for a failure's message} */
+    synchronized List<String> refused() {
+        return new ArrayList<>(refused);
+    }
+
     /**
-     * Waits until {@code count} members of this version are in use.
+     * Waits until {@code count} members of this version are in use, or the deadline passes, or the pool is
+     * terminated.
      *
-     * @throws PoolException if they are not within {@code timeout}
+     * @param count         how many members are wanted
+     * @param deadlineNanos when to give up, on {@link System#nanoTime()}'s clock
+     * @return how many members are in use: {@code count} or more, unless it gave up
+     * @throws PoolException if interrupted
      */
-    synchronized void awaitMembers(int count, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized int awaitMembers(int count, long deadlineNanos) {
         while (links.size() < count && !terminated) {
-            long left = deadline - System.nanoTime();
+            long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
-                throw new PoolException("the cluster has " + links.size() + " usable member(s), " + count
-                        + " needed, after " + timeout.toMillis() + " ms"
-                        + (refused.isEmpty() ? "" : "; refused: " + refused));
+                break;
             }
             try {
                 wait(Math.max(1, left / 1_000_000));
@@ -150,21 +156,35 @@ final class Dispatcher {
                 throw new PoolException("interrupted while waiting for the cluster's members", e);
             }
         }
+        return links.size();
     }
 
-    /** A member joined, or was there when the pool connected: used if it runs this procpool version. */
-    void memberAdded(Member member) {
-        String version = member.getAttribute(HazelcastSetup.VERSION_ATTRIBUTE);
+    /**
+     * Members joined, or were there when the pool connected: those of this procpool version are put in use and
+     * their workers counted as started, all in one step, so that whoever waits for members (a pool's
+     * {@code build()}) never finds some of them in use and the others not yet.
+     */
+    void membersAdded(Collection<Member> members) {
         synchronized (this) {
-            if (terminated || links.containsKey(member.getUuid())) {
+            if (terminated) {
                 return;
             }
-            if (!HazelcastSetup.VERSION.equals(version)) {
-                refused.add("member " + address(member) + " runs procpool " + version + ", this pool runs "
-                        + HazelcastSetup.VERSION + ": both sides must run the same version");
-                return;
+            for (Member member : members) {
+                if (links.containsKey(member.getUuid())) {
+                    continue;
+                }
+                String version = member.getAttribute(HazelcastSetup.VERSION_ATTRIBUTE);
+                if (!HazelcastSetup.VERSION.equals(version)) {
+                    refused.add("member " + address(member) + " runs procpool " + version + ", this pool runs "
+                            + HazelcastSetup.VERSION + ": both sides must run the same version");
+                    continue;
+                }
+                MemberLink link = new MemberLink(member);
+                links.put(link.uuid, link);
+                // Counted where the pool gains the workers, as memberLost counts them lost: a replacement, or a
+                // member that joins later, counts as a ProcessPool's replacement worker does.
+                stats.workersStarted.add(link.workers);
             }
-            links.put(member.getUuid(), new MemberLink(member));
             notifyAll();
         }
         dispatch();
@@ -365,10 +385,10 @@ final class Dispatcher {
         Codec codec = codecs.get();
         RawBitsOutput out = codec.out;
         out.reset();
-        int unwritten = ChunkRunner.writeItems(codec.values, out, chunk.items());
+        int unwritten = ChunkCodec.writeItems(codec.values, out, chunk.items());
         if (unwritten >= 0) {
             throw KryoCodec.failure("could not serialise item " + (chunk.firstIndex() + unwritten),
-                    chunk.items()[unwritten], ChunkRunner.takeItemFailure());
+                    chunk.items()[unwritten], ChunkCodec.takeItemFailure());
         }
         byte[] items = out.toBytes();
         codec.shrink();

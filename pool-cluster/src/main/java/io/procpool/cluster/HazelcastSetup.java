@@ -5,7 +5,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
-import io.procpool.worker.QuietLoggers;
+import io.procpool.worker.internal.logging.QuietLoggers;
 
 import java.io.IOException;
 import java.io.InputStream;

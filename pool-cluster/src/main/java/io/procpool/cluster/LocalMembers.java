@@ -85,30 +85,38 @@ final class LocalMembers {
     /**
      * Waits until every member started so far has joined its cluster.
      *
-     * @param timeout the longest to wait in all
-     * @throws PoolException naming a member that exited or did not join in time, with its last lines of output
+     * @param deadlineNanos when to give up, on {@link System#nanoTime()}'s clock
+     * @param timeout       the time the deadline allows in all, for the message
+     * @throws PoolException naming a member that exited or did not join in time, with its last lines of output, and
+     *                       how many of the members had joined
      */
-    void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    void awaitReady(long deadlineNanos, Duration timeout) {
         List<LocalMember> waiting;
         synchronized (this) {
             waiting = new ArrayList<>(members.values());
         }
         for (LocalMember member : waiting) {
             try {
-                member.ready().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                member.ready().get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (ExecutionException e) {
                 throw new PoolException(member + " exited before it joined its cluster (code "
-                        + member.exited().getNow(-1) + "); its last lines of standard error: "
-                        + member.lastErrorLines());
+                        + member.exited().getNow(-1) + "; " + joined(waiting) + " of " + waiting.size()
+                        + " local members joined); its last lines of standard error: " + member.lastErrorLines());
             } catch (TimeoutException e) {
-                throw new PoolException(member + " did not join its cluster within " + timeout.toMillis()
-                        + " ms; its last lines of standard error: " + member.lastErrorLines());
+                throw new PoolException(member + " did not join its cluster within " + timeout.toMillis() + " ms ("
+                        + joined(waiting) + " of " + waiting.size() + " local members did); its last lines of "
+                        + "standard error: " + member.lastErrorLines());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PoolException("interrupted while waiting for the cluster's members to start", e);
             }
         }
+    }
+
+    private static long joined(List<LocalMember> members) {
+        return members.stream()
+                .filter(member -> member.ready().isDone() && !member.ready().isCompletedExceptionally())
+                .count();
     }
 
     /** Stops every member and waits for each to exit (killing any that takes more than a few seconds). */

@@ -7,12 +7,13 @@ import io.procpool.Serialization;
 import io.procpool.SerializationException;
 import io.procpool.TaskFailedException;
 import io.procpool.launcher.ProcessPool;
-import io.procpool.worker.ChunkRunner;
-import io.procpool.worker.ClassFilter;
-import io.procpool.worker.KryoCodec;
-import io.procpool.worker.RawBitsOutput;
-import io.procpool.worker.ValueSerializer;
-import io.procpool.worker.ValueSerializers;
+import io.procpool.worker.internal.protocol.ChunkCodec;
+import io.procpool.worker.internal.runtime.ChunkRunner;
+import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.serial.KryoCodec;
+import io.procpool.worker.internal.serial.RawBitsOutput;
+import io.procpool.worker.internal.serial.ValueSerializer;
+import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -65,9 +66,9 @@ final class MemberRuntime implements AutoCloseable {
         if (!HazelcastSetup.VERSION.equals(task.version())) {
             // A pool checks members' versions when it connects; this catches a member that was swapped since.
             try (RawBitsOutput out = new RawBitsOutput(256, -1)) {
-                ChunkRunner.writeUndelivered(out, task.count(), "the member runs procpool " + HazelcastSetup.VERSION
+                ChunkCodec.writeUndelivered(out, task.count(), "the member runs procpool " + HazelcastSetup.VERSION
                         + " and the pool " + task.version() + ": both sides must run the same version");
-                ChunkRunner.writeTimings(out, 0, 0, 0);
+                ChunkCodec.writeTimings(out, 0, 0, 0);
                 return out.toBytes();
             }
         }
@@ -107,7 +108,7 @@ final class MemberRuntime implements AutoCloseable {
                 } catch (TaskFailedException e) {
                     failures[i] = e.getCause();
                 } catch (PoolException e) {
-                    failures[i] = new ChunkRunner.PoolFailed(e);
+                    failures[i] = new ChunkCodec.PoolFailed(e);
                 }
             }
         }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -38,6 +39,8 @@ class ClusterJoinTest {
     private final String name = "join-test-" + ProcessHandle.current().pid();
     private HandStartedMember member;
     private HandStartedMember bare;
+    /** A second member in {@link #bare}'s cluster, so that a pool joining it sees two. */
+    private HandStartedMember bareSecond;
     private HandStartedMember otherVersion;
 
     @BeforeAll
@@ -47,14 +50,19 @@ class ClusterJoinTest {
         bare = HandStartedMember.start(ClusterMember.class.getName(), false,
                 "--cluster-name", name + "-bare", "--port", "{port}", "--host", "127.0.0.1", "--workers", "1");
         otherVersion = HandStartedMember.start(OtherVersionMember.class.getName(), true, name + "-other", "{port}");
-        member.awaitReady();
         bare.awaitReady();
+        // Started once the first is up, so that it joins that cluster rather than forming one of its own.
+        bareSecond = HandStartedMember.start(ClusterMember.class.getName(), false,
+                "--cluster-name", name + "-bare", "--port", "{port}", "--host", "127.0.0.1", "--workers", "1",
+                "--members", bare.address());
+        member.awaitReady();
         otherVersion.awaitReady();
+        bareSecond.awaitReady();
     }
 
     @AfterAll
     void stopMembers() throws Exception {
-        for (HandStartedMember started : new HandStartedMember[] {member, bare, otherVersion}) {
+        for (HandStartedMember started : new HandStartedMember[] {member, bare, bareSecond, otherVersion}) {
             if (started != null) {
                 started.close();
             }
@@ -71,6 +79,27 @@ class ClusterJoinTest {
                 assertEquals(member.pid(), pool.apply(PID, 0).longValue(), "tasks run in the member's JVM");
             }
             assertTrue(member.isAlive(), "closing a pool must not stop a member it joined");
+        }
+    }
+
+    /**
+     * {@code build()} returned once the first of the members it saw was in use, before the others were counted:
+     * {@code size()} 1 of 2 in 5 of 10 joins on a 2-core machine. Read at once, with no wait, in three joins.
+     */
+    @Test
+    void shouldCountEveryMemberItSeesWhenBuildReturns() {
+        assertTrue(bareSecond.readyLine().contains(" of 2 member(s)"),
+                "the second member should have joined the first: " + bareSecond.readyLine());
+        for (int round = 0; round < 3; round++) {
+            try (ClusterPool pool = ClusterPool.builder().clusterName(name + "-bare").addresses(bare.address())
+                    .build()) {
+                int size = pool.size();
+                long started = pool.stats().workersStarted();
+                List<Long> inUse = pool.memberPids();
+                assertEquals(List.of(2, 2L, Set.of(bare.pid(), bareSecond.pid())),
+                        List.of(size, started, Set.copyOf(inUse)),
+                        "round " + round + ": size(), workersStarted and the members in use as build() returned");
+            }
         }
     }
 

@@ -89,6 +89,11 @@ final class HandStartedMember implements AutoCloseable {
         return this;
     }
 
+    /** {@return its ready line, once {@link #awaitReady()} has returned} */
+    String readyLine() {
+        return ready.getNow("");
+    }
+
     String address() {
         return "127.0.0.1:" + port;
     }

@@ -1,11 +1,11 @@
 package io.procpool.launcher;
 
-import io.procpool.worker.MessageAppender;
-import io.procpool.worker.MessageTailer;
-import io.procpool.worker.QueueLayout;
-import io.procpool.worker.StartRing;
-import io.procpool.worker.StatusDescriptor;
-import io.procpool.worker.SwitchingReader;
+import io.procpool.worker.internal.transport.MessageAppender;
+import io.procpool.worker.internal.transport.MessageTailer;
+import io.procpool.worker.internal.transport.QueueLayout;
+import io.procpool.worker.internal.transport.StartRing;
+import io.procpool.worker.internal.transport.StatusDescriptor;
+import io.procpool.worker.internal.transport.SwitchingReader;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;

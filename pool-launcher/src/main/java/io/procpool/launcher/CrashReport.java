@@ -5,8 +5,8 @@ import io.procpool.launcher.internal.core.SlotEnd;
 import io.procpool.PoolException;
 import io.procpool.WorkerCrashedException;
 import io.procpool.internal.Chunk;
-import io.procpool.worker.Failures;
-import io.procpool.worker.Protocol;
+import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.internal.serial.Failures;
 
 import java.util.List;
 

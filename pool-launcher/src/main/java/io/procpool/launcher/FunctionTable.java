@@ -42,7 +42,7 @@ final class FunctionTable {
         }
         checkWorkersCanLoad(type);
         long start = System.nanoTime();
-        byte[] bytes = io.procpool.worker.ValueSerializers.toBytes(serialization, call.fn(), "the function");
+        byte[] bytes = io.procpool.worker.internal.serial.ValueSerializers.toBytes(serialization, call.fn(), "the function");
         counters.parentSerializeNanos.add(System.nanoTime() - start);
         long id = idOf(bytes);
         if (hasNoInstanceFields(type) && stateless.size() < MAX_ENTRIES) {

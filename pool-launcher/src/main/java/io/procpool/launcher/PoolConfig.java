@@ -2,8 +2,8 @@ package io.procpool.launcher;
 
 import io.procpool.Initializer;
 import io.procpool.Serialization;
-import io.procpool.worker.ClassFilter;
-import io.procpool.worker.IdleStrategy;
+import io.procpool.worker.internal.runtime.IdleStrategy;
+import io.procpool.worker.internal.serial.ClassFilter;
 
 import java.nio.file.Path;
 import java.time.Duration;

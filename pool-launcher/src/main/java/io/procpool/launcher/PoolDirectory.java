@@ -1,8 +1,8 @@
 package io.procpool.launcher;
 
 import io.procpool.PoolException;
-import io.procpool.worker.Directories;
-import io.procpool.worker.QueueSizes;
+import io.procpool.worker.internal.transport.Directories;
+import io.procpool.worker.internal.transport.QueueSizes;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -13,10 +13,10 @@ import io.procpool.launcher.internal.core.ActiveCall;
 import io.procpool.launcher.internal.core.Conductor;
 import io.procpool.launcher.internal.core.CoreSettings;
 import io.procpool.launcher.internal.core.DirectPath;
-import io.procpool.worker.ClassFilter;
-import io.procpool.worker.IdleStrategy;
+import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.runtime.IdleStrategy;
 import io.procpool.worker.JvmFlags;
-import io.procpool.worker.ValueSerializers;
+import io.procpool.worker.internal.serial.ValueSerializers;
 import io.procpool.worker.WorkerMain;
 
 import java.nio.file.Path;
@@ -62,7 +62,7 @@ public final class ProcessPool extends AbstractPool {
     /** Shut down or terminated before its workers ever started (a pool made inside a worker and never used). */
     private volatile boolean stoppedBeforeStart;
     private volatile long startupNanos;
-    /** When the workers' start began ({@link io.procpool.worker.Protocol#epochMicros}); 0 before. */
+    /** When the workers' start began ({@link io.procpool.worker.internal.protocol.Protocol#epochMicros}); 0 before. */
     private volatile long startupMicros;
 
     private ProcessPool(PoolConfig config) {
@@ -91,7 +91,7 @@ public final class ProcessPool extends AbstractPool {
                 throw new IllegalStateException("the pool is shut down and accepts no new work");
             }
             long start = System.nanoTime();
-            startupMicros = io.procpool.worker.Protocol.epochMicros();
+            startupMicros = io.procpool.worker.internal.protocol.Protocol.epochMicros();
             PoolDirectory directory = PoolDirectory.create(config.queueRoot(), config.processes());
             Conductor created;
             try {
@@ -103,7 +103,7 @@ public final class ProcessPool extends AbstractPool {
             }
             // Chronicle's loggers are set to WARN on this thread, after the workers were launched (their boot is the
             // long part) and before either side's queues open on threads of their own (see Quiet.loggers).
-            io.procpool.worker.Quiet.loggers();
+            io.procpool.worker.internal.logging.Quiet.loggers();
             loop = created;
             startLock.notifyAll();
             Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -351,7 +351,7 @@ public final class ProcessPool extends AbstractPool {
     /** Serialises the value as a task's item would be, and drops the bytes. */
     @Override
     protected void checkCrosses(Object value) {
-        io.procpool.worker.ValueSerializers.toBytes(config.serialization(), value, "the task");
+        io.procpool.worker.internal.serial.ValueSerializers.toBytes(config.serialization(), value, "the task");
     }
 
     /** Tasks run in worker JVMs: the ExecutorService view asks for serialisable ones. */

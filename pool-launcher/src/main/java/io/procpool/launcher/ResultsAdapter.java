@@ -3,10 +3,10 @@ package io.procpool.launcher;
 import com.esotericsoftware.kryo.io.Input;
 import io.procpool.internal.Chunk;
 import io.procpool.launcher.internal.core.SlotReports;
-import io.procpool.worker.Failures;
-import io.procpool.worker.Protocol;
-import io.procpool.worker.ResultDecoder;
-import io.procpool.worker.ValueSerializer;
+import io.procpool.worker.internal.serial.Failures;
+import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.internal.protocol.ResultDecoder;
+import io.procpool.worker.internal.serial.ValueSerializer;
 
 /**
  * Decodes what a worker JVM sends (ready, results, retiring, a failed initializer) from its channel, rebuilding the
@@ -36,7 +36,7 @@ final class ResultsAdapter {
 
     private void handle(SlotReports reports) {
         in.setBuffer(channel.bytes(), 0, channel.length());
-        byte type = in.readByte();
+        byte type = Protocol.readHeader(in);
         switch (type) {
             case Protocol.READY:
                 long pid = in.readVarLong(true);

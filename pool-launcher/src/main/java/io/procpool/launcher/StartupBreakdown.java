@@ -1,6 +1,6 @@
 package io.procpool.launcher;
 
-import io.procpool.worker.Protocol;
+import io.procpool.worker.internal.protocol.Protocol;
 
 import java.time.Duration;
 import java.util.List;

@@ -5,12 +5,12 @@ import io.procpool.SerializationException;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
 import io.procpool.launcher.internal.core.ActiveCall;
-import io.procpool.worker.BufferRetention;
-import io.procpool.worker.ChunkRunner;
-import io.procpool.worker.KryoCodec;
-import io.procpool.worker.Protocol;
-import io.procpool.worker.RawBitsOutput;
-import io.procpool.worker.ValueSerializer;
+import io.procpool.worker.internal.transport.BufferRetention;
+import io.procpool.worker.internal.protocol.ChunkCodec;
+import io.procpool.worker.internal.serial.KryoCodec;
+import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.internal.serial.RawBitsOutput;
+import io.procpool.worker.internal.serial.ValueSerializer;
 
 /**
  * Encodes what the parent sends one worker (a call's function before its first chunk there, chunks, shutdown) and
@@ -45,23 +45,23 @@ final class TasksProxy {
         chunkPrepared = false;
         if (withFunction) {
             function.reset();
-            function.writeByte(Protocol.FUNCTION);
+            Protocol.writeHeader(function, Protocol.FUNCTION);
             function.writeVarLong(call.functionId(), true);
             function.writeVarInt(call.functionBytes().length, true);
             function.writeBytes(call.functionBytes());
         }
         out.reset();
-        out.writeByte(Protocol.CHUNK);
+        Protocol.writeHeader(out, Protocol.CHUNK);
         out.writeVarLong(seq, true);
         out.writeVarLong(chunk.call().id(), true);
         out.writeVarLong(call.functionId(), true);
         out.writeVarLong(chunk.firstIndex(), true);
         out.writeVarInt(chunk.size(), true);
-        int unwritten = ChunkRunner.writeItems(values, out, chunk.items());
+        int unwritten = ChunkCodec.writeItems(values, out, chunk.items());
         if (unwritten >= 0) {
             // Arrays the chunk wrote to files stay there until the pool's directory goes, at close.
             values.takeOutOfBandBytes();
-            itemFailure = ChunkRunner.takeItemFailure();
+            itemFailure = ChunkCodec.takeItemFailure();
             shrinkOutput();
             return unwritten;
         }
@@ -101,7 +101,7 @@ final class TasksProxy {
     /** Tells a worker to finish and exit. */
     void sendShutdown(ChronicleChannel channel) {
         out.reset();
-        out.writeByte(Protocol.SHUTDOWN);
+        Protocol.writeHeader(out, Protocol.SHUTDOWN);
         channel.send(out.getBuffer(), out.position());
     }
 

@@ -5,15 +5,15 @@ import io.procpool.internal.PoolCounters;
 import io.procpool.launcher.internal.core.SlotEnd;
 import io.procpool.launcher.internal.core.SlotFactory;
 import io.procpool.launcher.internal.core.WorkerSlot;
-import io.procpool.worker.Directories;
+import io.procpool.worker.internal.transport.Directories;
 
 import com.esotericsoftware.kryo.io.Output;
-import io.procpool.worker.IdleStrategy;
+import io.procpool.worker.internal.runtime.IdleStrategy;
 import io.procpool.worker.JvmFlags;
-import io.procpool.worker.Protocol;
-import io.procpool.worker.QueueLayout;
-import io.procpool.worker.Quiet;
-import io.procpool.worker.ValueSerializers;
+import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.internal.transport.QueueLayout;
+import io.procpool.worker.internal.logging.Quiet;
+import io.procpool.worker.internal.serial.ValueSerializers;
 import io.procpool.worker.WorkerMain;
 import org.apache.commons.exec.CommandLine;
 
@@ -199,7 +199,7 @@ final class WorkerLauncher implements SlotFactory {
         }
         // The set-up message waits for the worker in its tasks ring: it reads it as soon as it is up.
         try (Output init = new Output(256, -1)) {
-            init.writeByte(Protocol.INIT);
+            Protocol.writeHeader(init, Protocol.INIT);
             init.writeVarInt(config.maxTasksPerChild(), true);
             init.writeBoolean(config.taskTimeout() != null);
             init.writeBoolean(initializerBytes != null);

@@ -1,7 +1,7 @@
 package io.procpool.launcher;
 
 import com.esotericsoftware.kryo.io.Input;
-import io.procpool.worker.Protocol;
+import io.procpool.worker.internal.protocol.Protocol;
 
 /**
  * When one worker reached each phase of its start-up, in wall-clock microseconds ({@link Protocol#epochMicros}):

@@ -1,5 +1,6 @@
 package io.procpool.launcher;
 
+import io.procpool.worker.internal.transport.QueueSizes;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -20,7 +21,7 @@ class BoundedQueueTest {
     private static final long TASKS = 10_000_000;
     private static final int WORKERS = 2;
     /** Two segments per queue, two queues per worker, each segment at most its size plus one message. */
-    private static final long BOUND_BYTES = WORKERS * 2 * 2 * (io.procpool.worker.QueueSizes.DEFAULT.segmentBytes() + (8L << 20));
+    private static final long BOUND_BYTES = WORKERS * 2 * 2 * (QueueSizes.DEFAULT.segmentBytes() + (8L << 20));
 
     /** Items made on the fly, 64 bytes each, so ten million of them cost no memory here. */
     private static Iterable<byte[]> items(long count) {

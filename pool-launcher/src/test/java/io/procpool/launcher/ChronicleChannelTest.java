@@ -1,7 +1,7 @@
 package io.procpool.launcher;
 
-import io.procpool.worker.QueueLayout;
-import io.procpool.worker.StatusDescriptor;
+import io.procpool.worker.internal.transport.QueueLayout;
+import io.procpool.worker.internal.transport.StatusDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

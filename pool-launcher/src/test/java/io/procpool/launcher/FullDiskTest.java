@@ -1,7 +1,7 @@
 package io.procpool.launcher;
 
 import io.procpool.PoolException;
-import io.procpool.worker.QueueSizes;
+import io.procpool.worker.internal.transport.QueueSizes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

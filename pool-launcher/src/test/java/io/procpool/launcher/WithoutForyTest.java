@@ -2,8 +2,8 @@ package io.procpool.launcher;
 
 import io.procpool.PoolException;
 import io.procpool.Serialization;
-import io.procpool.worker.ClassFilter;
-import io.procpool.worker.ValueSerializers;
+import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.serial.ValueSerializers;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;

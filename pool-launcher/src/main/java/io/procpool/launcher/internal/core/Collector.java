@@ -2,7 +2,7 @@ package io.procpool.launcher.internal.core;
 
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.ResultDecoder;
+import io.procpool.worker.internal.protocol.ResultDecoder;
 
 import java.util.function.Consumer;
 

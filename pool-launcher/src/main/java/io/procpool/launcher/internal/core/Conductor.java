@@ -5,7 +5,7 @@ import io.procpool.TaskTimeoutException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.IdleStrategy;
+import io.procpool.worker.internal.runtime.IdleStrategy;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.procpool.launcher.internal.core;
 
-import io.procpool.worker.IdleStrategy;
+import io.procpool.worker.internal.runtime.IdleStrategy;
 
 import java.time.Duration;
 

@@ -4,7 +4,7 @@ import io.procpool.PoolException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.IdleStrategy;
+import io.procpool.worker.internal.runtime.IdleStrategy;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.LongAdder;

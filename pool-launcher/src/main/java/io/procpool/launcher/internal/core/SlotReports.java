@@ -1,7 +1,7 @@
 package io.procpool.launcher.internal.core;
 
 import io.procpool.internal.Chunk;
-import io.procpool.worker.ResultDecoder;
+import io.procpool.worker.internal.protocol.ResultDecoder;
 
 /**
  * What a slot reports, as its channel decodes it, for the core to act on: the other half of the seam. Called by the

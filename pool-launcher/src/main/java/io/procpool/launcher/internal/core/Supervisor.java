@@ -1,6 +1,6 @@
 package io.procpool.launcher.internal.core;
 
-import io.procpool.worker.NanoClock;
+import io.procpool.worker.internal.runtime.NanoClock;
 
 import java.time.Duration;
 

@@ -7,12 +7,12 @@ import io.procpool.WorkerCrashedException;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.MapCall;
 import io.procpool.internal.PoolCounters;
-import io.procpool.worker.ChunkRunner;
-import io.procpool.worker.ClassFilter;
-import io.procpool.worker.KryoCodec;
-import io.procpool.worker.KryoSerializer;
-import io.procpool.worker.Protocol;
-import io.procpool.worker.ValueSerializer;
+import io.procpool.worker.internal.protocol.ChunkCodec;
+import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.serial.KryoCodec;
+import io.procpool.worker.internal.serial.ValueSerializers;
+import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.internal.serial.ValueSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ class SchedulerTest {
         final List<String> events = new ArrayList<>();
         /** The first item index of each chunk sent, in order. */
         final List<Long> starts = new ArrayList<>();
-        private final ValueSerializer values = KryoSerializer.create(ClassFilter.ALLOW_ALL, null);
+        private final ValueSerializer values = ValueSerializers.create(io.procpool.Serialization.KRYO, ClassFilter.ALLOW_ALL, null);
         private Chunk prepared;
         private boolean withFunction;
         private Throwable itemFailure;
@@ -61,9 +61,9 @@ class SchedulerTest {
 
         @Override
         public int prepare(ActiveCall call, Chunk chunk, long seq, boolean withFunction) {
-            int unwritten = ChunkRunner.writeItems(values, new Output(256, -1), chunk.items());
+            int unwritten = ChunkCodec.writeItems(values, new Output(256, -1), chunk.items());
             if (unwritten >= 0) {
-                itemFailure = ChunkRunner.takeItemFailure();
+                itemFailure = ChunkCodec.takeItemFailure();
                 return unwritten;
             }
             this.prepared = chunk;

@@ -1,0 +1,70 @@
+package io.procpool.worker.internal.transport;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The status file as both sides map it: one side's writes are the other's reads. */
+class StatusDescriptorTest {
+    @TempDir
+    Path directory;
+
+    @Test
+    void shouldShowEachSideWhatTheOtherWrote() throws IOException {
+        Path file = directory.resolve("status");
+        try (StatusDescriptor parent = StatusDescriptor.create(file);
+             StatusDescriptor worker = StatusDescriptor.open(file)) {
+            assertEquals(0, parent.currentSleep());
+            worker.asleep();
+            assertEquals(1, parent.currentSleep());
+            worker.awake();
+            assertEquals(0, parent.currentSleep());
+            worker.asleep();
+            assertEquals(2, parent.currentSleep(), "each sleep has a number of its own");
+            worker.awake();
+            worker.itemStarted(7, 42, 123_456);
+            assertEquals(7, parent.currentChunk());
+            assertEquals(42, parent.currentItem());
+            assertEquals(123_456, parent.itemStartedNanos());
+            worker.idle();
+            assertEquals(0, parent.itemStartedNanos());
+            worker.chunkReceived(8);
+            assertEquals(8, parent.currentChunk());
+            worker.workerHeartbeat(99);
+            assertEquals(99, parent.workerHeartbeatNanos());
+            parent.parentHeartbeat(77);
+            assertEquals(77, worker.parentHeartbeatNanos());
+        }
+    }
+
+    @Test
+    void shouldRefuseAFileOfAnotherVersionNamingBoth() throws IOException {
+        Path file = directory.resolve("status");
+        StatusDescriptor.create(file).close();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer version = ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder())
+                    .putInt(StatusDescriptor.VERSION + 1).flip();
+            channel.write(version, 4);
+        }
+        IOException e = assertThrows(IOException.class, () -> StatusDescriptor.open(file));
+        assertTrue(e.getMessage().contains("has version " + (StatusDescriptor.VERSION + 1)), e.getMessage());
+        assertTrue(e.getMessage().contains("reads version " + StatusDescriptor.VERSION), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAFileThePoolNeverStamped() throws IOException {
+        Path file = directory.resolve("status");
+        java.nio.file.Files.write(file, new byte[256]);
+        assertThrows(IOException.class, () -> StatusDescriptor.open(file));
+    }
+}
