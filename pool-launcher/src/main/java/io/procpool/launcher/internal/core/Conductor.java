@@ -6,6 +6,7 @@ import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
 import io.procpool.worker.internal.runtime.IdleStrategy;
+import io.procpool.worker.internal.runtime.NanoClock;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -83,6 +84,22 @@ public final class Conductor implements Runnable {
      * @throws PoolException if a worker cannot be started at all; those started are killed
      */
     public Conductor(String name, CoreSettings settings, SlotFactory factory, PoolCounters counters) {
+        this(name, settings, factory, counters, System::nanoTime);
+    }
+
+    /**
+     * As {@link #Conductor(String, CoreSettings, SlotFactory, PoolCounters)}, on a clock of the caller's: a test's,
+     * which moves time on heartbeats and timeouts without waiting for it.
+     *
+     * @param name     names the conductor's thread
+     * @param settings what the core acts on
+     * @param factory  starts workers
+     * @param counters the pool's counters
+     * @param clock    the supervisor's clock
+     * @throws PoolException if a worker cannot be started at all; those started are killed
+     */
+    public Conductor(String name, CoreSettings settings, SlotFactory factory, PoolCounters counters,
+                     NanoClock clock) {
         this.settings = settings;
         this.factory = factory;
         this.counters = counters;
@@ -91,7 +108,7 @@ public final class Conductor implements Runnable {
         factory.checkResources();
         this.workers = new WorkerSlot[settings.slots()];
         this.supervisor = new Supervisor(settings.heartbeatTimeout(), settings.taskTimeout(),
-                settings.startTimeout(), settings.retries(), settings.slots(), System::nanoTime);
+                settings.startTimeout(), settings.retries(), settings.slots(), clock);
         this.thread = new Thread(this, name);
         this.thread.setDaemon(true);
         this.dispatcher = new Scheduler(settings.maxTasksPerChild(), counters, chunkSeqs);
