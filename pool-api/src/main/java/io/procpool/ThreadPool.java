@@ -61,6 +61,11 @@ public final class ThreadPool extends AbstractPool {
     /** The first initializer failure, for build() to report. */
     private final AtomicReference<PoolException> initFailure = new AtomicReference<>();
     private int chunksInFlight;
+    /** Chunks handed to the executor that no thread has begun: they may still be taken back. Guarded by this. */
+    private final java.util.Set<Chunk> handedAhead =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** Calls a thread has begun a chunk of, until they finish. Guarded by this. */
+    private final java.util.Set<Call> begun = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private boolean accepting = true;
     private boolean terminated;
 
@@ -233,12 +238,14 @@ public final class ThreadPool extends AbstractPool {
                     Chunk chunk = calls.get(i).nextChunk();
                     if (chunk != null) {
                         toRun.add(chunk);
+                        handedAhead.add(chunk);
                         chunksInFlight++;
                         progress = true;
                     }
                 }
             }
             calls.removeIf(Call::isFinished);
+            begun.removeIf(Call::isFinished);
             if (!accepting && calls.isEmpty()) {
                 executor.shutdown();
             }
@@ -251,6 +258,30 @@ public final class ThreadPool extends AbstractPool {
                 chunk.call().fail(chunk, new PoolException("the pool was terminated"));
             }
         }
+    }
+
+    /**
+     * A call none of whose chunks a thread has begun, with chunks waiting in the executor's queue handed ahead of a
+     * free thread, has not started: its chunks are taken back, so that no thread starts them, and it is said so.
+     */
+    @Override
+    protected java.util.Set<io.procpool.internal.MapCall> cancelReportingUnstarted(
+            List<io.procpool.internal.MapCall> calls) {
+        java.util.Set<io.procpool.internal.MapCall> unstarted =
+                java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<io.procpool.internal.MapCall> others = new ArrayList<>();
+        synchronized (this) {
+            for (io.procpool.internal.MapCall call : calls) {
+                if (!begun.contains(call) && handedAhead.removeIf(chunk -> chunk.call() == call)) {
+                    unstarted.add(call);
+                } else {
+                    others.add(call);
+                }
+            }
+        }
+        unstarted.forEach(call -> call.cancel(false));
+        super.cancelReportingUnstarted(others); // cancels the running ones, latest first
+        return unstarted;
     }
 
     /** A thread cannot be killed: interrupting it is how a thread pool stops a running task. */
@@ -266,11 +297,22 @@ public final class ThreadPool extends AbstractPool {
 
     private void run(Chunk chunk) {
         Thread self = Thread.currentThread();
+        boolean takenBack;
+        synchronized (this) {
+            takenBack = !handedAhead.remove(chunk);
+            if (!takenBack) {
+                begun.add(chunk.call());
+            }
+        }
         synchronized (running) {
             running.put(self, chunk.call());
         }
         try {
-            runChunk(chunk);
+            if (takenBack) {
+                chunk.call().abandon(chunk); // its call was cancelled before the chunk began: it is owed nothing
+            } else {
+                runChunk(chunk);
+            }
         } finally {
             synchronized (running) {
                 running.remove(self);

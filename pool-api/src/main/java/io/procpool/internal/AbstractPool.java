@@ -130,6 +130,22 @@ public abstract class AbstractPool implements Pool {
     }
 
     /**
+     * Cancels calls that were handed to the pool's workers, as {@code cancel(true)} does, and says which of them
+     * never started: those a worker held but had not begun. The {@link #asExecutorService() view}'s
+     * {@code shutdownNow()} returns such tasks rather than losing them. By default it cannot tell, and says none.
+     *
+     * @param calls the calls, in submission order; none of them can be cancelled before it is handed on
+     * @return those of {@code calls} that never started, now cancelled
+     */
+    protected java.util.Set<MapCall> cancelReportingUnstarted(List<MapCall> calls) {
+        // Latest first, so that stopping a running task does not free a worker for a later one about to be cancelled.
+        for (int i = calls.size() - 1; i >= 0; i--) {
+            calls.get(i).cancel(true);
+        }
+        return java.util.Set.of();
+    }
+
+    /**
      * Checks, on the caller's thread, that a value can cross to where this pool's tasks run, for calls whose
      * failure would otherwise reach nobody ({@code execute} of the {@link #asExecutorService() view}). Does nothing
      * for a pool whose tasks stay in this JVM.

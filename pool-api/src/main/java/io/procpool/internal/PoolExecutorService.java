@@ -270,29 +270,33 @@ final class PoolExecutorService implements ExecutorService, AutoCloseable {
     /**
      * Shuts the pool down, stops this view's running tasks as {@code cancel(true)} does, and returns the tasks that
      * never started, in submission order: each {@link Runnable} as it was given, each {@link Callable} in a
-     * {@link FutureTask} that runs it where it is called. The pool's own calls ({@code map}...) finish as after
+     * {@link FutureTask} that runs it where it is called. Those the pool had handed ahead to a busy worker come back
+     * too, where the pool can tell that they had not begun. The pool's own calls ({@code map}...) finish as after
      * {@link #shutdown()}.
      */
     @Override
     public List<Runnable> shutdownNow() {
         pool.shutdown();
-        List<Runnable> neverStarted = new ArrayList<>();
-        List<ViewFuture<?>> started = new ArrayList<>();
+        List<ViewFuture<?>> all = new ArrayList<>(outstanding.values());
+        java.util.Set<ViewFuture<?>> neverStarted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<MapCall> handedOn = new ArrayList<>();
         // The waiting ones first: stopping a running task frees its worker, which would take the next waiting one.
-        for (ViewFuture<?> future : outstanding.values()) {
+        for (ViewFuture<?> future : all) {
             if (future.call.cancelIfUnstarted()) {
-                neverStarted.add(future.original instanceof Runnable ? (Runnable) future.original
-                        : new FutureTask<>((Callable<?>) future.original));
+                neverStarted.add(future);
             } else {
-                started.add(future);
+                handedOn.add(future.call);
             }
         }
-        // Then the started ones, latest first: one handed ahead to a worker is cancelled before the task running
-        // ahead of it is stopped, so that the freed worker does not start it.
-        for (int i = started.size() - 1; i >= 0; i--) {
-            started.get(i).cancel(true);
+        java.util.Set<MapCall> unstarted = pool.cancelReportingUnstarted(handedOn);
+        List<Runnable> tasks = new ArrayList<>();
+        for (ViewFuture<?> future : all) {
+            if (neverStarted.contains(future) || unstarted.contains(future.call)) {
+                tasks.add(future.original instanceof Runnable ? (Runnable) future.original
+                        : new FutureTask<>((Callable<?>) future.original));
+            }
         }
-        return neverStarted;
+        return tasks;
     }
 
     @Override

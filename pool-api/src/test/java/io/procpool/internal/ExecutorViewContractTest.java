@@ -371,11 +371,12 @@ public abstract class ExecutorViewContractTest {
 
             assertTrue(own.isShutdown());
             assertFalse(neverStarted.isEmpty(), "with both workers busy, some tasks must still be waiting");
-            // A pool hands a few tasks ahead to its workers (which ones is the scheduler's choice); those are stopped
-            // as running ones. The rest come back, as the tasks given, in the order they were submitted.
+            // A pool hands a few tasks ahead to its busy workers (which ones is the scheduler's choice); they had not
+            // begun either, so they come back with the rest, as the tasks given, in the order they were submitted.
             List<MarkingTask> inOrder = new ArrayList<>(waiting);
             inOrder.retainAll(neverStarted);
             assertEquals(inOrder, neverStarted, "the tasks that never started, in submission order");
+            assertEquals(waiting, neverStarted, "every waiting task, those handed ahead to a worker included");
             assertTrue(first.isCancelled() && second.isCancelled(), "running tasks are cancelled");
             waitingFutures.forEach(f -> assertTrue(f.isDone(), "every task's future is done: " + f));
             Marks.awaitStopped(dir, 1, Duration.ofSeconds(2));

@@ -9,6 +9,7 @@ import io.procpool.PoolStats;
 import io.procpool.Serialization;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
+import io.procpool.internal.MapCall;
 import io.procpool.launcher.internal.core.ActiveCall;
 import io.procpool.launcher.internal.core.Conductor;
 import io.procpool.launcher.internal.core.CoreSettings;
@@ -346,6 +347,13 @@ public final class ProcessPool extends AbstractPool {
             }
         }
         return started == null || awaitStopped(started.stopped(), deadline - System.nanoTime());
+    }
+
+    /** Chunks handed ahead to a busy worker that has not begun them are cancelled before they start, and said so. */
+    @Override
+    protected java.util.Set<MapCall> cancelReportingUnstarted(List<MapCall> calls) {
+        Conductor started = loop;
+        return started == null ? super.cancelReportingUnstarted(calls) : started.cancelReportingUnstarted(calls);
     }
 
     /** Serialises the value as a task's item would be, and drops the bytes. */

@@ -4,6 +4,7 @@ import io.procpool.PoolException;
 import io.procpool.TaskTimeoutException;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
+import io.procpool.internal.MapCall;
 import io.procpool.internal.PoolCounters;
 import io.procpool.worker.internal.runtime.IdleStrategy;
 import io.procpool.worker.internal.runtime.NanoClock;
@@ -73,6 +74,12 @@ public final class Conductor implements Runnable {
     /** Counted by threads that cancelled a call; the loop records how many it has acted on. */
     private final java.util.concurrent.atomic.AtomicLong cancelRequests = new java.util.concurrent.atomic.AtomicLong();
     private volatile long cancelsHandled;
+    /** Calls to cancel, asking which never started ({@link #cancelReportingUnstarted}); answered by this thread. */
+    private final Queue<Withdrawal> withdrawals = new ConcurrentLinkedQueue<>();
+
+    /** Calls to cancel, and the answer: those of them that never started. */
+    private record Withdrawal(List<MapCall> calls, CompletableFuture<java.util.Set<MapCall>> unstarted) {
+    }
 
     /**
      * Starts the pool's workers, each in its slot; the conductor's thread starts with {@link #start()}.
@@ -158,9 +165,14 @@ public final class Conductor implements Runnable {
      * Hands a call to the conductor; called by any thread.
      *
      * @param call the call
+     * @throws PoolException         if the pool is broken, saying why
      * @throws IllegalStateException if the pool takes no new work
      */
     public void submit(ActiveCall call) {
+        PoolException why = broken;
+        if (why != null) {
+            throw new PoolException(why.getMessage(), why);
+        }
         if (lifecycle.get() != Lifecycle.RUNNING) {
             throw new IllegalStateException("the pool is shut down and accepts no new work");
         }
@@ -225,6 +237,11 @@ public final class Conductor implements Runnable {
                     }
                 }
                 worked |= dispatcher.dispatch(workers);
+                Withdrawal withdrawal;
+                while ((withdrawal = withdrawals.poll()) != null) {
+                    withdrawal.unstarted().complete(withdraw(withdrawal.calls()));
+                    worked = true;
+                }
                 long requests = cancelRequests.get();
                 if (requests != cancelsHandled) {
                     stopCancelledChunks();
@@ -328,6 +345,97 @@ public final class Conductor implements Runnable {
     /** {@return the number for the next chunk sent to any worker} */
     long nextChunkSeq() {
         return chunkSeqs.getAndIncrement();
+    }
+
+    /**
+     * Cancels calls whose chunks were handed to workers, as {@code cancel(true)} does, and says which never started:
+     * those whose every chunk still waited in a worker's queue. Each call is named to the workers holding it first,
+     * and only then is what they received read, so that either the worker sees the name and skips the chunk, or this
+     * side sees it received; where a channel cannot say what its worker runs, its chunks count as started. Called by
+     * any thread; waits at most {@value #CANCEL_WAIT_NANOS} ns for the conductor, and then says none.
+     *
+     * @param calls the calls, in submission order
+     * @return those that never started, now cancelled
+     */
+    public java.util.Set<MapCall> cancelReportingUnstarted(List<MapCall> calls) {
+        if (Thread.currentThread() == thread) {
+            return withdraw(calls);
+        }
+        Withdrawal withdrawal = new Withdrawal(calls, new CompletableFuture<>());
+        withdrawals.add(withdrawal);
+        LockSupport.unpark(thread);
+        try {
+            return withdrawal.unstarted().get(CANCEL_WAIT_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            calls.forEach(call -> call.cancel(true)); // a conductor stopping or stuck: cancel them all as started
+            return java.util.Set.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            calls.forEach(call -> call.cancel(true));
+            return java.util.Set.of();
+        }
+    }
+
+    /** This thread: {@link #cancelReportingUnstarted}. */
+    private java.util.Set<MapCall> withdraw(List<MapCall> calls) {
+        java.util.Set<MapCall> unstarted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (MapCall call : calls) {
+            if (!call.hasEnded() && !mayHaveStarted(call)) {
+                unstarted.add(call);
+            }
+        }
+        // The unstarted first, without interrupting anything; then the others, latest first, so that stopping a
+        // running chunk frees no worker for a later one (nothing is sent while this thread is here anyway).
+        for (MapCall call : unstarted) {
+            call.cancel(false);
+        }
+        for (int i = calls.size() - 1; i >= 0; i--) {
+            if (!unstarted.contains(calls.get(i))) {
+                calls.get(i).cancel(true);
+            }
+        }
+        return unstarted;
+    }
+
+    /**
+     * Whether any chunk of a call may have begun: names the call to every slot that holds one of its chunks, so
+     * that a worker that has not received it yet skips it, then reads what each received.
+     */
+    private boolean mayHaveStarted(Call call) {
+        boolean held = false;
+        for (WorkerSlot worker : workers) {
+            if (worker == null || !worker.isAlive()) {
+                continue;
+            }
+            if (!worker.heldByConductor()) {
+                if (worker.isLent()) {
+                    return true; // a caller's thread drives it, and may be running this call: count it as started
+                }
+                continue;
+            }
+            if (!holds(worker, call)) {
+                continue;
+            }
+            held = true;
+            worker.nameCancelledCall(call.id());
+            long received = worker.currentChunk();
+            for (WorkerSlot.InFlight sent : worker.inFlight) {
+                if (sent.chunk().call() == call && (received == SlotChannel.UNKNOWN || sent.seq() <= received)) {
+                    return true;
+                }
+            }
+        }
+        // A call no worker holds was answered, or waits to be sent again: it started, or may have.
+        return !held;
+    }
+
+    private static boolean holds(WorkerSlot worker, Call call) {
+        for (WorkerSlot.InFlight sent : worker.inFlight) {
+            if (sent.chunk().call() == call) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A call was cancelled: its running chunks must be stopped. Called by any thread. */

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The conductor's judgements end to end (losses, reruns, retries, timeouts, cancellation, shutdown, terminate, a
- * broken pool, lending a slot to a caller) over slots whose workers the test plays ({@link FakeSlots}): no JVM is
+ * broken pool, lending a slot to a caller, giving back calls handed ahead) over slots whose workers the test plays ({@link FakeSlots}): no JVM is
  * started, and time is a clock the test moves.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -216,8 +216,9 @@ class ConductorTest {
                 conductor.broken().getMessage());
         assertEquals(4, slots.channels.size(), "the first worker and three failed replacements");
         MapCall call = MapCall.ofList(x -> x, List.of(1), 1);
-        assertThrows(IllegalStateException.class,
-                () -> conductor.submit(new ActiveCall(call, 1, new byte[]{1})));
+        PoolException refused = assertThrows(PoolException.class,
+                () -> conductor.submit(new ActiveCall(call, 1, new byte[]{1})), "later calls fail at once");
+        assertTrue(refused.getMessage().contains("the pool is broken"), refused.getMessage());
     }
 
     @Test
@@ -252,6 +253,37 @@ class ConductorTest {
         FakeSlots.Sent sent = channel.nextSent();
         channel.answer(sent.seq(), x -> x);
         assertEquals(List.of(3), await(next), "the slot went back to the conductor's use");
+    }
+
+    @Test
+    void shouldGiveBackACallHandedAheadToABusySlotAndStopTheRunningOne() throws Exception {
+        startReady(1, 0, null);
+        FakeSlots.Channel channel = slots.channels.get(0);
+        MapCall running = MapCall.ofOne(x -> x, 1);
+        MapCall handedAhead = MapCall.ofOne(x -> x, 2);
+        for (MapCall call : List.of(running, handedAhead)) {
+            call.onCancel(conductor::cancelled);
+            conductor.submit(new ActiveCall(call, 1, new byte[]{1}));
+        }
+        FakeSlots.Sent runningSent = channel.nextSent();
+        channel.nextSent();
+        channel.currentChunk = runningSent.seq(); // the worker began the first; the second waits in its queue
+        java.util.Set<MapCall> unstarted = conductor.cancelReportingUnstarted(List.of(running, handedAhead));
+        assertEquals(java.util.Set.of(handedAhead), unstarted);
+        assertTrue(channel.cancelledCalls.contains(handedAhead.id()), "named first, so that the worker skips it");
+        assertTrue(handedAhead.future().isCancelled() && running.future().isCancelled());
+        awaitTrue(() -> channel.killReason != null, "the slot running the other call is stopped");
+    }
+
+    @Test
+    void shouldCountACallTheSlotHasReceivedAsStarted() throws Exception {
+        startReady(1, 0, null);
+        FakeSlots.Channel channel = slots.channels.get(0);
+        MapCall call = submit(List.of(1), 1);
+        FakeSlots.Sent sent = channel.nextSent();
+        channel.currentChunk = sent.seq();
+        assertEquals(java.util.Set.of(), conductor.cancelReportingUnstarted(List.of(call)));
+        assertTrue(call.future().isCancelled());
     }
 
     private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) {
