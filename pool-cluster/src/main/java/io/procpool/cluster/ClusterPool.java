@@ -16,6 +16,10 @@ import io.procpool.Serialization;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.internal.PoolCounters;
+import io.procpool.launcher.internal.core.ActiveCall;
+import io.procpool.launcher.internal.core.Conductor;
+import io.procpool.launcher.internal.core.CoreSettings;
+import io.procpool.worker.internal.runtime.IdleStrategy;
 import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.time.Duration;
@@ -29,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -52,38 +57,46 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ClusterPool extends AbstractPool {
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
+    /** A member has no heartbeat of its own to watch: Hazelcast notices a lost one. */
+    private static final Duration NO_HEARTBEAT = Duration.ofSeconds(10);
 
     private final LocalMembers local;
     private final int localSize;
     private final HazelcastInstance client;
-    private final IExecutorService executor;
-    private final Dispatcher dispatcher;
-    private final ExecutorService events;
-    private final Thread eventThread;
+    private final MemberSlots slots;
+    private final Conductor conductor;
     private final PoolCounters stats;
     private final String description;
     private final Serialization serialization;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-    private final Object lifecycle = new Object();
-    /** Guarded by {@link #lifecycle}. */
-    private boolean accepting = true;
-    /** Guarded by {@link #lifecycle}. */
-    private boolean stopping;
+    private final AtomicBoolean stopping = new AtomicBoolean();
 
-    private ClusterPool(Builder builder, LocalMembers local, HazelcastInstance client, ExecutorService events,
-                        Thread eventThread, PoolCounters stats, String description) {
+    private ClusterPool(Builder builder, LocalMembers local, HazelcastInstance client, PoolCounters stats,
+                        String description, int number) {
         this.local = local;
         this.localSize = builder.localMembers * builder.workersPerMember();
         this.client = client;
-        this.executor = client.getExecutorService(HazelcastSetup.EXECUTOR);
-        this.events = events;
-        this.eventThread = eventThread;
         this.stats = stats;
         this.description = description;
         this.serialization = builder.serialization;
-        this.dispatcher = new Dispatcher(executor, builder.serialization, builder.retries, stats, events,
-                this::finishShutdownIfIdle);
+        this.slots = new MemberSlots(client.getExecutorService(HazelcastSetup.EXECUTOR), serialization, stats);
+        // The same core as a ProcessPool's: one scheduler and one supervisor; each member is a slot.
+        this.conductor = new Conductor("procpool-cluster-" + number, new CoreSettings(0, 0, builder.retries, null,
+                NO_HEARTBEAT, builder.startTimeout, IdleStrategy.Mode.BACKOFF), slots, stats);
+        slots.useConductor(conductor);
+        conductor.start();
+        // Once the core has stopped (its work done after a shutdown, or terminated), the client and the members
+        // the pool started go, off the thread that stopped it.
+        conductor.stopped().whenComplete((done, failure) -> {
+            Thread closer = new Thread(() -> stopEverything(conductor.broken() != null || terminated),
+                    "procpool-cluster-" + number + "-close");
+            closer.setDaemon(true);
+            closer.start();
+        });
     }
+
+    /** Set when the pool was terminated: its local members are killed rather than stopped gently. */
+    private volatile boolean terminated;
 
     /**
      * Starts building a pool.
@@ -97,7 +110,7 @@ public final class ClusterPool extends AbstractPool {
 
     @Override
     public int size() {
-        return local != null ? localSize : Math.max(1, dispatcher.workers());
+        return local != null ? localSize : Math.max(1, slots.workers());
     }
 
     /** A round trip on loopback costs a few hundred microseconds: a chunk of 10 ms makes that small. */
@@ -117,10 +130,10 @@ public final class ClusterPool extends AbstractPool {
         ValueSerializers.toBytes(serialization, value, "the task");
     }
 
-    /** The pool's event thread runs callbacks; blocking there would wait for itself. */
+    /** The pool's conductor completes futures and runs their callbacks; blocking there would wait for itself. */
     @Override
     protected void checkMayBlock() {
-        if (Thread.currentThread() == eventThread) {
+        if (Thread.currentThread() == conductor.thread()) {
             throw new IllegalStateException("a blocking call on a ClusterPool from its own callback thread could "
                     + "wait for itself forever; use the ...Async variants there");
         }
@@ -128,54 +141,28 @@ public final class ClusterPool extends AbstractPool {
 
     @Override
     protected void submit(Call call) {
-        synchronized (lifecycle) {
-            if (!accepting) {
-                throw new IllegalStateException("the pool is shut down and accepts no new work");
-            }
-            dispatcher.add(call);
+        PoolException broken = conductor.broken();
+        if (broken != null) {
+            throw new PoolException(broken.getMessage(), broken);
         }
-        call.onRoom(dispatcher::dispatch);
-        call.onCancel(() -> dispatcher.cancelled(call));
-        dispatcher.dispatch();
+        if (conductor.isStopping()) {
+            throw new IllegalStateException("the pool is shut down and accepts no new work");
+        }
+        // The function is serialised here, on the caller's thread, once per call; it travels with every chunk.
+        byte[] function = ValueSerializers.toBytes(serialization, call.fn(), "the function");
+        call.onCancel(conductor::cancelled);
+        conductor.submit(new ActiveCall(call, call.id(), function));
     }
 
     @Override
     public void shutdown() {
-        synchronized (lifecycle) {
-            if (!accepting) {
-                return;
-            }
-            accepting = false;
-        }
-        dispatcher.stopReadingLazyCalls();
-        dispatcher.dispatch();
-        finishShutdownIfIdle();
-    }
-
-    /** Once a shut-down pool has nothing left to run, its client and members stop, off the caller's thread. */
-    private void finishShutdownIfIdle() {
-        synchronized (lifecycle) {
-            if (accepting || stopping || !dispatcher.isIdle()) {
-                return;
-            }
-            stopping = true;
-        }
-        Thread closer = new Thread(() -> stopEverything(false), "procpool-cluster-close");
-        closer.setDaemon(true);
-        closer.start();
+        conductor.requestShutdown();
     }
 
     @Override
     public void terminate() {
-        synchronized (lifecycle) {
-            accepting = false;
-            if (stopping) {
-                return;
-            }
-            stopping = true;
-        }
-        dispatcher.terminate(new PoolException("the pool was terminated"));
-        stopEverything(true);
+        terminated = true;
+        conductor.requestTerminate();
     }
 
     /**
@@ -184,6 +171,9 @@ public final class ClusterPool extends AbstractPool {
      * and try to reconnect.
      */
     private void stopEverything(boolean kill) {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
         try {
             client.getLifecycleService().terminate();
         } finally {
@@ -194,7 +184,6 @@ public final class ClusterPool extends AbstractPool {
                     local.close();
                 }
             } finally {
-                events.shutdown();
                 stopped.complete(null);
             }
         }
@@ -202,10 +191,8 @@ public final class ClusterPool extends AbstractPool {
 
     @Override
     public void join() {
-        synchronized (lifecycle) {
-            if (accepting) {
-                throw new IllegalStateException("join() needs shutdown() or terminate() first");
-            }
+        if (!conductor.isStopping()) {
+            throw new IllegalStateException("join() needs shutdown() or terminate() first");
         }
         checkMayBlock();
         boolean interrupted = false;
@@ -213,7 +200,7 @@ public final class ClusterPool extends AbstractPool {
             while (true) {
                 try {
                     stopped.get();
-                    events.awaitTermination(5, TimeUnit.SECONDS);
+                    conductor.thread().join(TimeUnit.SECONDS.toMillis(5));
                     return;
                 } catch (InterruptedException e) {
                     interrupted = true;
@@ -230,9 +217,7 @@ public final class ClusterPool extends AbstractPool {
 
     @Override
     protected boolean isShutdown() {
-        synchronized (lifecycle) {
-            return !accepting;
-        }
+        return conductor.isStopping();
     }
 
     @Override
@@ -245,6 +230,13 @@ public final class ClusterPool extends AbstractPool {
         return awaitStopped(stopped, nanos);
     }
 
+    /** Chunks handed to a member cannot be told apart from running ones: they are stopped as running ones. */
+    @Override
+    protected java.util.Set<io.procpool.internal.MapCall> cancelReportingUnstarted(
+            List<io.procpool.internal.MapCall> calls) {
+        return conductor.cancelReportingUnstarted(calls);
+    }
+
     @Override
     public PoolStats stats() {
         return stats.snapshot();
@@ -255,28 +247,25 @@ public final class ClusterPool extends AbstractPool {
         return "ClusterPool[" + description + ", workers=" + size() + "]";
     }
 
-    /** Members come and go: those of this procpool version join the dispatcher; a lost one fails or resends. */
+    /** Members come and go: those of this procpool version become slots of the core; a lost one ends its slot. */
     private final class Membership implements InitialMembershipListener {
         /**
-         * The members there when the pool connected go to the dispatcher as one task, not one each: {@code build()}
-         * returns once enough members are in use, and must then find all of these counted, not only the first.
+         * The members there when the pool connected are added as one batch, not one each: {@code build()} returns
+         * once enough members are in use, and must then find all of these counted, not only the first.
          */
         @Override
         public void init(InitialMembershipEvent event) {
-            List<Member> members = List.copyOf(event.getMembers());
-            events.execute(() -> dispatcher.membersAdded(members));
+            slots.membersAdded(List.copyOf(event.getMembers()));
         }
 
         @Override
         public void memberAdded(MembershipEvent event) {
-            List<Member> member = List.of(event.getMember());
-            events.execute(() -> dispatcher.membersAdded(member));
+            slots.membersAdded(List.of(event.getMember()));
         }
 
         @Override
         public void memberRemoved(MembershipEvent event) {
-            UUID uuid = event.getMember().getUuid();
-            events.execute(() -> dispatcher.memberLost(uuid, "it left the cluster"));
+            slots.memberLost(event.getMember().getUuid(), "it left the cluster");
         }
     }
 
@@ -491,15 +480,6 @@ public final class ClusterPool extends AbstractPool {
             HazelcastSetup.quietLogging();
             int number = POOL_NUMBER.incrementAndGet();
             PoolCounters stats = new PoolCounters();
-            // One thread runs outcomes, member events and the callbacks on the pool's futures, in order.
-            AtomicReference<Thread> eventThread = new AtomicReference<>();
-            ExecutorService events = Executors.newSingleThreadExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "procpool-cluster-" + number + "-events");
-                thread.setDaemon(true);
-                eventThread.set(thread);
-                return thread;
-            });
-            events.execute(() -> { }); // makes the thread now, so that the pool knows it
             ClusterPool[] pool = new ClusterPool[1];
             LocalMembers local = null;
             long deadline = 0;
@@ -510,11 +490,11 @@ public final class ClusterPool extends AbstractPool {
                         : "procpool-" + ProcessHandle.current().pid() + "-" + number + "-" + UUID.randomUUID();
                 local = new LocalMembers(name, localMembers, workersPerMember(), workerProcesses,
                         taskTimeout == null ? 0 : taskTimeout.toMillis(), memberJvmOptions,
-                        member -> events.execute(() -> {
+                        member -> {
                             if (pool[0] != null) {
-                                pool[0].dispatcher.localMemberExited(member);
+                                pool[0].slots.localMemberExited(member);
                             }
-                        }));
+                        });
                 // One deadline for the members' start, the client's connection and the counting of every member.
                 deadline = System.nanoTime() + startTimeout.toNanos();
                 local.startAll();
@@ -522,7 +502,6 @@ public final class ClusterPool extends AbstractPool {
                     local.awaitReady(deadline, startTimeout);
                 } catch (RuntimeException e) {
                     local.killAll();
-                    events.shutdown();
                     throw e;
                 }
                 joinAt = local.addresses();
@@ -539,7 +518,6 @@ public final class ClusterPool extends AbstractPool {
                 if (local != null) {
                     local.killAll();
                 }
-                events.shutdown();
                 throw new PoolException("could not connect to a cluster named '" + name + "' at " + joinAt
                         + " within " + (localMembers > 0 ? startTimeout : connectTimeout).toMillis()
                         + " ms: no member answered there, or the members run with another --cluster-name (" + e
@@ -547,7 +525,7 @@ public final class ClusterPool extends AbstractPool {
             }
             String description = local != null ? localMembers + " local members of " + workersPerMember()
                     + " workers" : "cluster '" + name + "' at " + joinAt;
-            pool[0] = new ClusterPool(this, local, client, events, eventThread.get(), stats, description);
+            pool[0] = new ClusterPool(this, local, client, stats, description, number);
             if (local != null) {
                 pool[0].start(localMembers, deadline, startTimeout);
             } else {
@@ -597,15 +575,15 @@ public final class ClusterPool extends AbstractPool {
     private void start(int members, long deadlineNanos, Duration timeout) {
         client.getLifecycleService().addLifecycleListener(event -> {
             if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_DISCONNECTED) {
-                events.execute(() -> dispatcher.disconnected());
+                slots.disconnected();
             }
         });
         // Hazelcast calls init() here, before this returns, when the client already knows the cluster's members.
         client.getCluster().addMembershipListener(new Membership());
         try {
-            int joined = dispatcher.awaitMembers(members, deadlineNanos);
+            int joined = slots.awaitMembers(members, deadlineNanos);
             if (joined < members) {
-                List<String> refused = dispatcher.refused();
+                List<String> refused = slots.refused();
                 throw new PoolException((local != null
                         ? "only " + joined + " of " + members + " local members joined the pool within "
                         : "the cluster has " + joined + " usable member(s), " + members + " needed, after ")
@@ -619,12 +597,12 @@ public final class ClusterPool extends AbstractPool {
 
     /** {@return the process ids of the members the pool uses now} For tests. */
     List<Long> memberPids() {
-        return Arrays.asList(dispatcher.memberPids());
+        return slots.memberPids();
     }
 
     /** Waits until the pool uses {@code members} members, as after a lost local member was replaced. For tests. */
     void awaitMembers(int members, Duration timeout) {
-        int joined = dispatcher.awaitMembers(members, System.nanoTime() + timeout.toNanos());
+        int joined = slots.awaitMembers(members, System.nanoTime() + timeout.toNanos());
         if (joined < members) {
             throw new PoolException("the pool uses " + joined + " member(s), " + members + " wanted, after "
                     + timeout.toMillis() + " ms");

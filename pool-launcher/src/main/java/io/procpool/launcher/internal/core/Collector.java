@@ -73,14 +73,40 @@ final class Collector implements SlotReports {
 
     @Override
     public Chunk answering(long seq) {
+        WorkerSlot.InFlight sent = slot.channel().answersInOrder() ? nextInOrder(seq) : take(seq);
+        answering = sent;
+        onAnswered.accept(sent.chunk());
+        return sent.chunk();
+    }
+
+    private WorkerSlot.InFlight nextInOrder(long seq) {
         WorkerSlot.InFlight sent = slot.inFlight.poll();
         if (sent == null || sent.seq() != seq) {
             throw new IllegalStateException(slot + " answered chunk " + seq + " but chunk "
                     + (sent == null ? "none" : sent.seq()) + " was next");
         }
-        answering = sent;
-        onAnswered.accept(sent.chunk());
-        return sent.chunk();
+        return sent;
+    }
+
+    private WorkerSlot.InFlight take(long seq) {
+        for (java.util.Iterator<WorkerSlot.InFlight> it = slot.inFlight.iterator(); it.hasNext(); ) {
+            WorkerSlot.InFlight sent = it.next();
+            if (sent.seq() == seq) {
+                it.remove();
+                return sent;
+            }
+        }
+        throw new IllegalStateException(slot + " answered chunk " + seq + ", which it does not hold");
+    }
+
+    @Override
+    public void failed(io.procpool.PoolException failure) {
+        WorkerSlot.InFlight sent = answering;
+        answering = null;
+        Chunk chunk = sent.chunk();
+        counters.tasksCompleted.add(chunk.size());
+        counters.tasksFailed.add(chunk.size());
+        chunk.call().fail(chunk, failure);
     }
 
     @Override

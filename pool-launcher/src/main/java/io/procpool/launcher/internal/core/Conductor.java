@@ -54,7 +54,13 @@ public final class Conductor implements Runnable {
     private final List<SlotEnd> deferredExits = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong chunkSeqs = new java.util.concurrent.atomic.AtomicLong(1);
     private final Scheduler dispatcher;
-    private final WorkerSlot[] workers;
+    /** Written by this thread alone; grown when a slot is added ({@link #addSlot}). */
+    private volatile WorkerSlot[] workers;
+    /** Slots to add, from any thread, each batch with what to do once it is in: a cluster's members come and go. */
+    private final Queue<Addition> additions = new ConcurrentLinkedQueue<>();
+
+    private record Addition(List<SlotMaker> makers, Runnable then) {
+    }
     /** The workers the pool started with, for its start-up breakdown; replacements are not among them. */
     private final List<WorkerSlot> firstWorkers;
     private final Collector collector;
@@ -125,6 +131,9 @@ public final class Conductor implements Runnable {
                 workers[slot] = launch(slot);
             }
             firstWorkers = List.of(workers.clone());
+            if (workers.length == 0) {
+                started.complete(null); // its workers come by themselves (a cluster's members)
+            }
         } catch (RuntimeException | Error e) {
             for (WorkerSlot worker : workers) {
                 if (worker != null) {
@@ -229,7 +238,8 @@ public final class Conductor implements Runnable {
     public void run() {
         try {
             while (lifecycle.get() != Lifecycle.STOPPED) {
-                boolean worked = acceptCalls();
+                boolean worked = acceptSlots();
+                worked |= acceptCalls();
                 worked |= handleExits();
                 for (WorkerSlot worker : workers) {
                     if (worker != null && worker.isAlive() && worker.heldByConductor()) {
@@ -417,10 +427,13 @@ public final class Conductor implements Runnable {
                 continue;
             }
             held = true;
+            if (worker.currentChunk() == SlotChannel.UNKNOWN) {
+                return true; // its transport cannot say what its worker runs: the call may have begun
+            }
             worker.nameCancelledCall(call.id());
             long received = worker.currentChunk();
             for (WorkerSlot.InFlight sent : worker.inFlight) {
-                if (sent.chunk().call() == call && (received == SlotChannel.UNKNOWN || sent.seq() <= received)) {
+                if (sent.chunk().call() == call && sent.seq() <= received) {
                     return true;
                 }
             }
@@ -479,7 +492,7 @@ public final class Conductor implements Runnable {
     }
 
     /** Wakes the loop: a caller's thread gave back a worker the loop must look at. */
-    void wake() {
+    public void wake() {
         LockSupport.unpark(thread);
     }
 
@@ -566,7 +579,7 @@ public final class Conductor implements Runnable {
                 && (was == WorkerSlot.State.SHUTTING_DOWN || was == WorkerSlot.State.RETIRING);
         factory.ended(worker, expected);
         if (!expected && !worker.stoppedForCancel && !handled.atLeast(Lifecycle.TERMINATING)) {
-            counters.workersLost.increment();
+            counters.workersLost.add(worker.channel().workers());
         }
         long running = worker.currentChunk();
         List<WorkerSlot.InFlight> held = new ArrayList<>(worker.inFlight);
@@ -657,15 +670,77 @@ public final class Conductor implements Runnable {
         return now == Lifecycle.RUNNING || workLeft() > 0;
     }
 
+    /** {@return the slot started at {@code slot}, or null where the factory starts none (members come by themselves)} */
     private WorkerSlot launch(int slot) {
-        WorkerSlot worker = factory.start(slot, exit -> {
-            exit.slot().exitSeen = true;
-            exits.add(exit);
-            LockSupport.unpark(thread);
-        });
-        counters.workersStarted.increment();
+        WorkerSlot worker = factory.start(slot, this::onEnd);
+        if (worker != null) {
+            counters.workersStarted.add(worker.channel().workers());
+        }
         LockSupport.unpark(thread);
         return worker;
+    }
+
+    /** A slot's worker ended: told on any thread. */
+    private void onEnd(SlotEnd end) {
+        end.slot().exitSeen = true;
+        exits.add(end);
+        LockSupport.unpark(thread);
+    }
+
+    /** Makes a slot for a worker that came by itself, at the index the conductor gives it. */
+    @FunctionalInterface
+    public interface SlotMaker {
+        /**
+         * @param index where the slot goes
+         * @param onEnd to tell, on any thread, when its worker has ended
+         * @return the slot, or null if its worker is gone already
+         */
+        WorkerSlot make(int index, java.util.function.Consumer<SlotEnd> onEnd);
+    }
+
+    /**
+     * Adds slots for workers that came by themselves (cluster members that joined), all in one turn, then runs
+     * {@code then} on the conductor's thread; called by any thread. A pool that is stopping adds none.
+     *
+     * @param makers make the slots, on the conductor's thread
+     * @param then   what to do once they are in: so that whoever waits for them finds all or none
+     */
+    public void addSlots(List<SlotMaker> makers, Runnable then) {
+        additions.add(new Addition(List.copyOf(makers), then));
+        LockSupport.unpark(thread);
+    }
+
+    private boolean acceptSlots() {
+        boolean worked = false;
+        Addition addition;
+        while ((addition = additions.poll()) != null) {
+            worked = true;
+            if (handled == Lifecycle.RUNNING && lifecycle.get() == Lifecycle.RUNNING) {
+                for (SlotMaker maker : addition.makers()) {
+                    addSlot(maker);
+                }
+            }
+            addition.then().run();
+        }
+        return worked;
+    }
+
+    private void addSlot(SlotMaker maker) {
+        WorkerSlot[] now = workers;
+        int index = 0;
+        while (index < now.length && now[index] != null && now[index].isAlive()) {
+            index++;
+        }
+        WorkerSlot slot = maker.make(index, this::onEnd);
+        if (slot == null) {
+            return;
+        }
+        if (index == now.length) {
+            now = java.util.Arrays.copyOf(now, now.length + 1);
+        }
+        now[index] = slot;
+        workers = now;
+        counters.workersStarted.add(slot.channel().workers());
     }
 
     /** {@return whether a worker owes the loop a message: results, a start, or an exit} */

@@ -162,6 +162,10 @@ final class Scheduler {
         if (maxTasksPerChild > 0 && worker.itemsSent >= maxTasksPerChild) {
             return false;
         }
+        int fixed = worker.channel().maxChunksInFlight();
+        if (fixed >= 0) {
+            return worker.inFlight.size() < fixed;
+        }
         int credit = worker.chunkNanosAverage < 0 ? MIN_CHUNKS_IN_FLIGHT
                 : (int) Math.min(MAX_CHUNKS_IN_FLIGHT,
                 Math.max(MIN_CHUNKS_IN_FLIGHT, TARGET_QUEUED_NANOS / Math.max(1.0, worker.chunkNanosAverage)));

@@ -21,6 +21,27 @@ public interface SlotChannel {
     long UNKNOWN = -1;
 
     /**
+     * @return how many workers the slot stands for: one for a worker JVM, a member's workers for a cluster member;
+     * what the pool's counters count
+     */
+    default int workers() {
+        return 1;
+    }
+
+    /**
+     * @return the most chunks the slot may hold, or -1 to let the scheduler decide from how long chunks take (a
+     * transport that may start queued chunks out of order holds no more than it runs at once)
+     */
+    default int maxChunksInFlight() {
+        return -1;
+    }
+
+    /** @return whether the slot answers chunks in the order they were sent, which the core then checks */
+    default boolean answersInOrder() {
+        return true;
+    }
+
+    /**
      * A chunk is about to be prepared for the slot: a worker that sleeps may be woken now, so that its wake-up (a
      * tenth of a millisecond or more on a small virtual machine) overlaps the encoding. Sending would wake it
      * anyway; this only saves time.

@@ -40,6 +40,13 @@ public interface SlotReports {
      */
     void answered(ResultDecoder.Outcomes outcomes, long bytes, long decodeNanos);
 
+    /**
+     * The slot could not run the chunk just named by {@link #answering}: its items fail with {@code failure}.
+     *
+     * @param failure why, naming the slot
+     */
+    void failed(io.procpool.PoolException failure);
+
     /** The slot reached its task limit: it finishes what it runs, then ends. */
     void retiring();
 }

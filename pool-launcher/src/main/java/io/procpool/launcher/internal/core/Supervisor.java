@@ -154,7 +154,8 @@ final class Supervisor {
      * @param seq           the chunk's number
      * @param callEnded     whether its call has ended
      * @param expectedExit  whether the worker exited as asked (shut down, retired), not died
-     * @param runningSeq    the chunk the worker received last; chunks after it never started
+     * @param runningSeq    the chunk the worker received last, chunks after it never started; or
+     *                      {@link SlotChannel#UNKNOWN}, and every chunk may have
      * @param timeout       why the pool killed the worker, if for a late item
      * @param attemptsSoFar how many times the chunk was run again already
      * @return what becomes of the chunk
@@ -164,7 +165,9 @@ final class Supervisor {
         if (callEnded) {
             return Fate.DROP;
         }
-        if (expectedExit || seq > runningSeq) {
+        // A transport that cannot say what its worker ran ({@link SlotChannel#UNKNOWN}) leaves every held chunk as
+        // started: it may have run, so it spends an attempt.
+        if (expectedExit || runningSeq != SlotChannel.UNKNOWN && seq > runningSeq) {
             return Fate.RUN_ELSEWHERE;
         }
         if (timeout != null && timeout.seq() == seq) {
