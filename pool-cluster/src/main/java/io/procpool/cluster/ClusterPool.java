@@ -1,5 +1,6 @@
 package io.procpool.cluster;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.cluster.InitialMembershipEvent;
@@ -65,9 +66,9 @@ public final class ClusterPool extends AbstractPool {
     private final Serialization serialization;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Object lifecycle = new Object();
-    /** Guarded by {@link #lifecycle}. */
+    @GuardedBy("lifecycle")
     private boolean accepting = true;
-    /** Guarded by {@link #lifecycle}. */
+    @GuardedBy("lifecycle")
     private boolean stopping;
 
     private ClusterPool(Builder builder, LocalMembers local, HazelcastInstance client, ExecutorService events,

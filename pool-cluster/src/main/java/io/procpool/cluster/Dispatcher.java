@@ -1,6 +1,7 @@
 package io.procpool.cluster;
 
 import com.esotericsoftware.kryo.io.Input;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.hazelcast.client.HazelcastClientNotActiveException;
 import com.hazelcast.client.HazelcastClientOfflineException;
 import com.hazelcast.cluster.Member;
@@ -63,12 +64,18 @@ final class Dispatcher {
     private final ThreadLocal<Codec> codecs;
     private final Map<Long, byte[]> functionBytes = new ConcurrentHashMap<>();
 
+    @GuardedBy("this")
     private final List<Call> calls = new ArrayList<>();
+    @GuardedBy("this")
     private final Map<UUID, MemberLink> links = new LinkedHashMap<>();
+    @GuardedBy("this")
     private final ArrayDeque<Sent> resends = new ArrayDeque<>();
     /** Members seen that run another procpool version, for the error when no member is usable. */
+    @GuardedBy("this")
     private final List<String> refused = new ArrayList<>();
+    @GuardedBy("this")
     private int nextCall;
+    @GuardedBy("this")
     private boolean terminated;
 
     Dispatcher(IExecutorService executor, Serialization serialization, int retries, PoolCounters stats,
@@ -312,6 +319,7 @@ final class Dispatcher {
         }
     }
 
+    @GuardedBy("this")
     private MemberLink mostRoom() {
         MemberLink best = null;
         for (MemberLink link : links.values()) {
@@ -323,6 +331,7 @@ final class Dispatcher {
         return best;
     }
 
+    @GuardedBy("this")
     private Sent next(MemberLink link) {
         Sent resend;
         while ((resend = resends.poll()) != null) {
