@@ -27,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  * callers --submit--> incoming --+                 +--> channel (slot n) --> worker n
  *                                 +--> Conductor --+
- * watchers --end--> ends --------+                 +<-- channel (slot n) <-- worker n
+ * watchers --end--> ends --------+                 +&lt;-- channel (slot n) &lt;-- worker n
  * caller (idle pool) --borrow a slot, drive its channel, give it back--> worker n
  * </pre>
  */
