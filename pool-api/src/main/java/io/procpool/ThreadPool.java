@@ -1,5 +1,6 @@
 package io.procpool;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
@@ -49,10 +50,12 @@ public final class ThreadPool extends AbstractPool {
     private final Initializer initializer;
     private final int maxChunksInFlight;
     private final ThreadPoolExecutor executor;
+    @GuardedBy("this")
     private final List<Call> calls = new ArrayList<>();
     private final PoolCounters stats = new PoolCounters();
     private final ThreadLocal<Boolean> runningOnThisPool = ThreadLocal.withInitial(() -> false);
     /** Which call each of the pool's threads is running a chunk of, so that cancelling a call interrupts them. */
+    @GuardedBy("running")
     private final Map<Thread, Call> running = new HashMap<>();
     /** Counted down by each thread once its initializer has returned, and to zero by the first that throws. */
     private final CountDownLatch initialised;
@@ -60,13 +63,18 @@ public final class ThreadPool extends AbstractPool {
     private final Set<Thread> initialising = ConcurrentHashMap.newKeySet();
     /** The first initializer failure, for build() to report. */
     private final AtomicReference<PoolException> initFailure = new AtomicReference<>();
+    @GuardedBy("this")
     private int chunksInFlight;
-    /** Chunks handed to the executor that no thread has begun: they may still be taken back. Guarded by this. */
+    /** Chunks handed to the executor that no thread has begun: they may still be taken back. */
+    @GuardedBy("this")
     private final java.util.Set<Chunk> handedAhead =
             java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    /** Calls a thread has begun a chunk of, until they finish. Guarded by this. */
+    /** Calls a thread has begun a chunk of, until they finish. */
+    @GuardedBy("this")
     private final java.util.Set<Call> begun = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    @GuardedBy("this")
     private boolean accepting = true;
+    @GuardedBy("this")
     private boolean terminated;
 
     private ThreadPool(int threads, String name, Initializer initializer) {

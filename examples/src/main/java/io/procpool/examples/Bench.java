@@ -20,7 +20,7 @@ final class Bench {
 
     static <T> Timed<T> median(int warmups, int runs, Supplier<T> work) {
         for (int i = 0; i < warmups; i++) {
-            work.get();
+            var unused = work.get();
         }
         double[] millis = new double[runs];
         T value = null;

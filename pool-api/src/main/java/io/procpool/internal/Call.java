@@ -1,5 +1,6 @@
 package io.procpool.internal;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.procpool.PoolException;
 import io.procpool.Task;
 
@@ -23,6 +24,7 @@ public abstract class Call {
 
     private final long id = IDS.incrementAndGet();
     private final Task<Object, Object> fn;
+    @GuardedBy("this")
     private final Iterator<?> items;
     private final boolean lazy;
     private volatile Runnable onRoom = () -> { };
@@ -31,17 +33,27 @@ public abstract class Call {
     private volatile boolean cancelled;
     /** Set when the call was cancelled with its running chunks to be stopped, not merely left to finish. */
     private volatile boolean stopRunning;
+    @GuardedBy("this")
     private Runnable afterUnlock;
 
+    @GuardedBy("this")
     private int chunksize;
+    @GuardedBy("this")
     private long maxItemsAhead;
     private final long chunksAhead;
+    @GuardedBy("this")
     private ChunkSizer sizer;
+    @GuardedBy("this")
     private ChunkMemory memory;
+    @GuardedBy("this")
     private long itemsRead;
+    @GuardedBy("this")
     private long itemsSettled;
+    @GuardedBy("this")
     private int chunksOutstanding;
+    @GuardedBy("this")
     private boolean exhausted;
+    @GuardedBy("this")
     private boolean ended;
 
     /**
@@ -143,6 +155,7 @@ public abstract class Call {
         }
     }
 
+    @GuardedBy("this")
     private void setChunksize(int newChunksize) {
         chunksize = Math.max(1, newChunksize);
         maxItemsAhead = Math.max(maxItemsAhead, chunksize * chunksAhead);
@@ -272,7 +285,8 @@ public abstract class Call {
         }
     }
 
-    /** Whether reading was cut short: the items have more than was read. Called under the lock. */
+    /** Whether reading was cut short: the items have more than was read. */
+    @GuardedBy("this")
     private boolean hasMoreItems() {
         try {
             return items.hasNext();
@@ -347,6 +361,7 @@ public abstract class Call {
         }
     }
 
+    @GuardedBy("this")
     private void endLocked(PoolException failure) {
         ended = true;
         exhausted = true;
@@ -434,6 +449,7 @@ public abstract class Call {
         return ended;
     }
 
+    @GuardedBy("this")
     private void maybeFinish() {
         if (!ended && exhausted && itemsSettled == itemsRead && chunksOutstanding == 0) {
             ended = true;
@@ -449,6 +465,7 @@ public abstract class Call {
      *
      * @param action what to run, after any actions deferred before it
      */
+    @GuardedBy("this")
     protected final void afterUnlock(Runnable action) {
         Runnable before = afterUnlock;
         afterUnlock = before == null ? action : () -> {
@@ -483,6 +500,7 @@ public abstract class Call {
      *
      * @return how many items the caller has taken; bounds reading for lazy calls
      */
+    @GuardedBy("this")
     protected long itemsTaken() {
         return itemsSettled;
     }
@@ -493,6 +511,7 @@ public abstract class Call {
      * @param index the item's index among the call's items
      * @param value its result, possibly {@code null}
      */
+    @GuardedBy("this")
     protected abstract void onValue(long index, Object value);
 
     /**
@@ -501,6 +520,7 @@ public abstract class Call {
      * @param index   the item's index among the call's items
      * @param failure what it failed with
      */
+    @GuardedBy("this")
     protected abstract void onFailure(long index, PoolException failure);
 
     /**
@@ -509,6 +529,7 @@ public abstract class Call {
      *
      * @param count the number of items the call had
      */
+    @GuardedBy("this")
     protected abstract void onAllDone(long count);
 
     /**
@@ -517,9 +538,11 @@ public abstract class Call {
      *
      * @param failure the exception the call ended with
      */
+    @GuardedBy("this")
     protected abstract void onEnd(PoolException failure);
 
     /** A shutdown stopped reading items. Called under the call's lock. */
+    @GuardedBy("this")
     protected void truncated() {
     }
 }

@@ -1,5 +1,6 @@
 package io.procpool.internal;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.procpool.CloseableIterator;
 import io.procpool.PoolException;
 import io.procpool.Task;
@@ -19,13 +20,21 @@ public final class IteratorCall extends Call implements CloseableIterator<Object
     private static final Object NONE = new Object();
 
     private final boolean ordered;
+    @GuardedBy("this")
     private final Map<Long, Object> byIndex;
+    @GuardedBy("this")
     private final ArrayDeque<Object> byArrival;
+    @GuardedBy("this")
     private long taken;
+    @GuardedBy("this")
     private long settled;
+    @GuardedBy("this")
     private PoolException endFailure;
+    @GuardedBy("this")
     private boolean endReported;
+    @GuardedBy("this")
     private boolean truncated;
+    @GuardedBy("this")
     private boolean closed;
 
     /**
@@ -45,20 +54,24 @@ public final class IteratorCall extends Call implements CloseableIterator<Object
     }
 
     @Override
+    @GuardedBy("this")
     protected long itemsTaken() {
         return taken;
     }
 
     @Override
+    @GuardedBy("this")
     protected void onValue(long index, Object value) {
         store(index, value == null ? NullValue.INSTANCE : value);
     }
 
     @Override
+    @GuardedBy("this")
     protected void onFailure(long index, PoolException failure) {
         store(index, new Failed(failure));
     }
 
+    @GuardedBy("this")
     private void store(long index, Object outcome) {
         settled++;
         if (ordered) {
@@ -70,17 +83,20 @@ public final class IteratorCall extends Call implements CloseableIterator<Object
     }
 
     @Override
+    @GuardedBy("this")
     protected void onAllDone(long count) {
         notifyAll();
     }
 
     @Override
+    @GuardedBy("this")
     protected void onEnd(PoolException failure) {
         endFailure = failure;
         notifyAll();
     }
 
     @Override
+    @GuardedBy("this")
     protected void truncated() {
         truncated = true;
         notifyAll();
@@ -154,6 +170,7 @@ public final class IteratorCall extends Call implements CloseableIterator<Object
         return outcome == NullValue.INSTANCE ? null : outcome;
     }
 
+    @GuardedBy("this")
     private Object peek() {
         Object outcome = ordered ? byIndex.get(taken) : byArrival.peek();
         return outcome == null ? NONE : outcome;

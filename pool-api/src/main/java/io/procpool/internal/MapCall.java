@@ -1,5 +1,6 @@
 package io.procpool.internal;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.procpool.PoolException;
 import io.procpool.Task;
 
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
  * results in item order, or exceptionally with the first failure received, which also drops the remaining work.
  */
 public final class MapCall extends Call {
+    @GuardedBy("this")
     private final Object[] results;
     private final boolean single;
     private final CompletableFuture<Object> future = new CompletableFuture<>();
@@ -87,21 +89,25 @@ public final class MapCall extends Call {
     }
 
     @Override
+    @GuardedBy("this")
     protected long knownTotal() {
         return results.length;
     }
 
     @Override
+    @GuardedBy("this")
     protected void onValue(long index, Object value) {
         results[(int) index] = value;
     }
 
     @Override
+    @GuardedBy("this")
     protected void onFailure(long index, PoolException failure) {
         end(failure);
     }
 
     @Override
+    @GuardedBy("this")
     protected void onAllDone(long count) {
         Object value = single ? results[0] : new ArrayList<>(Arrays.asList(results));
         afterUnlock(() -> future.complete(value));
@@ -118,6 +124,7 @@ public final class MapCall extends Call {
     }
 
     @Override
+    @GuardedBy("this")
     protected void onEnd(PoolException failure) {
         if (failure instanceof CancelledBeforeStart) {
             afterUnlock(() -> future.cancel(false));

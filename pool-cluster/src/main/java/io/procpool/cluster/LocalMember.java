@@ -1,5 +1,6 @@
 package io.procpool.cluster;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.procpool.launcher.ChildExecutor;
 import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.ExecuteException;
@@ -29,6 +30,7 @@ final class LocalMember {
     private final int port;
     private final CompletableFuture<String> ready = new CompletableFuture<>();
     private final CompletableFuture<Integer> exited = new CompletableFuture<>();
+    @GuardedBy("lastErrorLines")
     private final ArrayDeque<String> lastErrorLines = new ArrayDeque<>();
     private volatile Process process;
     private volatile boolean stopping;
@@ -73,7 +75,9 @@ final class LocalMember {
         try {
             executor.execute(line, handler);
         } catch (IOException e) {
-            member.lastErrorLines.add(e.toString());
+            synchronized (member.lastErrorLines) {
+                member.lastErrorLines.add(e.toString());
+            }
             member.exited(-1, onExit);
         }
         return member;

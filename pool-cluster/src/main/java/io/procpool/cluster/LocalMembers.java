@@ -1,5 +1,6 @@
 package io.procpool.cluster;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.procpool.PoolException;
 import io.procpool.launcher.CdsArchive;
 import io.procpool.launcher.ChildJvms;
@@ -49,8 +50,11 @@ final class LocalMembers {
     private final String classpath = ChildJvms.launchClasspath();
     /** A member's start is mostly loading Hazelcast's classes: an archive of them makes it about half as long. */
     private final CdsArchive cds;
+    @GuardedBy("this")
     private final Map<Integer, LocalMember> members = new LinkedHashMap<>();
+    @GuardedBy("this")
     private int started;
+    @GuardedBy("this")
     private boolean closing;
 
     LocalMembers(String clusterName, int count, int workersPerMember, boolean workerProcesses, long taskTimeoutMs,
@@ -141,6 +145,7 @@ final class LocalMembers {
         toKill.forEach(LocalMember::awaitExit);
     }
 
+    @GuardedBy("this")
     private void launch(int port, List<String> addresses) {
         int number = ++started;
         List<String> others = new ArrayList<>(addresses);

@@ -1,6 +1,7 @@
 package io.procpool.cluster;
 
 import com.esotericsoftware.kryo.io.Input;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.procpool.CloseableIterator;
 import io.procpool.PoolException;
 import io.procpool.Serialization;
@@ -34,9 +35,11 @@ final class MemberRuntime implements AutoCloseable {
     private static volatile MemberRuntime current;
 
     private final MemberOptions options;
+    @GuardedBy("this")
     private final Map<Serialization, ProcessPool> processPools = new EnumMap<>(Serialization.class);
     private final ThreadLocal<Map<Serialization, PerThread>> perThread =
             ThreadLocal.withInitial(() -> new EnumMap<>(Serialization.class));
+    @GuardedBy("this")
     private boolean closed;
 
     private MemberRuntime(MemberOptions options) {

@@ -1,5 +1,6 @@
 package io.procpool.cluster;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.IExecutorService;
 import io.procpool.PoolException;
@@ -36,9 +37,9 @@ final class MemberSlots implements SlotFactory {
     /** Members seen that run another procpool version, for the error when no member is usable. */
     private final List<String> refused = new CopyOnWriteArrayList<>();
     private volatile Conductor conductor;
-    /** Guarded by this. */
+    @GuardedBy("this")
     private int members;
-    /** Guarded by this. */
+    @GuardedBy("this")
     private int workers;
 
     MemberSlots(IExecutorService executor, Serialization serialization, PoolCounters counters) {

@@ -1,5 +1,6 @@
 package io.procpool.launcher;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.procpool.internal.PoolCounters;
 import io.procpool.launcher.internal.core.ActiveCall;
 
@@ -76,12 +77,14 @@ final class FunctionTable {
     private static final int MAX_ENTRIES = 1024;
     private static final int MAX_REMEMBERED_BYTES = 16 * 1024;
 
+    @GuardedBy("this")
     private final Map<Key, Long> ids = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Key, Long> eldest) {
             return size() > MAX_ENTRIES;
         }
     };
+    @GuardedBy("this")
     private long nextId = 1;
 
     private static boolean hasNoInstanceFields(Class<?> type) {

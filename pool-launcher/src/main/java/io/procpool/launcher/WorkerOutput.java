@@ -1,5 +1,6 @@
 package io.procpool.launcher;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import org.apache.commons.exec.LogOutputStream;
 
 import java.io.PrintStream;
@@ -18,6 +19,7 @@ final class WorkerOutput extends LogOutputStream {
 
     private final String prefix;
     private final boolean toStderr;
+    @GuardedBy("lastLines")
     private final ArrayDeque<String> lastLines = new ArrayDeque<>();
 
     WorkerOutput(int slot, boolean toStderr) {

@@ -174,6 +174,7 @@ class FaultToleranceTest {
         }
     }
 
+    @SuppressWarnings("InfiniteRecursion") // on purpose: the task must overflow the worker's stack
     private static int recurse(int depth) {
         return recurse(depth + 1) + 1;
     }

@@ -164,7 +164,9 @@ final class SerialisationSuite {
      */
     private <T> List<Turns<T>> inTurns(List<Serialised> pools, Function<ProcessPool, T> work) {
         for (int i = 0; i < plan.warmups(); i++) {
-            pools.forEach(p -> work.apply(p.pool()));
+            for (Serialised p : pools) {
+                var unused = work.apply(p.pool());
+            }
         }
         List<PoolStats> before = pools.stream().map(p -> p.pool().stats()).toList();
         double[][] millis = new double[pools.size()][plan.reps()];

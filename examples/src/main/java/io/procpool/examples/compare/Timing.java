@@ -23,7 +23,7 @@ final class Timing {
 
     static <T> Timed<T> median(int warmups, int reps, Supplier<T> work) {
         for (int i = 0; i < warmups; i++) {
-            work.get();
+            var unused = work.get();
         }
         double[] millis = new double[reps];
         T value = null;
@@ -43,7 +43,9 @@ final class Timing {
      */
     static <T> List<Timed<T>> interleaved(int warmups, int reps, List<Supplier<T>> works) {
         for (int i = 0; i < warmups; i++) {
-            works.forEach(Supplier::get);
+            for (Supplier<T> work : works) {
+                var unused = work.get();
+            }
         }
         double[][] millis = new double[works.size()][reps];
         List<T> values = new ArrayList<>(Collections.nCopies(works.size(), null));

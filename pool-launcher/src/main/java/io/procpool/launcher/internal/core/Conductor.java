@@ -150,22 +150,22 @@ public final class Conductor implements Runnable {
         thread.start();
     }
 
-    /** @return the conductor's thread */
+    /** {@return the conductor's thread} */
     public Thread thread() {
         return thread;
     }
 
-    /** @return the workers the pool started with, by slot; replacements are not among them */
+    /** {@return the workers the pool started with, by slot; replacements are not among them} */
     public List<WorkerSlot> firstWorkers() {
         return firstWorkers;
     }
 
-    /** @return completes when every first worker is ready, or exceptionally when the pool cannot start */
+    /** {@return completes when every first worker is ready, or exceptionally when the pool cannot start} */
     public CompletableFuture<Void> started() {
         return started;
     }
 
-    /** @return completes when the conductor has ended: no worker or thread of the pool is left */
+    /** {@return completes when the conductor has ended: no worker or thread of the pool is left} */
     public CompletableFuture<Void> stopped() {
         return stopped;
     }
@@ -224,12 +224,12 @@ public final class Conductor implements Runnable {
         } while (!lifecycle.compareAndSet(now, next));
     }
 
-    /** @return why the pool is broken, or {@code null} */
+    /** {@return why the pool is broken, or {@code null}} */
     public PoolException broken() {
         return broken;
     }
 
-    /** @return whether the pool takes no new work */
+    /** {@return whether the pool takes no new work} */
     public boolean isStopping() {
         return lifecycle.get() != Lifecycle.RUNNING;
     }

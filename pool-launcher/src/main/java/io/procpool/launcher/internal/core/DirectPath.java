@@ -38,6 +38,8 @@ public final class DirectPath {
     private final LongAdder callsRun = new LongAdder();
 
     /**
+     * Creates the fast path of a pool.
+     *
      * @param settings the pool's settings
      * @param counters the pool's counters
      */
@@ -74,7 +76,7 @@ public final class DirectPath {
         return true;
     }
 
-    /** @return how many calls ran on their caller's thread (for tests) */
+    /** {@return how many calls ran on their caller's thread (for tests)} */
     public long callsRun() {
         return callsRun.sum();
     }

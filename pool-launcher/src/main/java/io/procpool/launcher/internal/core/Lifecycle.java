@@ -17,6 +17,8 @@ public enum Lifecycle {
     STOPPED;
 
     /**
+     * Tells whether this state comes at or after another.
+     *
      * @param other a state
      * @return whether this state is {@code other} or later
      */

@@ -104,19 +104,19 @@ public interface SlotChannel {
      */
     void beat(long nowNanos);
 
-    /** @return the slot's last heartbeat, or 0 before the first or where the transport has none */
+    /** {@return the slot's last heartbeat, or 0 before the first or where the transport has none} */
     long workerHeartbeatNanos();
 
-    /** @return when the slot's running item started, or 0 when none runs or items are not tracked */
+    /** {@return when the slot's running item started, or 0 when none runs or items are not tracked} */
     long itemStartedNanos();
 
-    /** @return the number of the chunk the slot received last (0 before the first), or {@link #UNKNOWN} */
+    /** {@return the number of the chunk the slot received last (0 before the first), or {@link #UNKNOWN}} */
     long currentChunk();
 
-    /** @return the index of the item the slot started last */
+    /** {@return the index of the item the slot started last} */
     long currentItem();
 
-    /** @return the chunk the slot skipped last, its call having been cancelled; 0 before the first */
+    /** {@return the chunk the slot skipped last, its call having been cancelled; 0 before the first} */
     long skippedChunk();
 
     /**
@@ -127,10 +127,10 @@ public interface SlotChannel {
      */
     void cancelCall(int index, long callId);
 
-    /** @return how many cancelled calls the slot can be told of at once */
+    /** {@return how many cancelled calls the slot can be told of at once} */
     int cancelledCallNames();
 
-    /** @return the slot's process id, or -1 before it is known */
+    /** {@return the slot's process id, or -1 before it is known} */
     long pid();
 
     /**
@@ -140,7 +140,7 @@ public interface SlotChannel {
      */
     void kill(String reason);
 
-    /** @return why the pool killed the slot, or {@code null} if it did not */
+    /** {@return why the pool killed the slot, or {@code null} if it did not} */
     String killReason();
 
     /**

@@ -87,6 +87,8 @@ public final class WorkerSlot implements Supervisor.Watched {
     volatile boolean exitSeen;
 
     /**
+     * Creates a slot for a worker just launched.
+     *
      * @param index         the slot's place in the pool
      * @param launchedNanos when its worker was started
      * @param channel       its transport
@@ -100,27 +102,27 @@ public final class WorkerSlot implements Supervisor.Watched {
         this.cancelledNamed = new long[channel.cancelledCallNames()];
     }
 
-    /** @return the slot's place in the pool */
+    /** {@return the slot's place in the pool} */
     public int index() {
         return index;
     }
 
-    /** @return its transport */
+    /** {@return its transport} */
     public SlotChannel channel() {
         return channel;
     }
 
-    /** @return where its worker is in its life */
+    /** {@return where its worker is in its life} */
     public State state() {
         return state;
     }
 
-    /** @return the worker's process id, as it reported it or its channel knows it */
+    /** {@return the worker's process id, as it reported it or its channel knows it} */
     public long pid() {
         return pid > 0 ? pid : channel.pid();
     }
 
-    /** @return the chunks it holds, oldest first: for the start-up breakdown and tests */
+    /** {@return the chunks it holds, oldest first: for the start-up breakdown and tests} */
     public int chunksInFlight() {
         return inFlight.size();
     }
@@ -159,7 +161,7 @@ public final class WorkerSlot implements Supervisor.Watched {
         state = State.RETIRING;
     }
 
-    /** @return whether the pool may tell it to shut down: it has not been told and is not leaving */
+    /** {@return whether the pool may tell it to shut down: it has not been told and is not leaving} */
     boolean mayShutDown() {
         return state == State.STARTING || state == State.READY;
     }
@@ -171,14 +173,14 @@ public final class WorkerSlot implements Supervisor.Watched {
         state = State.SHUTTING_DOWN;
     }
 
-    /** @return the state it was in when its worker ended */
+    /** {@return the state it was in when its worker ended} */
     State onExited() {
         State was = state;
         state = State.EXITED;
         return was;
     }
 
-    /** @return whether it takes chunks now: ready, and not being killed */
+    /** {@return whether it takes chunks now: ready, and not being killed} */
     boolean takesChunks() {
         return state == State.READY && channel.killReason() == null;
     }
@@ -213,12 +215,12 @@ public final class WorkerSlot implements Supervisor.Watched {
         return now == HELD_BY_CONDUCTOR || now == LENDABLE && holder.compareAndSet(LENDABLE, HELD_BY_CONDUCTOR);
     }
 
-    /** @return whether the conductor holds it (and has not merely offered it) */
+    /** {@return whether the conductor holds it (and has not merely offered it)} */
     boolean heldByConductor() {
         return holder.get() == HELD_BY_CONDUCTOR;
     }
 
-    /** @return whether a caller's thread drives it now */
+    /** {@return whether a caller's thread drives it now} */
     boolean isLent() {
         return holder.get() == LENT;
     }

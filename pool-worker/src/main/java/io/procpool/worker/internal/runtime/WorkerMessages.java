@@ -1,5 +1,6 @@
 package io.procpool.worker.internal.runtime;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.procpool.worker.internal.transport.MessageAppender;
 import io.procpool.worker.internal.transport.MessageTailer;
 import io.procpool.worker.internal.transport.QueueLayout;
@@ -28,8 +29,11 @@ final class WorkerMessages implements AutoCloseable {
     private final CompletableFuture<Queues> queues = new CompletableFuture<>();
     private final QueueLayout layout;
     private final Runnable onOpened;
+    @GuardedBy("this")
     private boolean opening;
+    @GuardedBy("this")
     private int written;
+    @GuardedBy("this")
     private boolean resultsSwitched;
 
     /** The Chronicle queues, once open. */

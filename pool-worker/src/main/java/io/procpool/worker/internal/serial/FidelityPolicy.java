@@ -240,7 +240,7 @@ final class FidelityPolicy implements SerializerFactory<Serializer<?>> {
 
     private static boolean declares(Class<?> type, String name, Class<?>... parameters) {
         try {
-            type.getDeclaredMethod(name, parameters);
+            var unused = type.getDeclaredMethod(name, parameters); // throws when the method is not declared
             return true;
         } catch (NoSuchMethodException e) {
             return false;
