@@ -122,11 +122,6 @@ public final class WorkerSlot implements Supervisor.Watched {
         return pid > 0 ? pid : channel.pid();
     }
 
-    /** {@return the chunks it holds, oldest first: for the start-up breakdown and tests} */
-    public int chunksInFlight() {
-        return inFlight.size();
-    }
-
     boolean hasFunction(long functionId) {
         return functions.contains(functionId);
     }

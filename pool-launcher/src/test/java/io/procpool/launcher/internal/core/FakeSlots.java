@@ -7,7 +7,6 @@ import io.procpool.internal.Chunk;
 import io.procpool.worker.internal.protocol.Protocol;
 import io.procpool.worker.internal.protocol.ResultDecoder;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
@@ -242,13 +241,6 @@ final class FakeSlots implements SlotFactory {
 
         @Override
         public void release() {
-        }
-
-        /** @return the chunks sent here so far, without waiting */
-        List<Sent> drainSent() {
-            List<Sent> all = new ArrayList<>();
-            sent.drainTo(all);
-            return all;
         }
     }
 }
