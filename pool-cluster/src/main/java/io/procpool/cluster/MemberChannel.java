@@ -101,7 +101,9 @@ final class MemberChannel implements SlotChannel {
 
     /** Binds the channel to its slot and to whom it tells of its end: once, as the conductor makes the slot. */
     WorkerSlot bind(int index, Consumer<SlotEnd> onEnd) {
-        this.slot = new WorkerSlot(index, System.nanoTime(), this, Integer.MAX_VALUE);
+        // Every chunk carries its function, so the core's mirror of the functions a slot holds means nothing here:
+        // kept to one entry, not one per call for as long as the member lives.
+        this.slot = new WorkerSlot(index, System.nanoTime(), this, 1);
         this.onEnd = onEnd;
         return slot;
     }
