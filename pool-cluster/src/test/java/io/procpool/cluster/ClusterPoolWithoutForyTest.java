@@ -1,21 +1,18 @@
 package io.procpool.cluster;
 
+import io.procpool.worker.testing.ChildJvmOutput;
 import io.procpool.PoolException;
 import io.procpool.Serialization;
 import io.procpool.launcher.ChildJvms;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -47,7 +44,8 @@ class ClusterPoolWithoutForyTest {
         command.addAll(ChildJvms.commonOptions());
         command.addAll(LocalMembers.HAZELCAST_FLAGS);
         command.add(ForyProgram.class.getName());
-        List<String> lines = runToEnd(new ProcessBuilder(command).redirectErrorStream(true).start());
+        List<String> lines = ChildJvmOutput.runToEnd(new ProcessBuilder(command).redirectErrorStream(true).start(),
+                TIMEOUT_SECONDS);
         String all = String.join("\n", lines);
         String version = System.getProperty("procpool.test.foryVersion");
         assertTrue(version != null && !version.contains("${"), "Surefire should set procpool.test.foryVersion");
@@ -66,25 +64,5 @@ class ClusterPoolWithoutForyTest {
                             && !name.startsWith("commons-compiler-");
                 })
                 .collect(Collectors.joining(File.pathSeparator));
-    }
-
-    /** {@return every line the JVM printed, once it has exited with status 0 within the time limit} */
-    private static List<String> runToEnd(Process process) throws Exception {
-        CompletableFuture<List<String>> output = CompletableFuture.supplyAsync(() -> {
-            try (BufferedReader in = process.inputReader()) {
-                return in.lines().toList();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            throw new AssertionError("the JVM did not exit within " + TIMEOUT_SECONDS + " s; it printed:\n"
-                    + String.join("\n", output.completeOnTimeout(List.of(), 10, TimeUnit.SECONDS).join()));
-        }
-        List<String> lines = output.get(10, TimeUnit.SECONDS);
-        assertEquals(0, process.exitValue(), String.join("\n", lines));
-        return lines;
     }
 }

@@ -1,19 +1,17 @@
 package io.procpool.launcher;
 
+import io.procpool.worker.testing.ChildJvmOutput;
 import io.procpool.PoolException;
 import io.procpool.Serialization;
 import io.procpool.worker.internal.serial.ClassFilter;
 import io.procpool.worker.internal.serial.ValueSerializers;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -57,7 +55,8 @@ class WithoutForyTest {
 
     @Test
     void shouldNameTheDependencyToAddWhenAForyPoolIsBuiltWithoutFory() throws Exception {
-        List<String> lines = runToEnd(Workers.startJvm(List.of(), withoutFory(), ForyProgram.class));
+        List<String> lines = ChildJvmOutput.runToEnd(Workers.startJvm(List.of(), withoutFory(), ForyProgram.class),
+                TIMEOUT_SECONDS);
         String all = String.join("\n", lines);
         String coordinates = "org.apache.fory:fory-core:" + foryVersion();
         for (String call : List.of("build()", "create()")) {
@@ -71,7 +70,8 @@ class WithoutForyTest {
 
     @Test
     void shouldRunAKryoPoolWithoutFory() throws Exception {
-        List<String> lines = runToEnd(Workers.startJvm(List.of(), withoutFory(), KryoProgram.class));
+        List<String> lines = ChildJvmOutput.runToEnd(Workers.startJvm(List.of(), withoutFory(), KryoProgram.class),
+                TIMEOUT_SECONDS);
         assertEquals(List.of("results [1, 4, 9]"), lines);
     }
 
@@ -79,7 +79,8 @@ class WithoutForyTest {
     void shouldLoadNoForyClassUnlessForyIsChosen() throws Exception {
         // Fory on the class path this time: nothing of it may be loaded, in the parent or in its worker.
         String log = "-Xlog:class+load";
-        List<String> lines = runToEnd(Workers.startJvm(List.of(log), KryoProgram.class, log));
+        List<String> lines = ChildJvmOutput.runToEnd(Workers.startJvm(List.of(log), KryoProgram.class, log),
+                TIMEOUT_SECONDS);
         String all = String.join("\n", lines);
         assertTrue(lines.contains("results [1, 4, 9]"), all);
         // The log is there for both JVMs, so that finding no Fory class in it means something.
@@ -115,26 +116,5 @@ class WithoutForyTest {
 
     private static Path normal(String path) {
         return Path.of(path).toAbsolutePath().normalize();
-    }
-
-    /** {@return every line a JVM printed, once it has exited with status 0 within the time limit} */
-    private static List<String> runToEnd(Process process) throws Exception {
-        // Read on another thread: a JVM that hangs must fail the test, not hold it up forever.
-        CompletableFuture<List<String>> output = CompletableFuture.supplyAsync(() -> {
-            try (BufferedReader in = process.inputReader()) {
-                return in.lines().toList();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            throw new AssertionError("the JVM did not exit within " + TIMEOUT_SECONDS + " s; it printed:\n"
-                    + String.join("\n", output.completeOnTimeout(List.of(), 10, TimeUnit.SECONDS).join()));
-        }
-        List<String> lines = output.get(10, TimeUnit.SECONDS);
-        assertEquals(0, process.exitValue(), String.join("\n", lines));
-        return lines;
     }
 }
