@@ -9,6 +9,7 @@ import io.procpool.internal.PoolCounters;
 import io.procpool.launcher.internal.core.Conductor;
 import io.procpool.launcher.internal.core.SlotEnd;
 import io.procpool.launcher.internal.core.SlotFactory;
+import io.procpool.launcher.internal.core.SlotMaker;
 import io.procpool.launcher.internal.core.WorkerSlot;
 
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ final class MemberSlots implements SlotFactory {
      * {@code build()}) never finds some of them in use and the others not yet.
      */
     void membersAdded(Collection<Member> joined) {
-        List<Conductor.SlotMaker> makers = new ArrayList<>();
+        List<SlotMaker> makers = new ArrayList<>();
         int[] added = new int[2];
         for (Member member : joined) {
             if (!seen.add(member.getUuid())) {
