@@ -1,6 +1,10 @@
 package io.procpool.cluster;
 
+import io.procpool.worker.internal.serial.ClassFilter;
+
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The checks of {@link ClusterPool.Builder}: each setter's argument, and, in {@code build()}, the settings as a whole.
@@ -71,6 +75,37 @@ final class BuilderChecks {
                     + address + "'");
         }
         return address;
+    }
+
+    /**
+     * Checks members' addresses.
+     *
+     * @return the addresses, in order
+     * @throws IllegalArgumentException if one is not {@code host:port} with a port of 1-65535
+     */
+    static List<String> addresses(String... addresses) {
+        List<String> checked = new ArrayList<>();
+        for (String address : addresses) {
+            checked.add(address(address));
+        }
+        return List.copyOf(checked);
+    }
+
+    /**
+     * Makes the pool's class filter, as {@code build()} starts. Local members get the patterns on their command
+     * line, comma-separated, so a comma cannot be part of one (nor of a class name).
+     *
+     * @return the filter for what the pool reads
+     * @throws IllegalArgumentException for a pattern that is not a class pattern
+     */
+    static ClassFilter classFilter(List<String> patterns) {
+        for (String pattern : patterns) {
+            if (pattern.contains(",")) {
+                throw new IllegalArgumentException("not a class pattern: '" + pattern + "' (one pattern per "
+                        + "argument of allowClasses, with no comma)");
+            }
+        }
+        return ClassFilter.allowing(patterns);
     }
 
     /**

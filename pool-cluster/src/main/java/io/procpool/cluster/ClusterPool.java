@@ -63,8 +63,7 @@ public final class ClusterPool extends AbstractPool {
                 null, NO_HEARTBEAT, settings.startTimeout(), IdleStrategy.Mode.BACKOFF), slots, stats);
         slots.useConductor(conductor);
         conductor.start();
-        // Once the core has stopped (its work done after a shutdown, or terminated), the client and the members
-        // the pool started go, off the thread that stopped it.
+        // Once the core has stopped, after a shutdown or a terminate, the client and the local members go.
         stop.after(conductor, () -> conductor.broken() != null || terminated, number);
     }
 
@@ -198,6 +197,7 @@ public final class ClusterPool extends AbstractPool {
         private boolean workerProcesses;
         private Duration taskTimeout;
         private List<String> memberJvmOptions = List.of();
+        private final List<String> allowedClasses = new ArrayList<>();
 
         private Builder() {
         }
@@ -273,11 +273,7 @@ public final class ClusterPool extends AbstractPool {
          * @throws IllegalArgumentException if an address is not {@code host:port} with a port of 1-65535
          */
         public Builder addresses(String... addresses) {
-            List<String> checked = new ArrayList<>();
-            for (String address : addresses) {
-                checked.add(BuilderChecks.address(address));
-            }
-            this.addresses = List.copyOf(checked);
+            this.addresses = BuilderChecks.addresses(addresses);
             return this;
         }
 
@@ -345,26 +341,46 @@ public final class ClusterPool extends AbstractPool {
         }
 
         /**
+         * Restricts what the pool deserialises, its members' answers, to these classes (plus what procpool itself
+         * sends), in {@link java.io.ObjectInputFilter} pattern syntax: {@code com.example.*}, {@code com.example.**}
+         * or a class name; anything else is a {@link io.procpool.SerializationException} naming the class. Off by
+         * default. Local members get the list too ({@code --allow-classes}), for the functions and items they read,
+         * and so do their worker JVMs; the members of a joined cluster keep their own. Each call adds to the
+         * patterns of the calls before it.
+         *
+         * @param patterns the classes to allow, one pattern per argument
+         * @return this builder
+         * @throws NullPointerException if a pattern is {@code null}
+         */
+        public Builder allowClasses(String... patterns) {
+            for (String pattern : patterns) {
+                allowedClasses.add(Objects.requireNonNull(pattern, "a class pattern is null"));
+            }
+            return this;
+        }
+
+        /**
          * Starts the local members, or connects to the running cluster, and returns the pool once its members are
          * in use, their workers counted in {@link ClusterPool#size()} and {@code stats().workersStarted()}: every
          * local member, within the start timeout; or, joining a running cluster, every member of this procpool
          * version that the pool saw as it connected, at least one.
          *
          * @return the pool
-         * @throws IllegalStateException if neither or both of local members and addresses were set, or a task
-         *                               timeout was set without worker processes
-         * @throws PoolException         if the local members did not all start and join within the start timeout
-         *                               (naming how many did; those started are stopped), no member answered at the
-         *                               addresses within the connect timeout, the cluster has another name, or its
-         *                               members run another procpool version; or, before any of that, if
-         *                               {@link Serialization#FORY} was chosen and Apache Fory is not on this JVM's
-         *                               class path (the message names the dependency to add)
+         * @throws IllegalArgumentException if a pattern given to {@link #allowClasses} is not a class pattern
+         * @throws IllegalStateException    if neither or both of local members and addresses were set, or a task
+         *                                  timeout was set without worker processes
+         * @throws PoolException            if the local members did not all start and join within the start timeout
+         *                                  (naming how many did; those started are stopped), no member answered at
+         *                                  the addresses within the connect timeout, the cluster has another name,
+         *                                  or its members run another procpool version; or, before any of that, if
+         *                                  {@link Serialization#FORY} was chosen and Apache Fory is not on this
+         *                                  JVM's class path (the message names the dependency to add)
          */
         public ClusterPool build() {
             return ClusterStart.start(new ClusterSettings(localMembers,
                     workersPerMember > 0 ? workersPerMember : Runtime.getRuntime().availableProcessors(), retries,
                     serialization, clusterName, addresses, connectTimeout, startTimeout, workerProcesses, taskTimeout,
-                    memberJvmOptions));
+                    memberJvmOptions, List.copyOf(allowedClasses)));
         }
     }
 

@@ -21,8 +21,10 @@ import java.util.List;
  * @param workerProcesses  whether local members run tasks in worker JVMs of their own
  * @param taskTimeout      the time limit of a task on local members' worker JVMs, or {@code null} for none
  * @param memberJvmOptions JVM options for local members
+ * @param allowedClasses   the classes the pool and its local members may deserialise (none: any)
  */
 record ClusterSettings(int localMembers, int workersPerMember, int retries, Serialization serialization,
                        String clusterName, List<String> addresses, Duration connectTimeout, Duration startTimeout,
-                       boolean workerProcesses, Duration taskTimeout, List<String> memberJvmOptions) {
+                       boolean workerProcesses, Duration taskTimeout, List<String> memberJvmOptions,
+                       List<String> allowedClasses) {
 }

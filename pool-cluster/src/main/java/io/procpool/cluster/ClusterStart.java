@@ -6,6 +6,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import io.procpool.PoolException;
 import io.procpool.internal.PoolCounters;
+import io.procpool.worker.internal.serial.ClassFilter;
 import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.time.Duration;
@@ -36,6 +37,7 @@ final class ClusterStart {
      */
     static ClusterPool start(ClusterSettings settings) {
         BuilderChecks.settings(settings);
+        ClassFilter classFilter = BuilderChecks.classFilter(settings.allowedClasses());
         // Before any member starts: local members get this JVM's class path, so they would lack Fory too.
         ValueSerializers.requireAvailable(settings.serialization());
         HazelcastSetup.quietLogging();
@@ -53,7 +55,7 @@ final class ClusterStart {
                     : "procpool-" + ProcessHandle.current().pid() + "-" + number + "-" + UUID.randomUUID();
             local = new LocalMembers(name, settings.localMembers(), settings.workersPerMember(),
                     settings.workerProcesses(), settings.taskTimeout() == null ? 0 : settings.taskTimeout().toMillis(),
-                    settings.memberJvmOptions(),
+                    settings.memberJvmOptions(), settings.allowedClasses(),
                     member -> {
                         MemberSlots slots = inUse.get();
                         if (slots != null) {
@@ -77,7 +79,7 @@ final class ClusterStart {
         String description = local != null ? settings.localMembers() + " local members of "
                 + settings.workersPerMember() + " workers" : "cluster '" + name + "' at " + joinAt;
         MemberSlots slots = new MemberSlots(client.getExecutorService(HazelcastSetup.EXECUTOR),
-                settings.serialization(), stats);
+                settings.serialization(), classFilter, stats);
         ClusterPool pool = new ClusterPool(settings, slots, new ClusterStop(client, local), stats, description,
                 number);
         inUse.set(slots);
