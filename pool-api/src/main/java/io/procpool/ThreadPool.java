@@ -12,16 +12,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 
 /**
  * The in-process twin of the process pool: the same {@link Pool} contract, with tasks run on threads of this JVM.
@@ -41,14 +34,11 @@ import java.util.stream.Collectors;
  * {@link #join()} then waits for tasks that ignore interrupts.
  */
 public final class ThreadPool extends AbstractPool {
-    private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
-    /** How long a failed start waits for the pool's threads to exit, so that none outlives build() in practice. */
-    private static final long THREAD_EXIT_WAIT_MS = 5_000;
-
     private final int threads;
     private final String name;
-    private final Initializer initializer;
     private final int maxChunksInFlight;
+    /** The threads' start (their initializer, build()'s wait for it) and join()'s wait for their exit. */
+    private final ThreadPoolThreads poolThreads;
     private final ThreadPoolExecutor executor;
     @GuardedBy("this")
     private final List<Call> calls = new ArrayList<>();
@@ -57,12 +47,6 @@ public final class ThreadPool extends AbstractPool {
     /** Which call each of the pool's threads is running a chunk of, so that cancelling a call interrupts them. */
     @GuardedBy("running")
     private final Map<Thread, Call> running = new HashMap<>();
-    /** Counted down by each thread once its initializer has returned, and to zero by the first that throws. */
-    private final CountDownLatch initialised;
-    /** The threads still in their initializer: the executor does not interrupt them, so a failed start does. */
-    private final Set<Thread> initialising = ConcurrentHashMap.newKeySet();
-    /** The first initializer failure, for build() to report. */
-    private final AtomicReference<PoolException> initFailure = new AtomicReference<>();
     @GuardedBy("this")
     private int chunksInFlight;
     /** Chunks handed to the executor that no thread has begun: they may still be taken back. */
@@ -80,20 +64,11 @@ public final class ThreadPool extends AbstractPool {
     private ThreadPool(int threads, String name, Initializer initializer) {
         this.threads = threads;
         this.name = name;
-        this.initializer = initializer;
         this.maxChunksInFlight = 2 * threads;
-        this.initialised = new CountDownLatch(threads);
-        String threadPrefix = name != null ? name + "-thread-"
-                : "procpool-thread-" + POOL_NUMBER.incrementAndGet() + "-";
-        AtomicInteger threadNumber = new AtomicInteger();
-        ThreadFactory factory = worker -> {
-            Thread thread = new Thread(() -> runThread(worker), threadPrefix + threadNumber.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
+        this.poolThreads = new ThreadPoolThreads(threads, initializer, this::stop);
         this.stats.workersStarted.add(threads);
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), factory);
+                new LinkedBlockingQueue<>(), poolThreads.threadFactory(name));
     }
 
     /**
@@ -117,82 +92,6 @@ public final class ThreadPool extends AbstractPool {
      */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * What each of the pool's threads runs: the initializer, then the executor's loop. Running the initializer here,
-     * rather than as a first task, means that no thread of the pool, including one the executor makes to replace a
-     * thread that died, ever takes a task before its initializer has returned.
-     */
-    private void runThread(Runnable executorLoop) {
-        Thread self = Thread.currentThread();
-        initialising.add(self);
-        try {
-            if (initializer != null) {
-                initializer.run();
-            }
-        } catch (Throwable t) {
-            PoolException failure = new PoolException("the initializer failed on thread " + self.getName()
-                    + ": " + t, t);
-            initFailure.compareAndSet(null, failure);
-            // Stopped before this thread enters the loop below, so that it takes no task; after build() this also
-            // fails the pool's unfinished work, as a thread pool must not carry on with an uninitialised thread.
-            stop(failure);
-            // The pool will not start: build() need not wait for the other threads (some may never be created).
-            while (initialised.getCount() > 0) {
-                initialised.countDown();
-            }
-        } finally {
-            initialising.remove(self);
-            initialised.countDown();
-        }
-        // Even on a stopped pool the loop must run: it is how the executor counts this thread out and terminates.
-        executorLoop.run();
-    }
-
-    /**
-     * Starts every thread, and waits until each has run the initializer or one has failed; on a failure stops them
-     * and says why.
-     */
-    private void start(Duration startTimeout) {
-        executor.prestartAllCoreThreads();
-        if (initializer == null) {
-            return; // nothing to wait for, and create() on an interrupted thread must not fail
-        }
-        boolean done;
-        try {
-            done = initialised.await(TimeUnit.NANOSECONDS.convert(startTimeout), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw abandonStart(new PoolException("interrupted while the pool's threads ran their initializer", e));
-        }
-        PoolException failure = initFailure.get();
-        if (failure != null) {
-            // A new exception, so that its stack trace is build()'s caller's, not the pool thread's.
-            throw abandonStart(new PoolException(failure.getMessage(), failure.getCause()));
-        }
-        if (!done) {
-            String stuck = initialising.stream().map(Thread::getName).sorted().collect(Collectors.joining(", "));
-            throw abandonStart(new PoolException("the initializer did not return within " + startTimeout
-                    + " on thread(s) " + stuck + "; they were interrupted and the pool stopped"));
-        }
-    }
-
-    /** Stops a pool that failed to start, and waits a little for its threads to exit. */
-    private PoolException abandonStart(PoolException why) {
-        stop(why);
-        initialising.forEach(Thread::interrupt);
-        boolean interrupted = Thread.interrupted();
-        try {
-            executor.awaitTermination(THREAD_EXIT_WAIT_MS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            interrupted = true;
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return why;
     }
 
     @Override
@@ -389,22 +288,7 @@ public final class ThreadPool extends AbstractPool {
                 throw new IllegalStateException("join() needs shutdown() or terminate() first");
             }
         }
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    if (executor.awaitTermination(1, TimeUnit.SECONDS)) {
-                        return;
-                    }
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        ThreadPoolThreads.awaitExit(executor);
     }
 
     @Override
@@ -535,14 +419,9 @@ public final class ThreadPool extends AbstractPool {
          *                                  pool's threads are then stopped
          */
         public ThreadPool build() {
-            if (threads < 1) {
-                throw new IllegalArgumentException("a pool needs at least 1 thread, was asked for " + threads);
-            }
-            if (startTimeout == null || startTimeout.isNegative() || startTimeout.isZero()) {
-                throw new IllegalArgumentException("startTimeout must be positive, was " + startTimeout);
-            }
+            ThreadPoolThreads.checkSettings(threads, startTimeout);
             ThreadPool pool = new ThreadPool(threads, name, initializer);
-            pool.start(startTimeout);
+            pool.poolThreads.startThreads(pool.executor, startTimeout);
             return pool;
         }
     }

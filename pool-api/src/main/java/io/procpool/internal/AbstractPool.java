@@ -107,7 +107,7 @@ public abstract class AbstractPool implements Pool {
      * @return whether it completed in time
      * @throws InterruptedException if the waiting thread was interrupted
      */
-    protected static boolean awaitStopped(java.util.concurrent.Future<?> stopped, long nanos)
+    public static boolean awaitStopped(java.util.concurrent.Future<?> stopped, long nanos)
             throws InterruptedException {
         try {
             stopped.get(Math.max(0, nanos), java.util.concurrent.TimeUnit.NANOSECONDS);

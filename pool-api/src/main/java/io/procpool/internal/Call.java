@@ -11,13 +11,15 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One call on a pool ({@code map}, {@code imap}, {@code apply}...): reads its items, hands them out in chunks and
  * takes their outcomes back. Subclasses decide where outcomes go (a list, an ordered or an unordered iterator).
+ * This class reads the items and sizes the chunks; {@link CallProgress}, its superclass, counts what comes back and
+ * ends the call.
  *
  * <p>Item reading is bounded: a lazy call never has more than {@code maxItemsAhead} items read but not yet taken
  * by the caller, so an endless {@code Iterable} works in bounded memory. All state is guarded by {@code this};
  * pools call {@link #nextChunk()} from whichever thread dispatches, and {@link #complete} from whichever thread
  * collects.
  */
-public abstract class Call {
+public abstract class Call extends CallProgress {
     private static final AtomicLong IDS = new AtomicLong();
     /** The largest chunk the pool chooses by itself for {@code imap}: it bounds how far reading runs ahead. */
     private static final int MAX_LAZY_ADAPTIVE_CHUNK = 128;
@@ -28,13 +30,6 @@ public abstract class Call {
     private final Iterator<?> items;
     private final boolean lazy;
     private volatile Runnable onRoom = () -> { };
-    private volatile Runnable onCancel = () -> { };
-    /** Set when the call was cancelled: its chunks not started must not start. */
-    private volatile boolean cancelled;
-    /** Set when the call was cancelled with its running chunks to be stopped, not merely left to finish. */
-    private volatile boolean stopRunning;
-    @GuardedBy("this")
-    private Runnable afterUnlock;
 
     @GuardedBy("this")
     private int chunksize;
@@ -45,16 +40,6 @@ public abstract class Call {
     private ChunkSizer sizer;
     @GuardedBy("this")
     private ChunkMemory memory;
-    @GuardedBy("this")
-    private long itemsRead;
-    @GuardedBy("this")
-    private long itemsSettled;
-    @GuardedBy("this")
-    private int chunksOutstanding;
-    @GuardedBy("this")
-    private boolean exhausted;
-    @GuardedBy("this")
-    private boolean ended;
 
     /**
      * Creates a call; nothing is read from {@code items} until a pool asks for the first chunk.
@@ -112,17 +97,6 @@ public abstract class Call {
     }
 
     /**
-     * Sets what to run when the call is {@link #cancel cancelled}, so that the pool keeps its queued chunks from
-     * starting and, when {@link #stopsRunning()}, stops the running ones: a process pool kills the workers running
-     * them, a thread pool interrupts its threads.
-     *
-     * @param onCancel a callback that must not block
-     */
-    public final void onCancel(Runnable onCancel) {
-        this.onCancel = onCancel;
-    }
-
-    /**
      * Lets the pool choose chunk sizes from measured task durations: chunks grow until one takes about
      * {@code targetChunkNanos} in a worker, and near the end of a call of known length they shrink again, so
      * that the last chunks do not leave workers idle. Only for calls without an explicit chunksize.
@@ -136,7 +110,7 @@ public abstract class Call {
         this.memory = memory;
         sizer = new ChunkSizer(targetChunkNanos, workers, lazy ? MAX_LAZY_ADAPTIVE_CHUNK : Integer.MAX_VALUE / 2,
                 memory.nanosPerItem(fn.getClass()));
-        int first = sizer.first(knownTotal() - itemsRead);
+        int first = sizer.first(knownTotal() - itemsRead());
         if (first > 0) {
             setChunksize(first);
         }
@@ -149,8 +123,8 @@ public abstract class Call {
      * @param executeNanos the time spent running them
      */
     public final synchronized void chunkTimed(int items, long executeNanos) {
-        if (sizer != null && !ended) {
-            setChunksize(sizer.next(chunksize, items, executeNanos, knownTotal() - itemsRead));
+        if (sizer != null && !ended()) {
+            setChunksize(sizer.next(chunksize, items, executeNanos, knownTotal() - itemsRead()));
             memory.remember(fn.getClass(), sizer.nanosPerItem());
         }
     }
@@ -177,7 +151,7 @@ public abstract class Call {
      * than its chunk size, none read yet
      */
     public final synchronized boolean isSingleChunk() {
-        return !lazy && itemsRead == 0 && !ended && knownTotal() <= chunksize;
+        return !lazy && itemsRead() == 0 && !ended() && knownTotal() <= chunksize;
     }
 
     /**
@@ -196,10 +170,10 @@ public abstract class Call {
     }
 
     private synchronized Chunk nextChunkLocked() {
-        if (ended || exhausted) {
+        if (readingStopped()) {
             return null;
         }
-        long room = lazy ? maxItemsAhead - (itemsRead - itemsTaken()) : Long.MAX_VALUE;
+        long room = lazy ? maxItemsAhead - (itemsRead() - itemsTaken()) : Long.MAX_VALUE;
         if (room <= 0) {
             return null;
         }
@@ -213,25 +187,24 @@ public abstract class Call {
             if (read == n && !lazy && !items.hasNext()) {
                 // Items in memory: see their end now, so that the last chunk's outcome finishes the call, rather
                 // than a later nextChunk() under the pool's lock.
-                exhausted = true;
+                exhaust();
             }
         } catch (RuntimeException | LinkageError | StackOverflowError | AssertionError e) {
             // The caller's iterator failed: that ends this call, not the pool that runs it.
-            exhausted = true;
+            exhaust();
             end(new PoolException("the items' iterator threw " + e, e));
             return null;
         }
         if (read < n) {
-            exhausted = true;
+            exhaust();
             if (read == 0) {
                 maybeFinish();
                 return null;
             }
             chunkItems = java.util.Arrays.copyOf(chunkItems, read);
         }
-        Chunk chunk = new Chunk(this, itemsRead, chunkItems);
-        itemsRead += read;
-        chunksOutstanding++;
+        Chunk chunk = new Chunk(this, itemsRead(), chunkItems);
+        handedOut(read);
         return chunk;
     }
 
@@ -246,24 +219,8 @@ public abstract class Call {
      * @return a new chunk of those items, counted as outstanding
      */
     public final synchronized Chunk slice(Chunk chunk, int from, int to) {
-        chunksOutstanding++;
+        sliced();
         return new Chunk(this, chunk.firstIndex() + from, java.util.Arrays.copyOfRange(chunk.items(), from, to));
-    }
-
-    /**
-     * Gives up a chunk whose items were all re-sliced, so that it no longer counts as outstanding.
-     *
-     * @param chunk a chunk of this call whose items now travel in slices
-     */
-    public final void abandon(Chunk chunk) {
-        try {
-            synchronized (this) {
-                chunksOutstanding--;
-                maybeFinish();
-            }
-        } finally {
-            runAfterUnlock();
-        }
     }
 
     /**
@@ -272,8 +229,7 @@ public abstract class Call {
     public final void stopReading() {
         try {
             synchronized (this) {
-                if (!exhausted) {
-                    exhausted = true;
+                if (exhaust()) {
                     if (hasMoreItems()) {
                         truncated();
                     }
@@ -296,250 +252,11 @@ public abstract class Call {
     }
 
     /**
-     * Takes the outcomes of a chunk.
-     *
-     * @param chunk    the chunk
-     * @param values   the results, by position in the chunk
-     * @param failures the failures, by position, or {@code null} when all succeeded; where an entry is not
-     *                 {@code null} the item failed
-     */
-    public final void complete(Chunk chunk, Object[] values, PoolException[] failures) {
-        try {
-            completeLocked(chunk, values, failures);
-        } finally {
-            runAfterUnlock();
-        }
-    }
-
-    private synchronized void completeLocked(Chunk chunk, Object[] values, PoolException[] failures) {
-        chunksOutstanding--;
-        if (!ended) {
-            for (int i = 0; i < chunk.size(); i++) {
-                PoolException failure = failures == null ? null : failures[i];
-                if (failure != null) {
-                    onFailure(chunk.firstIndex() + i, failure);
-                } else {
-                    onValue(chunk.firstIndex() + i, values[i]);
-                }
-                if (ended) {
-                    break;
-                }
-            }
-            itemsSettled += chunk.size();
-        }
-        maybeFinish();
-    }
-
-    /**
-     * Fails every item of a chunk with the same exception, as when its worker died.
-     *
-     * @param chunk   a chunk of this call
-     * @param failure the exception each of its items fails with
-     */
-    public final void fail(Chunk chunk, PoolException failure) {
-        PoolException[] failures = new PoolException[chunk.size()];
-        java.util.Arrays.fill(failures, failure);
-        complete(chunk, new Object[chunk.size()], failures);
-    }
-
-    /**
-     * Ends the call now with {@code failure}: nothing more is read, outcomes still to come are dropped. Used for
-     * {@code terminate()}, for an interrupted caller, and by {@code map} on its first failure. Does nothing if the
-     * call has already ended.
-     *
-     * @param failure the exception the caller gets
-     */
-    public final void end(PoolException failure) {
-        try {
-            synchronized (this) {
-                if (!ended) {
-                    endLocked(failure);
-                }
-            }
-        } finally {
-            runAfterUnlock();
-        }
-    }
-
-    @GuardedBy("this")
-    private void endLocked(PoolException failure) {
-        ended = true;
-        exhausted = true;
-        onEnd(failure);
-    }
-
-    /**
-     * Cancels the call: no more of its chunks start, outcomes still to come are dropped, and, when
-     * {@code stopRunning}, the pool is told to stop the chunks that are running.
-     *
-     * @param stopRunning whether running chunks must be stopped, not merely left to finish unseen
-     * @param reason      what the call's waiters get
-     * @return whether this ended the call; {@code false} if it had ended already
-     */
-    public final boolean cancel(boolean stopRunning, PoolException reason) {
-        try {
-            synchronized (this) {
-                if (ended) {
-                    return false;
-                }
-                this.stopRunning = stopRunning;
-                cancelled = true;
-                endLocked(reason);
-            }
-        } finally {
-            runAfterUnlock();
-        }
-        onCancel.run();
-        return true;
-    }
-
-    /**
-     * Cancels the call only if none of its chunks has been handed to a worker yet: then none ever runs.
-     *
-     * @param reason what the call's waiters get
-     * @return whether the call was cancelled before it started
-     */
-    public final boolean cancelIfNotStarted(PoolException reason) {
-        try {
-            synchronized (this) {
-                if (ended || itemsRead > 0) {
-                    return false;
-                }
-                endLocked(reason);
-                return true;
-            }
-        } finally {
-            runAfterUnlock();
-        }
-    }
-
-    /**
-     * Says whether the call was cancelled; read by the pool's threads without a lock.
-     *
-     * @return whether the call was cancelled, so that its chunks not started must never start
-     */
-    public final boolean isCancelled() {
-        return cancelled;
-    }
-
-    /**
-     * Says how the call was cancelled.
-     *
-     * @return whether the call was cancelled with its running chunks to be stopped, not left to finish unseen
-     */
-    public final boolean stopsRunning() {
-        return stopRunning;
-    }
-
-    /**
-     * Tells whether the call is over, so that a pool may forget it.
-     *
-     * @return whether no more chunks will be read and every chunk read has its outcome (or the call ended)
-     */
-    public final synchronized boolean isFinished() {
-        return (ended || exhausted) && chunksOutstanding <= 0;
-    }
-
-    /**
-     * Tells whether the call has ended, by finishing or by failing.
-     *
-     * @return whether the call has ended, so that its pending chunks need not run
-     */
-    public final synchronized boolean hasEnded() {
-        return ended;
-    }
-
-    @GuardedBy("this")
-    private void maybeFinish() {
-        if (!ended && exhausted && itemsSettled == itemsRead && chunksOutstanding == 0) {
-            ended = true;
-            onAllDone(itemsRead);
-        }
-    }
-
-    /**
-     * Has {@code action} run once this call's lock is released, by the thread that holds it now. Outcomes that run
-     * code of the caller's ({@code CompletableFuture} callbacks) go through here: run under the call's lock they
-     * could deadlock with a pool that takes its own lock and then the call's (a callback that submits work). Every
-     * public method that takes the lock runs these actions when it lets go of it. Called under the call's lock.
-     *
-     * @param action what to run, after any actions deferred before it
-     */
-    @GuardedBy("this")
-    protected final void afterUnlock(Runnable action) {
-        Runnable before = afterUnlock;
-        afterUnlock = before == null ? action : () -> {
-            before.run();
-            action.run();
-        };
-    }
-
-    private void runAfterUnlock() {
-        if (Thread.holdsLock(this)) {
-            return; // an outer frame of this thread still holds the lock and runs them when it lets go
-        }
-        Runnable actions;
-        synchronized (this) {
-            actions = afterUnlock;
-            afterUnlock = null;
-        }
-        if (actions != null) {
-            actions.run();
-        }
-    }
-
-    /**
      * Tells a lazy call's dispatcher that the caller took results, so more items may be read.
      */
     protected final void signalRoom() {
         onRoom.run();
     }
-
-    /**
-     * Returns how far the caller has got; by default every item with an outcome counts as taken.
-     *
-     * @return how many items the caller has taken; bounds reading for lazy calls
-     */
-    @GuardedBy("this")
-    protected long itemsTaken() {
-        return itemsSettled;
-    }
-
-    /**
-     * Item {@code index} succeeded. Called under the call's lock.
-     *
-     * @param index the item's index among the call's items
-     * @param value its result, possibly {@code null}
-     */
-    @GuardedBy("this")
-    protected abstract void onValue(long index, Object value);
-
-    /**
-     * Item {@code index} failed. Called under the call's lock; may call {@link #end}.
-     *
-     * @param index   the item's index among the call's items
-     * @param failure what it failed with
-     */
-    @GuardedBy("this")
-    protected abstract void onFailure(long index, PoolException failure);
-
-    /**
-     * Every one of {@code count} items has its outcome. Called under the call's lock: code of the caller's must be
-     * deferred with {@link #afterUnlock}.
-     *
-     * @param count the number of items the call had
-     */
-    @GuardedBy("this")
-    protected abstract void onAllDone(long count);
-
-    /**
-     * The call ended early with {@code failure}. Called under the call's lock: code of the caller's must be deferred
-     * with {@link #afterUnlock}.
-     *
-     * @param failure the exception the call ended with
-     */
-    @GuardedBy("this")
-    protected abstract void onEnd(PoolException failure);
 
     /** A shutdown stopped reading items. Called under the call's lock. */
     @GuardedBy("this")

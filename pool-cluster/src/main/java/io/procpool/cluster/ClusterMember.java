@@ -4,6 +4,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import io.procpool.worker.JvmFlags;
+import io.procpool.worker.internal.serial.ClassFilter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,11 +20,13 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -cp app.jar io.procpool.cluster.ClusterMember --cluster-name NAME --port PORT [--members HOST:PORT,...]
- *      [--workers N] [--host ADDRESS] [--worker-processes [--task-timeout-ms MS]]
+ *      [--workers N] [--host ADDRESS] [--worker-processes [--task-timeout-ms MS]] [--allow-classes PATTERN,...]
  * </pre>
  *
  * A member runs whatever tasks reach it: run members only on a network that only trusted machines can reach (see
- * the README, "When one machine is not enough"). It prints one line, {@code procpool member ready ...}, once it has
+ * the README, "When one machine is not enough"). For defence in depth, {@code --allow-classes} restricts what it
+ * deserialises (functions and items, and what its worker JVMs send back) to the listed classes, in
+ * {@link java.io.ObjectInputFilter} pattern syntax, plus what procpool itself sends. It prints one line, {@code procpool member ready ...}, once it has
  * joined its cluster, and exits when stopped (SIGTERM, SIGINT) or, for a member a pool started, when that pool's
  * JVM ends.
  */
@@ -62,6 +65,11 @@ public final class ClusterMember implements Callable<Integer> {
             description = "With --worker-processes, the time limit of each task (default: none).")
     private long taskTimeoutMs;
 
+    @Option(names = "--allow-classes", split = ",", paramLabel = "PATTERN",
+            description = "Deserialise only these classes, comma-separated (com.example.**, com.example.*, a class "
+                    + "name), and procpool's own (default: any class).")
+    private List<String> allowClasses = List.of();
+
     @Option(names = "--parent-pid", hidden = true, description = "Exit when this process ends.")
     private long parentPid;
 
@@ -77,27 +85,23 @@ public final class ClusterMember implements Callable<Integer> {
         System.exit(new CommandLine(new ClusterMember()).execute(args));
     }
 
+    /**
+     * Reads a command line as {@link #main} does, without starting anything. For tests.
+     *
+     * @param args the command line above
+     * @return the member's options
+     * @throws CommandLine.ParameterException for a bad or missing option, naming it
+     */
+    static MemberOptions parse(String... args) {
+        ClusterMember member = new ClusterMember();
+        new CommandLine(member).parseArgs(args);
+        return member.options();
+    }
+
     /** {@return 0 once the member has stopped; {@value #EXIT_BAD_START} if it could not start} */
     @Override
     public Integer call() throws InterruptedException {
-        if (workers < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--workers must be at least 1, was " + workers);
-        }
-        if (port < 1 || port > 65535) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--port must be 1-65535, was " + port);
-        }
-        if (taskTimeoutMs < 0 || taskTimeoutMs > 0 && !workerProcesses) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--task-timeout-ms needs "
-                    + "--worker-processes and a positive value (a thread cannot be stopped), was " + taskTimeoutMs);
-        }
-        if (workerProcesses && !JvmFlags.missing().isEmpty()) {
-            // A member with worker JVMs is a process pool's parent: said now, not at its first task.
-            throw new CommandLine.ParameterException(new CommandLine(this), "--worker-processes needs these JVM "
-                    + "flags, which this JVM lacks: " + String.join(" ", JvmFlags.missing()));
-        }
-        MemberOptions options = new MemberOptions(clusterName, host, port, List.copyOf(members), workers,
-                workerProcesses, taskTimeoutMs, parentPid);
+        MemberOptions options = options();
         if (System.getProperty("hazelcast.logging.type") == null) {
             // Hazelcast's first lines come before it reads its configuration: through SLF4J too, not JUL.
             System.setProperty("hazelcast.logging.type", "slf4j");
@@ -136,5 +140,37 @@ public final class ClusterMember implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Checks the options that picocli cannot check alone.
+     *
+     * @return the member's options
+     * @throws CommandLine.ParameterException naming a bad option
+     */
+    private MemberOptions options() {
+        if (workers < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--workers must be at least 1, was " + workers);
+        }
+        if (port < 1 || port > 65535) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--port must be 1-65535, was " + port);
+        }
+        if (taskTimeoutMs < 0 || taskTimeoutMs > 0 && !workerProcesses) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--task-timeout-ms needs "
+                    + "--worker-processes and a positive value (a thread cannot be stopped), was " + taskTimeoutMs);
+        }
+        if (workerProcesses && !JvmFlags.missing().isEmpty()) {
+            // A member with worker JVMs is a process pool's parent: said now, not at its first task.
+            throw new CommandLine.ParameterException(new CommandLine(this), "--worker-processes needs these JVM "
+                    + "flags, which this JVM lacks: " + String.join(" ", JvmFlags.missing()));
+        }
+        try {
+            ClassFilter.allowing(allowClasses);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--allow-classes: " + e.getMessage());
+        }
+        return new MemberOptions(clusterName, host, port, List.copyOf(members), workers, workerProcesses,
+                taskTimeoutMs, parentPid, List.copyOf(allowClasses));
     }
 }

@@ -1,12 +1,5 @@
 package io.procpool.cluster;
 
-import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.client.config.ClientConfig;
-import com.hazelcast.cluster.InitialMembershipEvent;
-import com.hazelcast.cluster.InitialMembershipListener;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.core.LifecycleEvent;
 import io.procpool.Pool;
 import io.procpool.PoolException;
 import io.procpool.PoolStats;
@@ -24,12 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The same {@link Pool} on a Hazelcast cluster: chunks of items go to member JVMs ({@link ClusterMember}), which run
@@ -50,43 +37,34 @@ import java.util.concurrent.atomic.AtomicInteger;
  * members the pool started and never one it joined.
  */
 public final class ClusterPool extends AbstractPool {
-    private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
     /** A member has no heartbeat of its own to watch: Hazelcast notices a lost one. */
     private static final Duration NO_HEARTBEAT = Duration.ofSeconds(10);
 
-    private final LocalMembers local;
+    /** The workers of the local members, or 0 for a joined cluster, whose size is that of the members in use. */
     private final int localSize;
-    private final HazelcastInstance client;
     private final MemberSlots slots;
+    private final ClusterStop stop;
     private final Conductor conductor;
     private final PoolCounters stats;
     private final String description;
     private final Serialization serialization;
-    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-    private final AtomicBoolean stopping = new AtomicBoolean();
 
-    private ClusterPool(Builder builder, LocalMembers local, HazelcastInstance client, PoolCounters stats,
-                        String description, int number) {
-        this.local = local;
-        this.localSize = builder.localMembers * builder.workersPerMember();
-        this.client = client;
+    /** Made by {@link ClusterStart} once the pool's client is connected; starts the pool's core. */
+    ClusterPool(ClusterSettings settings, MemberSlots slots, ClusterStop stop, PoolCounters stats, String description,
+                int number) {
+        this.localSize = settings.localMembers() * settings.workersPerMember();
+        this.stop = stop;
         this.stats = stats;
         this.description = description;
-        this.serialization = builder.serialization;
-        this.slots = new MemberSlots(client.getExecutorService(HazelcastSetup.EXECUTOR), serialization, stats);
+        this.serialization = settings.serialization();
+        this.slots = slots;
         // The same core as a ProcessPool's: one scheduler and one supervisor; each member is a slot.
-        this.conductor = new Conductor("procpool-cluster-" + number, new CoreSettings(0, 0, builder.retries, null,
-                NO_HEARTBEAT, builder.startTimeout, IdleStrategy.Mode.BACKOFF), slots, stats);
+        this.conductor = new Conductor("procpool-cluster-" + number, new CoreSettings(0, 0, settings.retries(),
+                null, NO_HEARTBEAT, settings.startTimeout(), IdleStrategy.Mode.BACKOFF), slots, stats);
         slots.useConductor(conductor);
         conductor.start();
-        // Once the core has stopped (its work done after a shutdown, or terminated), the client and the members
-        // the pool started go, off the thread that stopped it.
-        conductor.stopped().whenComplete((done, failure) -> {
-            Thread closer = new Thread(() -> stopEverything(conductor.broken() != null || terminated),
-                    "procpool-cluster-" + number + "-close");
-            closer.setDaemon(true);
-            closer.start();
-        });
+        // Once the core has stopped, after a shutdown or a terminate, the client and the local members go.
+        stop.after(conductor, () -> conductor.broken() != null || terminated, number);
     }
 
     /** Set when the pool was terminated: its local members are killed rather than stopped gently. */
@@ -104,7 +82,7 @@ public final class ClusterPool extends AbstractPool {
 
     @Override
     public int size() {
-        return local != null ? localSize : Math.max(1, slots.workers());
+        return localSize > 0 ? localSize : Math.max(1, slots.workers());
     }
 
     /** A round trip on loopback costs a few hundred microseconds: a chunk of 10 ms makes that small. */
@@ -159,54 +137,13 @@ public final class ClusterPool extends AbstractPool {
         conductor.requestTerminate();
     }
 
-    /**
-     * Disconnects, then stops the local members: gently after a shutdown, killed after a terminate, since tasks on
-     * a member's threads cannot be stopped otherwise. The client goes first, so that it does not see its members go
-     * and try to reconnect.
-     */
-    private void stopEverything(boolean kill) {
-        if (!stopping.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            client.getLifecycleService().terminate();
-        } finally {
-            try {
-                if (local != null && kill) {
-                    local.killAll();
-                } else if (local != null) {
-                    local.close();
-                }
-            } finally {
-                stopped.complete(null);
-            }
-        }
-    }
-
     @Override
     public void join() {
         if (!conductor.isStopping()) {
             throw new IllegalStateException("join() needs shutdown() or terminate() first");
         }
         checkMayBlock();
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    stopped.get();
-                    conductor.thread().join(TimeUnit.SECONDS.toMillis(5));
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    return;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        stop.await(conductor.thread());
     }
 
     @Override
@@ -216,12 +153,12 @@ public final class ClusterPool extends AbstractPool {
 
     @Override
     protected boolean isTerminated() {
-        return stopped.isDone();
+        return stop.stopped().isDone();
     }
 
     @Override
     protected boolean awaitTermination(long nanos) throws InterruptedException {
-        return awaitStopped(stopped, nanos);
+        return awaitStopped(stop.stopped(), nanos);
     }
 
     /** Chunks handed to a member cannot be told apart from running ones: they are stopped as running ones. */
@@ -239,28 +176,6 @@ public final class ClusterPool extends AbstractPool {
     @Override
     public String toString() {
         return "ClusterPool[" + description + ", workers=" + size() + "]";
-    }
-
-    /** Members come and go: those of this procpool version become slots of the core; a lost one ends its slot. */
-    private final class Membership implements InitialMembershipListener {
-        /**
-         * The members there when the pool connected are added as one batch, not one each: {@code build()} returns
-         * once enough members are in use, and must then find all of these counted, not only the first.
-         */
-        @Override
-        public void init(InitialMembershipEvent event) {
-            slots.membersAdded(List.copyOf(event.getMembers()));
-        }
-
-        @Override
-        public void memberAdded(MembershipEvent event) {
-            slots.membersAdded(List.of(event.getMember()));
-        }
-
-        @Override
-        public void memberRemoved(MembershipEvent event) {
-            slots.memberLost(event.getMember().getUuid(), "it left the cluster");
-        }
     }
 
     /**
@@ -282,6 +197,7 @@ public final class ClusterPool extends AbstractPool {
         private boolean workerProcesses;
         private Duration taskTimeout;
         private List<String> memberJvmOptions = List.of();
+        private final List<String> allowedClasses = new ArrayList<>();
 
         private Builder() {
         }
@@ -295,10 +211,7 @@ public final class ClusterPool extends AbstractPool {
          * @throws IllegalArgumentException if {@code members} is less than 1
          */
         public Builder localMembers(int members) {
-            if (members < 1) {
-                throw new IllegalArgumentException("localMembers must be at least 1, was " + members);
-            }
-            this.localMembers = members;
+            this.localMembers = BuilderChecks.atLeast(members, 1, "localMembers");
             return this;
         }
 
@@ -310,10 +223,7 @@ public final class ClusterPool extends AbstractPool {
          * @throws IllegalArgumentException if {@code workers} is less than 1
          */
         public Builder workersPerMember(int workers) {
-            if (workers < 1) {
-                throw new IllegalArgumentException("workersPerMember must be at least 1, was " + workers);
-            }
-            this.workersPerMember = workers;
+            this.workersPerMember = BuilderChecks.atLeast(workers, 1, "workersPerMember");
             return this;
         }
 
@@ -326,10 +236,7 @@ public final class ClusterPool extends AbstractPool {
          * @throws IllegalArgumentException if {@code retries} is negative
          */
         public Builder retries(int retries) {
-            if (retries < 0) {
-                throw new IllegalArgumentException("retries must be at least 0, was " + retries);
-            }
-            this.retries = retries;
+            this.retries = BuilderChecks.atLeast(retries, 0, "retries");
             return this;
         }
 
@@ -354,10 +261,7 @@ public final class ClusterPool extends AbstractPool {
          * @throws IllegalArgumentException if the name is blank
          */
         public Builder clusterName(String clusterName) {
-            if (clusterName == null || clusterName.isBlank()) {
-                throw new IllegalArgumentException("clusterName must not be blank, was '" + clusterName + "'");
-            }
-            this.clusterName = clusterName;
+            this.clusterName = BuilderChecks.clusterName(clusterName);
             return this;
         }
 
@@ -369,11 +273,7 @@ public final class ClusterPool extends AbstractPool {
          * @throws IllegalArgumentException if an address is not {@code host:port} with a port of 1-65535
          */
         public Builder addresses(String... addresses) {
-            List<String> checked = new ArrayList<>();
-            for (String address : addresses) {
-                checked.add(checkAddress(address));
-            }
-            this.addresses = List.copyOf(checked);
+            this.addresses = BuilderChecks.addresses(addresses);
             return this;
         }
 
@@ -385,7 +285,7 @@ public final class ClusterPool extends AbstractPool {
          * @throws IllegalArgumentException if not positive
          */
         public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = positive(connectTimeout, "connectTimeout");
+            this.connectTimeout = BuilderChecks.positive(connectTimeout, "connectTimeout");
             return this;
         }
 
@@ -398,7 +298,7 @@ public final class ClusterPool extends AbstractPool {
          * @throws IllegalArgumentException if not positive
          */
         public Builder startTimeout(Duration startTimeout) {
-            this.startTimeout = positive(startTimeout, "startTimeout");
+            this.startTimeout = BuilderChecks.positive(startTimeout, "startTimeout");
             return this;
         }
 
@@ -425,7 +325,7 @@ public final class ClusterPool extends AbstractPool {
          * @throws IllegalArgumentException if not positive
          */
         public Builder taskTimeout(Duration taskTimeout) {
-            this.taskTimeout = positive(taskTimeout, "taskTimeout");
+            this.taskTimeout = BuilderChecks.positive(taskTimeout, "taskTimeout");
             return this;
         }
 
@@ -440,8 +340,23 @@ public final class ClusterPool extends AbstractPool {
             return this;
         }
 
-        private int workersPerMember() {
-            return workersPerMember > 0 ? workersPerMember : Runtime.getRuntime().availableProcessors();
+        /**
+         * Restricts what the pool deserialises, its members' answers, to these classes (plus what procpool itself
+         * sends), in {@link java.io.ObjectInputFilter} pattern syntax: {@code com.example.*}, {@code com.example.**}
+         * or a class name; anything else is a {@link io.procpool.SerializationException} naming the class. Off by
+         * default. Local members get the list too ({@code --allow-classes}), for the functions and items they read,
+         * and so do their worker JVMs; the members of a joined cluster keep their own. Each call adds to the
+         * patterns of the calls before it.
+         *
+         * @param patterns the classes to allow, one pattern per argument
+         * @return this builder
+         * @throws NullPointerException if a pattern is {@code null}
+         */
+        public Builder allowClasses(String... patterns) {
+            for (String pattern : patterns) {
+                allowedClasses.add(Objects.requireNonNull(pattern, "a class pattern is null"));
+            }
+            return this;
         }
 
         /**
@@ -451,141 +366,21 @@ public final class ClusterPool extends AbstractPool {
          * version that the pool saw as it connected, at least one.
          *
          * @return the pool
-         * @throws IllegalStateException if neither or both of local members and addresses were set, or a task
-         *                               timeout was set without worker processes
-         * @throws PoolException         if the local members did not all start and join within the start timeout
-         *                               (naming how many did; those started are stopped), no member answered at the
-         *                               addresses within the connect timeout, the cluster has another name, or its
-         *                               members run another procpool version; or, before any of that, if
-         *                               {@link Serialization#FORY} was chosen and Apache Fory is not on this JVM's
-         *                               class path (the message names the dependency to add)
+         * @throws IllegalArgumentException if a pattern given to {@link #allowClasses} is not a class pattern
+         * @throws IllegalStateException    if neither or both of local members and addresses were set, or a task
+         *                                  timeout was set without worker processes
+         * @throws PoolException            if the local members did not all start and join within the start timeout
+         *                                  (naming how many did; those started are stopped), no member answered at
+         *                                  the addresses within the connect timeout, the cluster has another name,
+         *                                  or its members run another procpool version; or, before any of that, if
+         *                                  {@link Serialization#FORY} was chosen and Apache Fory is not on this
+         *                                  JVM's class path (the message names the dependency to add)
          */
         public ClusterPool build() {
-            if ((localMembers > 0) == !addresses.isEmpty()) {
-                throw new IllegalStateException("set either localMembers(n) to start members, or addresses(...) "
-                        + "to join a running cluster" + (localMembers > 0 ? ", not both" : ""));
-            }
-            if (taskTimeout != null && (!workerProcesses || localMembers == 0)) {
-                throw new IllegalStateException("taskTimeout needs local members with workerProcesses(true): a task "
-                        + "on a member's thread cannot be stopped");
-            }
-            // Before any member starts: local members get this JVM's class path, so they would lack Fory too.
-            ValueSerializers.requireAvailable(serialization);
-            HazelcastSetup.quietLogging();
-            int number = POOL_NUMBER.incrementAndGet();
-            PoolCounters stats = new PoolCounters();
-            ClusterPool[] pool = new ClusterPool[1];
-            LocalMembers local = null;
-            long deadline = 0;
-            String name = clusterName;
-            List<String> joinAt = addresses;
-            if (localMembers > 0) {
-                name = clusterName != null ? clusterName
-                        : "procpool-" + ProcessHandle.current().pid() + "-" + number + "-" + UUID.randomUUID();
-                local = new LocalMembers(name, localMembers, workersPerMember(), workerProcesses,
-                        taskTimeout == null ? 0 : taskTimeout.toMillis(), memberJvmOptions,
-                        member -> {
-                            if (pool[0] != null) {
-                                pool[0].slots.localMemberExited(member);
-                            }
-                        });
-                // One deadline for the members' start, the client's connection and the counting of every member.
-                deadline = System.nanoTime() + startTimeout.toNanos();
-                local.startAll();
-                try {
-                    local.awaitReady(deadline, startTimeout);
-                } catch (RuntimeException e) {
-                    local.killAll();
-                    throw e;
-                }
-                joinAt = local.addresses();
-            } else if (name == null) {
-                name = "procpool";
-            }
-            ClientConfig config = HazelcastSetup.client(name, joinAt,
-                    local != null ? left(deadline) : connectTimeout);
-            config.setInstanceName("procpool-cluster-pool-" + number);
-            HazelcastInstance client;
-            try {
-                client = HazelcastClient.newHazelcastClient(config);
-            } catch (RuntimeException e) {
-                if (local != null) {
-                    local.killAll();
-                }
-                throw new PoolException("could not connect to a cluster named '" + name + "' at " + joinAt
-                        + " within " + (localMembers > 0 ? startTimeout : connectTimeout).toMillis()
-                        + " ms: no member answered there, or the members run with another --cluster-name (" + e
-                        + ")", e);
-            }
-            String description = local != null ? localMembers + " local members of " + workersPerMember()
-                    + " workers" : "cluster '" + name + "' at " + joinAt;
-            pool[0] = new ClusterPool(this, local, client, stats, description, number);
-            if (local != null) {
-                pool[0].start(localMembers, deadline, startTimeout);
-            } else {
-                // Joining a cluster: at least one member, and every member the client saw as it connected.
-                pool[0].start(1, System.nanoTime() + connectTimeout.toNanos(), connectTimeout);
-            }
-            return pool[0];
-        }
-
-        /** {@return the time left until {@code deadline}, at least a millisecond: Hazelcast takes 0 as forever} */
-        private static Duration left(long deadline) {
-            return Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadline - System.nanoTime()));
-        }
-
-        private static Duration positive(Duration duration, String what) {
-            if (duration == null || duration.isNegative() || duration.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive, was " + duration);
-            }
-            return duration;
-        }
-
-        private static String checkAddress(String address) {
-            int colon = address == null ? -1 : address.lastIndexOf(':');
-            if (colon <= 0) {
-                throw new IllegalArgumentException("an address must be host:port, was '" + address + "'");
-            }
-            try {
-                int port = Integer.parseInt(address.substring(colon + 1));
-                if (port < 1 || port > 65535) {
-                    throw new NumberFormatException();
-                }
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("an address must be host:port with a port of 1-65535, was '"
-                        + address + "'");
-            }
-            return address;
-        }
-    }
-
-    /**
-     * Listens to the cluster and waits until {@code members} members of this procpool version are in use and their
-     * workers counted: {@link #size()} and {@code stats().workersStarted()} are right as {@code build()} returns.
-     *
-     * @throws PoolException if they are not within the deadline, naming how many are and members of another
-     *                       version; the pool is terminated then, which stops the members it started
-     */
-    private void start(int members, long deadlineNanos, Duration timeout) {
-        client.getLifecycleService().addLifecycleListener(event -> {
-            if (event.getState() == LifecycleEvent.LifecycleState.CLIENT_DISCONNECTED) {
-                slots.disconnected();
-            }
-        });
-        // Hazelcast calls init() here, before this returns, when the client already knows the cluster's members.
-        client.getCluster().addMembershipListener(new Membership());
-        try {
-            int joined = slots.awaitMembers(members, deadlineNanos);
-            if (joined < members) {
-                List<String> refused = slots.refused();
-                throw new PoolException((local != null
-                        ? "only " + joined + " of " + members + " local members joined the pool within "
-                        : "the cluster has " + joined + " usable member(s), " + members + " needed, after ")
-                        + timeout.toMillis() + " ms" + (refused.isEmpty() ? "" : "; refused: " + refused));
-            }
-        } catch (RuntimeException e) {
-            terminate();
-            throw e;
+            return ClusterStart.start(new ClusterSettings(localMembers,
+                    workersPerMember > 0 ? workersPerMember : Runtime.getRuntime().availableProcessors(), retries,
+                    serialization, clusterName, addresses, connectTimeout, startTimeout, workerProcesses, taskTimeout,
+                    memberJvmOptions, List.copyOf(allowedClasses)));
         }
     }
 

@@ -46,6 +46,7 @@ final class LocalMembers {
     private final boolean workerProcesses;
     private final long taskTimeoutMs;
     private final List<String> jvmOptions;
+    private final List<String> allowedClasses;
     private final Consumer<LocalMember> onUnexpectedExit;
     private final String classpath = ChildJvms.launchClasspath();
     /** A member's start is mostly loading Hazelcast's classes: an archive of them makes it about half as long. */
@@ -58,13 +59,14 @@ final class LocalMembers {
     private boolean closing;
 
     LocalMembers(String clusterName, int count, int workersPerMember, boolean workerProcesses, long taskTimeoutMs,
-                 List<String> jvmOptions, Consumer<LocalMember> onUnexpectedExit) {
+                 List<String> jvmOptions, List<String> allowedClasses, Consumer<LocalMember> onUnexpectedExit) {
         this.clusterName = clusterName;
         this.count = count;
         this.workersPerMember = workersPerMember;
         this.workerProcesses = workerProcesses;
         this.taskTimeoutMs = taskTimeoutMs;
         this.jvmOptions = jvmOptions;
+        this.allowedClasses = allowedClasses;
         this.cds = CdsArchive.forClasspath(classpath, "member", jvmOptions);
         this.onUnexpectedExit = onUnexpectedExit;
     }
@@ -208,6 +210,11 @@ final class LocalMembers {
                 command.add("--task-timeout-ms");
                 command.add(Long.toString(taskTimeoutMs));
             }
+        }
+        if (!allowedClasses.isEmpty()) {
+            // The pool's allow-list, for what the member reads: functions and items, and its worker JVMs' answers.
+            command.add("--allow-classes");
+            command.add(String.join(",", allowedClasses));
         }
         command.add("--parent-pid");
         command.add(Long.toString(ProcessHandle.current().pid()));

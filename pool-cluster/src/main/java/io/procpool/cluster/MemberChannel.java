@@ -86,8 +86,9 @@ final class MemberChannel implements SlotChannel {
     private record Sent(Chunk chunk, Future<byte[]> future) {
     }
 
-    MemberChannel(Member member, IExecutorService executor, Serialization serialization, PoolCounters counters,
-                  Runnable wake) {
+    /** Makes the channel of a member; the pool reads the member's answers through {@code classFilter}. */
+    MemberChannel(Member member, IExecutorService executor, Serialization serialization, ClassFilter classFilter,
+                  PoolCounters counters, Runnable wake) {
         this.member = member;
         this.executor = executor;
         this.serialization = serialization;
@@ -96,7 +97,7 @@ final class MemberChannel implements SlotChannel {
         this.workers = parse(member.getAttribute(HazelcastSetup.WORKERS_ATTRIBUTE), 1);
         this.pid = parse(member.getAttribute(HazelcastSetup.PID_ATTRIBUTE), -1);
         this.port = member.getAddress().getPort();
-        this.values = ValueSerializers.create(serialization, ClassFilter.ALLOW_ALL, null);
+        this.values = ValueSerializers.create(serialization, classFilter, null);
     }
 
     /** Binds the channel to its slot and to whom it tells of its end: once, as the conductor makes the slot. */

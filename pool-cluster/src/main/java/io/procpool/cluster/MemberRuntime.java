@@ -26,7 +26,8 @@ import java.util.Map;
 /**
  * What runs chunks in a member JVM: on the executor's threads, each with its own serializer and the functions it
  * rebuilt last, or, when the member isolates tasks, in worker JVMs of a {@link ProcessPool} of the member's own
- * (one per serialisation in use), which keeps crash containment and hard time limits per task.
+ * (one per serialisation in use), which keeps crash containment and hard time limits per task. Both read only the
+ * classes the member's {@code --allow-classes} allows, if it has a list.
  */
 final class MemberRuntime implements AutoCloseable {
     /** Rebuilt functions kept per thread, by their bytes: a call's chunks carry the same function. */
@@ -35,6 +36,7 @@ final class MemberRuntime implements AutoCloseable {
     private static volatile MemberRuntime current;
 
     private final MemberOptions options;
+    private final ClassFilter classFilter;
     @GuardedBy("this")
     private final Map<Serialization, ProcessPool> processPools = new EnumMap<>(Serialization.class);
     private final ThreadLocal<Map<Serialization, PerThread>> perThread =
@@ -44,6 +46,7 @@ final class MemberRuntime implements AutoCloseable {
 
     private MemberRuntime(MemberOptions options) {
         this.options = options;
+        this.classFilter = ClassFilter.allowing(options.allowedClasses());
     }
 
     /** {@return a runtime for this JVM's member, made current} */
@@ -89,7 +92,7 @@ final class MemberRuntime implements AutoCloseable {
     }
 
     private PerThread newPerThread(Serialization serialization) {
-        ValueSerializer values = ValueSerializers.create(serialization, ClassFilter.ALLOW_ALL, null);
+        ValueSerializer values = ValueSerializers.create(serialization, classFilter, null);
         ChunkRunner runner = options.workerProcesses()
                 ? new ChunkRunner(values, (task, items, count, results, failures, watch) ->
                         runInProcesses(serialization, task, items, count, results, failures))
@@ -122,7 +125,8 @@ final class MemberRuntime implements AutoCloseable {
             throw new PoolException("the member is shutting down");
         }
         return processPools.computeIfAbsent(serialization, s -> {
-            ProcessPool.Builder builder = ProcessPool.builder().processes(options.workers()).serialization(s);
+            ProcessPool.Builder builder = ProcessPool.builder().processes(options.workers()).serialization(s)
+                    .allowClasses(options.allowedClasses().toArray(new String[0]));
             if (options.taskTimeoutMs() > 0) {
                 builder.taskTimeout(Duration.ofMillis(options.taskTimeoutMs()));
             }

@@ -9,7 +9,9 @@ import io.procpool.internal.PoolCounters;
 import io.procpool.launcher.internal.core.Conductor;
 import io.procpool.launcher.internal.core.SlotEnd;
 import io.procpool.launcher.internal.core.SlotFactory;
+import io.procpool.launcher.internal.core.SlotMaker;
 import io.procpool.launcher.internal.core.WorkerSlot;
+import io.procpool.worker.internal.serial.ClassFilter;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,6 +33,7 @@ import java.util.function.Consumer;
 final class MemberSlots implements SlotFactory {
     private final IExecutorService executor;
     private final Serialization serialization;
+    private final ClassFilter classFilter;
     private final PoolCounters counters;
     private final Map<UUID, MemberChannel> inUse = new ConcurrentHashMap<>();
     private final Set<UUID> seen = ConcurrentHashMap.newKeySet();
@@ -42,9 +45,11 @@ final class MemberSlots implements SlotFactory {
     @GuardedBy("this")
     private int workers;
 
-    MemberSlots(IExecutorService executor, Serialization serialization, PoolCounters counters) {
+    MemberSlots(IExecutorService executor, Serialization serialization, ClassFilter classFilter,
+                PoolCounters counters) {
         this.executor = executor;
         this.serialization = serialization;
+        this.classFilter = classFilter;
         this.counters = counters;
     }
 
@@ -85,7 +90,7 @@ final class MemberSlots implements SlotFactory {
      * {@code build()}) never finds some of them in use and the others not yet.
      */
     void membersAdded(Collection<Member> joined) {
-        List<Conductor.SlotMaker> makers = new ArrayList<>();
+        List<SlotMaker> makers = new ArrayList<>();
         int[] added = new int[2];
         for (Member member : joined) {
             if (!seen.add(member.getUuid())) {
@@ -97,7 +102,7 @@ final class MemberSlots implements SlotFactory {
                         + ", this pool runs " + HazelcastSetup.VERSION + ": both sides must run the same version");
                 continue;
             }
-            MemberChannel channel = new MemberChannel(member, executor, serialization, counters,
+            MemberChannel channel = new MemberChannel(member, executor, serialization, classFilter, counters,
                     () -> conductor.wake());
             makers.add((index, onEnd) -> {
                 inUse.put(member.getUuid(), channel);

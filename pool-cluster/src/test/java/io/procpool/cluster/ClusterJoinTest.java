@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A pool that joins members started by hand, as on other machines, and the errors a user gets, in bounded time,
  * when the cluster is not what the pool expects: nobody at the address, another cluster name, a member of another
- * procpool version, a member without the task's class.
+ * procpool version, a member without the task's class; and a pool's class allow-list, which a joined member does not
+ * take on.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -42,6 +43,9 @@ class ClusterJoinTest {
     /** A second member in {@link #bare}'s cluster, so that a pool joining it sees two. */
     private HandStartedMember bareSecond;
     private HandStartedMember otherVersion;
+
+    record Unlisted(int value) {
+    }
 
     @BeforeAll
     void startMembers() throws Exception {
@@ -137,5 +141,20 @@ class ClusterJoinTest {
             assertTrue(failure.getMessage().contains(ClusterJoinTest.class.getName()), failure.getMessage());
         }
         assertTrue(bare.isAlive(), "a task the member cannot load must not harm it");
+    }
+
+    /** The member keeps its own configuration (no allow-list here); the pool reads its answers through the pool's. */
+    @Test
+    void shouldReadAJoinedMembersAnswersThroughThePoolsAllowList() {
+        try (Pool pool = ClusterPool.builder().clusterName(name).addresses(member.address())
+                .allowClasses(ClusterJoinTest.class.getName()).build()) {
+            assertEquals(3, pool.apply((Unlisted u) -> u.value(), new Unlisted(3)),
+                    "the member reads what its own configuration allows, any class");
+            SerializationException result = assertThrows(SerializationException.class,
+                    () -> pool.apply((Integer i) -> new Unlisted(i), 1));
+            System.out.println("a result outside the pool's allow-list: " + result.getMessage());
+            assertTrue(result.getMessage().contains(Unlisted.class.getName()), result.getMessage());
+            assertEquals(List.of(1, 4, 9), pool.map(SQUARE, List.of(1, 2, 3)), "the pool should stay usable");
+        }
     }
 }

@@ -71,4 +71,22 @@ public final class ChildJvms {
         return java.util.ServiceLoader.load(org.slf4j.spi.SLF4JServiceProvider.class,
                 loader != null ? loader : ChildJvms.class.getClassLoader()).findFirst().isPresent();
     }
+
+    /**
+     * Checks that this JVM has the flags Chronicle Queue needs, before a pool starts workers that would need them.
+     *
+     * @throws io.procpool.PoolException if it lacks any, naming them and the ways to pass them
+     */
+    static void checkParentJvm() {
+        List<String> missing = JvmFlags.missing();
+        if (!missing.isEmpty()) {
+            throw new io.procpool.PoolException("this JVM lacks the flags Chronicle Queue needs: "
+                    + String.join(" ", missing) + ". Pass them to java, e.g. `java "
+                    + String.join(" ", JvmFlags.required()) + " ...`, or `java @jvm.args ...` with the file "
+                    + JvmFlags.RESOURCE + " from the pool-worker jar, or in the JDK_JAVA_OPTIONS environment "
+                    + "variable; for Maven Surefire add them to argLine; for an executable jar list them in "
+                    + "the manifest as Add-Opens: java.base/java.lang.reflect java.base/sun.nio.ch and "
+                    + "Add-Exports: java.base/jdk.internal.ref");
+        }
+    }
 }

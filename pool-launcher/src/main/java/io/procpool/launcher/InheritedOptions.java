@@ -2,8 +2,10 @@ package io.procpool.launcher;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * What a worker JVM takes from its parent beyond the classpath. A worker is a fresh {@code java} process: it
@@ -20,6 +22,28 @@ final class InheritedOptions {
     private static final double MAX_WORKER_RAM_PERCENT = 25;
 
     private InheritedOptions() {
+    }
+
+    /**
+     * Checks one option a user gives the workers.
+     *
+     * @return the option
+     * @throws NullPointerException     if it is {@code null}
+     * @throws IllegalArgumentException if it is blank, or holds several options in one string
+     */
+    static String checkOption(String option) {
+        Objects.requireNonNull(option, "a JVM option is null");
+        if (option.isBlank()) {
+            throw new IllegalArgumentException("a JVM option is blank: '" + option + "'");
+        }
+        String[] words = option.trim().split("\\s+");
+        if (words.length > 1 && Arrays.stream(words).allMatch(w -> w.startsWith("-"))) {
+            // The JVM would read "-Xmx256m -Xss2m" as one malformed heap size.
+            throw new IllegalArgumentException("jvmOptions takes one option per argument: '" + option
+                    + "' holds " + words.length + "; pass them as jvmOptions(\""
+                    + String.join("\", \"", words) + "\")");
+        }
+        return option;
     }
 
     /** {@return the {@code -D} options on this JVM's command line, as they were given} */

@@ -1,7 +1,5 @@
 package io.procpool.launcher;
 
-import io.procpool.internal.PoolCounters;
-
 import io.procpool.Initializer;
 import io.procpool.Pool;
 import io.procpool.PoolException;
@@ -10,13 +8,13 @@ import io.procpool.Serialization;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.internal.MapCall;
+import io.procpool.internal.PoolCounters;
 import io.procpool.launcher.internal.core.ActiveCall;
 import io.procpool.launcher.internal.core.Conductor;
 import io.procpool.launcher.internal.core.CoreSettings;
 import io.procpool.launcher.internal.core.DirectPath;
 import io.procpool.worker.internal.serial.ClassFilter;
 import io.procpool.worker.internal.runtime.IdleStrategy;
-import io.procpool.worker.JvmFlags;
 import io.procpool.worker.internal.serial.ValueSerializers;
 import io.procpool.worker.WorkerMain;
 
@@ -26,9 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A {@link Pool} whose workers are child JVMs: Python's {@code multiprocessing.Pool} for Java. Functions, items and
@@ -51,91 +46,22 @@ import java.util.concurrent.TimeoutException;
  * from their {@code Iterable}s: an iterator that blocks holds up the whole pool.
  */
 public final class ProcessPool extends AbstractPool {
-    private static final long THREAD_EXIT_WAIT_MS = 5_000;
     private final PoolConfig config;
     private final PoolCounters counters;
     private final FunctionTable functions;
     private final DirectPath directPath;
-    private final Thread shutdownHook;
-    private final Object startLock = new Object();
-    /** Null until the workers start; written once, under {@link #startLock}. */
-    private volatile Conductor loop;
-    /** Shut down or terminated before its workers ever started (a pool made inside a worker and never used). */
-    private volatile boolean stoppedBeforeStart;
-    private volatile long startupNanos;
-    /** When the workers' start began ({@link io.procpool.worker.internal.protocol.Protocol#epochMicros}); 0 before. */
-    private volatile long startupMicros;
+    private final ConductorHolder holder;
 
     private ProcessPool(PoolConfig config) {
         this.config = config;
         this.counters = new PoolCounters();
         this.functions = new FunctionTable(config.workerClasspath(), config.serialization());
-        this.directPath = new DirectPath(settings(config), counters);
-        this.shutdownHook = new Thread(this::terminateQuietly, "procpool-shutdown-hook");
+        CoreSettings settings = config.coreSettings();
+        this.directPath = new DirectPath(settings, counters);
+        this.holder = new ConductorHolder(config, settings, counters);
+        // A pool made inside a worker starts at its first call: see ConductorHolder.
         if (!Boolean.getBoolean(WorkerMain.IN_WORKER_PROPERTY)) {
-            startWorkers();
-        }
-    }
-
-    /**
-     * Starts the workers and waits until each is ready: at once for a pool made in an application, at its first
-     * call for a pool made inside a worker. A pool in a static field of the class whose lambdas run in it is made
-     * again in every worker that loads the class; started eagerly, two workers would each start two more, and so
-     * on ({@code N + N²} JVMs). Python asks for an {@code if __name__ == "__main__"} guard; this needs none.
-     */
-    private Conductor startWorkers() {
-        synchronized (startLock) {
-            if (loop != null) {
-                return loop;
-            }
-            if (stoppedBeforeStart) {
-                throw new IllegalStateException("the pool is shut down and accepts no new work");
-            }
-            long start = System.nanoTime();
-            startupMicros = io.procpool.worker.internal.protocol.Protocol.epochMicros();
-            PoolDirectory directory = PoolDirectory.create(config.queueRoot(), config.processes());
-            Conductor created;
-            try {
-                created = new Conductor("procpool-loop-" + directory.path().getFileName(), settings(config),
-                        new WorkerLauncher(config, directory, counters), counters);
-            } catch (RuntimeException | Error e) {
-                directory.delete();
-                throw e;
-            }
-            // Chronicle's loggers are set to WARN on this thread, after the workers were launched (their boot is the
-            // long part) and before either side's queues open on threads of their own (see Quiet.loggers).
-            io.procpool.worker.internal.logging.Quiet.loggers();
-            loop = created;
-            startLock.notifyAll();
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
-            created.start();
-            awaitStart(created);
-            startupNanos = System.nanoTime() - start;
-            return created;
-        }
-    }
-
-    /** {@return what the core acts on, of the pool's settings} */
-    private static CoreSettings settings(PoolConfig config) {
-        return new CoreSettings(config.processes(), config.maxTasksPerChild(), config.retries(), config.taskTimeout(),
-                config.heartbeatTimeout(), config.startTimeout(), config.idleMode());
-    }
-
-    private void awaitStart(Conductor loop) {
-        try {
-            loop.started().get(config.startTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            terminateQuietly();
-            Throwable cause = e.getCause();
-            throw cause instanceof PoolException ? (PoolException) cause
-                    : new PoolException("the pool could not start: " + cause, cause);
-        } catch (TimeoutException e) {
-            terminateQuietly();
-            throw new PoolException("the pool's workers did not start within " + config.startTimeout());
-        } catch (InterruptedException e) {
-            terminateQuietly();
-            Thread.currentThread().interrupt();
-            throw new PoolException("interrupted while the pool was starting", e);
+            holder.start();
         }
     }
 
@@ -193,7 +119,7 @@ public final class ProcessPool extends AbstractPool {
      * or for a pool made inside a worker its first call) until every worker was ready; zero before that
      */
     public Duration startupTime() {
-        return Duration.ofNanos(startupNanos);
+        return Duration.ofNanos(holder.startupNanos());
     }
 
     /**
@@ -205,18 +131,12 @@ public final class ProcessPool extends AbstractPool {
      * inside a worker starts at its first call)
      */
     public Optional<StartupBreakdown> startupBreakdown() {
-        Conductor started = loop;
-        long nanos = startupNanos;
-        if (started == null || nanos == 0) {
-            return Optional.empty();
-        }
-        return Optional.of(StartupBreakdown.of(startupMicros, nanos, started.firstWorkers().stream()
-                .map(slot -> (WorkerProcess) slot.channel()).collect(java.util.stream.Collectors.toList())));
+        return holder.startupBreakdown();
     }
 
     @Override
     protected void submit(Call call) {
-        Conductor loop = runningLoop();
+        Conductor loop = holder.running();
         call.onCancel(loop::cancelled);
         loop.submit(functions.activate(call, counters));
     }
@@ -224,7 +144,7 @@ public final class ProcessPool extends AbstractPool {
     /** A call whose caller waits for it runs on the caller's thread when a worker is idle: see {@link DirectPath}. */
     @Override
     protected void submitAndRun(Call call) {
-        Conductor loop = runningLoop();
+        Conductor loop = holder.running();
         call.onCancel(loop::cancelled);
         ActiveCall active = functions.activate(call, counters);
         if (!directPath.tryRun(loop, active)) {
@@ -237,22 +157,9 @@ public final class ProcessPool extends AbstractPool {
         return directPath.callsRun();
     }
 
-    private Conductor runningLoop() {
-        Conductor loop = this.loop != null ? this.loop : startWorkers();
-        PoolException broken = loop.broken();
-        if (broken != null) {
-            throw new PoolException(broken.getMessage(), broken);
-        }
-        if (loop.isStopping()) {
-            throw new IllegalStateException("the pool is shut down and accepts no new work");
-        }
-        return loop;
-    }
-
     @Override
     protected void checkMayBlock() {
-        Conductor loop = this.loop;
-        if (loop != null && Thread.currentThread() == loop.thread()) {
+        if (holder.isConductorThread()) {
             throw new IllegalStateException("a blocking call on the pool from one of its own callbacks would "
                     + "wait for itself forever; use the ...Async variants in callbacks, or thenApplyAsync");
         }
@@ -260,106 +167,45 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     public void shutdown() {
-        Conductor loop = stopBeforeStart();
-        if (loop != null) {
-            loop.requestShutdown();
-        }
-    }
-
-    /** {@return the running loop, or null after making sure a pool that never started never will} */
-    private Conductor stopBeforeStart() {
-        synchronized (startLock) {
-            if (loop == null) {
-                stoppedBeforeStart = true;
-                startLock.notifyAll();
-            }
-            return loop;
-        }
+        holder.shutdown(false);
     }
 
     @Override
     public void join() {
-        Conductor loop = this.loop;
-        if (loop == null) {
-            if (!stoppedBeforeStart) {
-                throw new IllegalStateException("join() needs shutdown() or terminate() first");
-            }
-            return;
-        }
-        if (!loop.isStopping()) {
-            throw new IllegalStateException("join() needs shutdown() or terminate() first");
-        }
-        checkMayBlock();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                loop.stopped().get();
-                // The loop completes stopped() as its last act: wait for its thread to be gone too, so that
-                // nothing of the pool's runs once join() returns.
-                loop.thread().join(THREAD_EXIT_WAIT_MS);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (ExecutionException e) {
-                break;
-            }
-        }
-        removeShutdownHook();
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        holder.join(this::checkMayBlock);
     }
 
     @Override
     public void terminate() {
-        Conductor loop = stopBeforeStart();
-        if (loop != null) {
-            loop.requestTerminate();
-        }
+        holder.shutdown(true);
     }
 
     @Override
     protected boolean isShutdown() {
-        synchronized (startLock) {
-            return loop == null ? stoppedBeforeStart : loop.isStopping();
-        }
+        return holder.isShutdown();
     }
 
     @Override
     protected boolean isTerminated() {
-        synchronized (startLock) {
-            return loop == null ? stoppedBeforeStart : loop.stopped().isDone();
-        }
+        return holder.isTerminated();
     }
 
     @Override
     protected boolean awaitTermination(long nanos) throws InterruptedException {
-        long deadline = System.nanoTime() + nanos;
-        Conductor started;
-        synchronized (startLock) {
-            // A pool made inside a worker may not have started yet: then it waits to start or to be shut down.
-            while ((started = loop) == null && !stoppedBeforeStart) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(startLock, left);
-            }
-        }
-        return started == null || awaitStopped(started.stopped(), deadline - System.nanoTime());
+        return holder.awaitTermination(nanos);
     }
 
     /** Chunks handed ahead to a busy worker that has not begun them are cancelled before they start, and said so. */
     @Override
     protected java.util.Set<MapCall> cancelReportingUnstarted(List<MapCall> calls) {
-        Conductor started = loop;
+        Conductor started = holder.current();
         return started == null ? super.cancelReportingUnstarted(calls) : started.cancelReportingUnstarted(calls);
     }
 
     /** Serialises the value as a task's item would be, and drops the bytes. */
     @Override
     protected void checkCrosses(Object value) {
-        io.procpool.worker.internal.serial.ValueSerializers.toBytes(config.serialization(), value, "the task");
+        ValueSerializers.toBytes(config.serialization(), value, "the task");
     }
 
     /** Tasks run in worker JVMs: the ExecutorService view asks for serialisable ones. */
@@ -371,29 +217,6 @@ public final class ProcessPool extends AbstractPool {
     @Override
     public PoolStats stats() {
         return counters.snapshot();
-    }
-
-    /** Terminates and waits a little for the workers to go: for a failed start, and for the JVM's exit. */
-    private void terminateQuietly() {
-        terminate();
-        Conductor loop = this.loop;
-        if (loop == null) {
-            return;
-        }
-        try {
-            loop.stopped().get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException | ExecutionException | TimeoutException e) {
-            // Workers also watch this process and exit on their own when it is gone.
-        }
-        removeShutdownHook();
-    }
-
-    private void removeShutdownHook() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // The JVM is already shutting down: the hook is running or ran.
-        }
     }
 
     @Override
@@ -542,18 +365,7 @@ public final class ProcessPool extends AbstractPool {
          */
         public Builder jvmOptions(String... options) {
             for (String option : options) {
-                Objects.requireNonNull(option, "a JVM option is null");
-                if (option.isBlank()) {
-                    throw new IllegalArgumentException("a JVM option is blank: '" + option + "'");
-                }
-                String[] words = option.trim().split("\\s+");
-                if (words.length > 1 && java.util.Arrays.stream(words).allMatch(w -> w.startsWith("-"))) {
-                    // The JVM would read "-Xmx256m -Xss2m" as one malformed heap size.
-                    throw new IllegalArgumentException("jvmOptions takes one option per argument: '" + option
-                            + "' holds " + words.length + "; pass them as jvmOptions(\""
-                            + String.join("\", \"", words) + "\")");
-                }
-                jvmOptions.add(option);
+                jvmOptions.add(InheritedOptions.checkOption(option));
             }
             return this;
         }
@@ -618,28 +430,9 @@ public final class ProcessPool extends AbstractPool {
          *                                  worker cannot start
          */
         public ProcessPool build() {
-            if (processes < 1) {
-                throw new IllegalArgumentException("a pool needs at least 1 process, was asked for " + processes);
-            }
-            if (retries < 0) {
-                throw new IllegalArgumentException("retries must be 0 or more, was " + retries);
-            }
-            if (heartbeatTimeout == null || heartbeatTimeout.toMillis() < 1000) {
-                // Workers beat every 200 ms: a shorter limit would kill healthy workers.
-                throw new IllegalArgumentException("heartbeatTimeout must be at least 1 second, was "
-                        + heartbeatTimeout);
-            }
-            if (maxTasksPerChild < 0) {
-                throw new IllegalArgumentException("maxTasksPerChild must be 0 (no limit) or more, was "
-                        + maxTasksPerChild);
-            }
-            if (taskTimeout != null && (taskTimeout.isNegative() || taskTimeout.isZero())) {
-                throw new IllegalArgumentException("taskTimeout must be positive, was " + taskTimeout);
-            }
-            if (startTimeout == null || startTimeout.isNegative() || startTimeout.isZero()) {
-                throw new IllegalArgumentException("startTimeout must be positive, was " + startTimeout);
-            }
-            checkParentJvm();
+            PoolConfig.checkSettings(processes, retries, heartbeatTimeout, maxTasksPerChild, taskTimeout,
+                    startTimeout);
+            ChildJvms.checkParentJvm();
             // Here, not at the first value: a FORY pool without Fory would otherwise start and then fail to link.
             ValueSerializers.requireAvailable(serialization);
             Path java = javaExecutable != null ? javaExecutable : ChildJvms.javaExecutable();
@@ -648,19 +441,6 @@ public final class ProcessPool extends AbstractPool {
                     heartbeatTimeout, startTimeout, List.copyOf(jvmOptions), java, queueDirectory, idleMode,
                     classFilter, Classpath.forWorkers(Thread.currentThread().getContextClassLoader()),
                     serialization));
-        }
-
-        private static void checkParentJvm() {
-            List<String> missing = JvmFlags.missing();
-            if (!missing.isEmpty()) {
-                throw new PoolException("this JVM lacks the flags Chronicle Queue needs: "
-                        + String.join(" ", missing) + ". Pass them to java, e.g. `java "
-                        + String.join(" ", JvmFlags.required()) + " ...`, or `java @jvm.args ...` with the file "
-                        + JvmFlags.RESOURCE + " from the pool-worker jar, or in the JDK_JAVA_OPTIONS environment "
-                        + "variable; for Maven Surefire add them to argLine; for an executable jar list them in "
-                        + "the manifest as Add-Opens: java.base/java.lang.reflect java.base/sun.nio.ch and "
-                        + "Add-Exports: java.base/jdk.internal.ref");
-            }
         }
     }
 }

@@ -64,12 +64,21 @@ class WorkerDefaultsTest {
     @Test
     void shouldWriteEachWorkersFlightRecordingWhenThePoolCloses(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws java.io.IOException {
+        java.nio.file.Path repository = dir.resolve("repository");
+        java.nio.file.Path recordings = java.nio.file.Files.createDirectory(dir.resolve("recordings"));
         try (ProcessPool pool = ProcessPool.builder().processes(2)
-                .jvmOptions("-XX:StartFlightRecording:filename=" + dir).build()) {
+                .jvmOptions("-XX:StartFlightRecording:filename=" + recordings,
+                        "-XX:FlightRecorderOptions:repository=" + repository).build()) {
             assertEquals(List.of(1, 4, 9, 16), pool.map((Integer i) -> i * i, List.of(1, 2, 3, 4), 1));
         }
+        // JFR keeps each worker's chunks in a directory of its own under the repository while it records: a worker
+        // that halts must not leave it behind (by default it is in the temporary directory).
+        assertTrue(java.nio.file.Files.isDirectory(repository), "the workers recorded in " + repository);
+        try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(repository)) {
+            assertEquals(List.of(), left.collect(Collectors.toList()), "JFR's directories left after close()");
+        }
         List<java.nio.file.Path> files;
-        try (java.util.stream.Stream<java.nio.file.Path> listed = java.nio.file.Files.list(dir)) {
+        try (java.util.stream.Stream<java.nio.file.Path> listed = java.nio.file.Files.list(recordings)) {
             files = listed.sorted().collect(Collectors.toList());
         }
         assertEquals(2, files.size(), files.toString());

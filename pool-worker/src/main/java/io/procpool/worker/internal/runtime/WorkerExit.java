@@ -115,6 +115,7 @@ final class WorkerExit {
                     }
                     recording.stop();
                 }
+                deleteRepository();
             } catch (RuntimeException | LinkageError | IOException e) {
                 // A runtime without JFR, or a recording that cannot be written: the exit goes on.
             }
@@ -125,6 +126,23 @@ final class WorkerExit {
             writer.join(RECORDINGS_TIMEOUT_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // exiting anyway
+        }
+    }
+
+    /**
+     * Deletes JFR's repository, the directory it keeps a recording's chunks in while it runs, once the recordings
+     * are written and it is empty: JFR deletes it from the shutdown hook that {@code halt} skips, and would leave one
+     * empty directory per worker in the temporary directory. A recording still running keeps it.
+     */
+    private static void deleteRepository() {
+        String repository = System.getProperty("jdk.jfr.repository");
+        if (repository == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(Path.of(repository));
+        } catch (IOException e) {
+            // Not empty (a recording still running), or not ours to delete: left as JFR would leave it.
         }
     }
 

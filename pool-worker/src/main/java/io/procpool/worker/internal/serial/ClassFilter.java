@@ -107,7 +107,7 @@ public final class ClassFilter {
     public void check(Class<?> type) {
         if (!allows(type)) {
             throw new SerializationException("class " + type.getName() + " is not in the pool's allow-list "
-                    + patterns + "; add it with ProcessPool.builder().allowClasses(...)");
+                    + patterns + "; add it with the pool builder's allowClasses(...)");
         }
     }
 
