@@ -32,6 +32,16 @@ public interface Pool extends AutoCloseable {
     int size();
 
     /**
+     * Returns the pool's name: the one its builder was given ({@code builder().name("ingest")}), or else one made up
+     * as it was built, {@code pool-1}, {@code pool-2} and so on, unique among the names made up in this JVM. It names
+     * the pool's threads ({@code procpool-ingest-loop}, ...), prefixes its workers' lines of output
+     * ({@code [ingest worker 0 pid 4242]}) and is in the messages of its workers' crashes.
+     *
+     * @return the pool's name, never {@code null}
+     */
+    String name();
+
+    /**
      * Applies {@code fn} to every item and returns the results in item order, blocking until all are done. The
      * pool chooses chunk sizes itself: at first Python's {@code ceil(n / (4 * size()))} or less, then from the
      * measured task durations.

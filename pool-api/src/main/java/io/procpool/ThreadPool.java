@@ -5,13 +5,13 @@ import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
+import io.procpool.internal.PoolNames;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +35,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ThreadPool extends AbstractPool {
     private final int threads;
-    private final String name;
     private final int maxChunksInFlight;
     /** The threads' start (their initializer, build()'s wait for it) and join()'s wait for their exit. */
     private final ThreadPoolThreads poolThreads;
@@ -62,8 +61,8 @@ public final class ThreadPool extends AbstractPool {
     private boolean terminated;
 
     private ThreadPool(int threads, String name, Initializer initializer) {
+        super(name);
         this.threads = threads;
-        this.name = name;
         this.maxChunksInFlight = 2 * threads;
         this.poolThreads = new ThreadPoolThreads(threads, initializer, this::stop);
         this.stats.workersStarted.add(threads);
@@ -73,7 +72,7 @@ public final class ThreadPool extends AbstractPool {
 
     /**
      * Creates a pool of {@code threads} threads, as {@code builder().threads(threads).build()} does. The threads are
-     * daemon threads, named {@code procpool-thread-<pool>-<thread>}.
+     * daemon threads, named {@code procpool-<pool>-thread-<n>} after the pool's made-up {@linkplain Pool#name() name}.
      *
      * @param threads the number of threads, at least 1
      * @return a new pool, ready for work
@@ -334,8 +333,7 @@ public final class ThreadPool extends AbstractPool {
 
     @Override
     public String toString() {
-        return name != null ? "ThreadPool[name=" + name + ", threads=" + threads + "]"
-                : "ThreadPool[threads=" + threads + "]";
+        return "ThreadPool[name=" + name() + ", threads=" + threads + "]";
     }
 
     /**
@@ -378,20 +376,18 @@ public final class ThreadPool extends AbstractPool {
         }
 
         /**
-         * Names the pool: its threads are named {@code <name>-thread-<n>}, counting from 1, and its
-         * {@code toString()} shows it. Without a name they are {@code procpool-thread-<pool>-<n>}.
+         * Names the pool, as {@code ProcessPool.builder().name(...)} does: its threads are named
+         * {@code procpool-<name>-thread-<n>}, counting from 1, and its {@link ThreadPool#name()} and
+         * {@code toString()} show it. Without a name the pool makes one up, {@code pool-<n>} (see
+         * {@link Pool#name()}).
          *
-         * @param name the pool's name, not blank
+         * @param name the pool's name: not blank, no white space at either end, no control character and none of
+         *             {@code , = : * ? " \ [ ]}, which would break a thread dump, a log prefix or a JMX name
          * @return this builder
-         * @throws NullPointerException     if {@code name} is {@code null}
-         * @throws IllegalArgumentException if {@code name} is empty or only white space
+         * @throws IllegalArgumentException if {@code name} is {@code null} or not such a name, quoting it
          */
         public Builder name(String name) {
-            Objects.requireNonNull(name, "a pool's name must not be null");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("a pool's name must not be blank, was '" + name + "'");
-            }
-            this.name = name;
+            this.name = PoolNames.check(name);
             return this;
         }
 
@@ -420,7 +416,7 @@ public final class ThreadPool extends AbstractPool {
          */
         public ThreadPool build() {
             ThreadPoolThreads.checkSettings(threads, startTimeout);
-            ThreadPool pool = new ThreadPool(threads, name, initializer);
+            ThreadPool pool = new ThreadPool(threads, PoolNames.orMadeUp(name), initializer);
             pool.poolThreads.startThreads(pool.executor, startTimeout);
             return pool;
         }

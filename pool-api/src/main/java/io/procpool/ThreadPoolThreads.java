@@ -1,5 +1,7 @@
 package io.procpool;
 
+import io.procpool.internal.PoolNames;
+
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,7 +23,6 @@ import java.util.stream.Collectors;
  * the running of chunks.
  */
 final class ThreadPoolThreads {
-    private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
     /** How long a failed start waits for the pool's threads to exit, so that none outlives build() in practice. */
     private static final long THREAD_EXIT_WAIT_MS = 5_000;
 
@@ -68,15 +69,14 @@ final class ThreadPoolThreads {
      * Makes the factory of the pool's threads: daemon threads, named after the pool, that run the initializer
      * before the executor's loop.
      *
-     * @param name the pool's name, or {@code null}
-     * @return the factory of the pool's threads
+     * @param name the pool's name
+     * @return the factory of the pool's threads, named {@code procpool-<name>-thread-<n>}
      */
     ThreadFactory threadFactory(String name) {
-        String threadPrefix = name != null ? name + "-thread-"
-                : "procpool-thread-" + POOL_NUMBER.incrementAndGet() + "-";
         AtomicInteger threadNumber = new AtomicInteger();
         return worker -> {
-            Thread thread = new Thread(() -> runThread(worker), threadPrefix + threadNumber.incrementAndGet());
+            Thread thread = new Thread(() -> runThread(worker),
+                    PoolNames.thread(name, "thread-" + threadNumber.incrementAndGet()));
             thread.setDaemon(true);
             return thread;
         };

@@ -76,7 +76,7 @@ class ThreadPoolBuilderTest {
     void shouldFailBuildWithTheInitializersExceptionAndLeaveNoThreadAlive() {
         IllegalStateException noModel = new IllegalStateException("no model.bin");
         Initializer failingOnThread2 = () -> {
-            if (Thread.currentThread().getName().equals("failing-init-thread-2")) {
+            if (Thread.currentThread().getName().equals("procpool-failing-init-thread-2")) {
                 throw noModel;
             }
         };
@@ -85,10 +85,10 @@ class ThreadPoolBuilderTest {
 
         assertSame(noModel, failure.getCause(), "the cause should be the initializer's exception");
         assertTrue(failure.getMessage().contains("initializer"), failure.getMessage());
-        assertTrue(failure.getMessage().contains("failing-init-thread-2"),
+        assertTrue(failure.getMessage().contains("procpool-failing-init-thread-2"),
                 "the message should name the thread: " + failure.getMessage());
         assertTrue(failure.getMessage().contains("no model.bin"), failure.getMessage());
-        assertNoThreadAlive("failing-init-thread-");
+        assertNoThreadAlive("procpool-failing-init-thread-");
     }
 
     @Test
@@ -99,8 +99,8 @@ class ThreadPoolBuilderTest {
                 }).build());
 
         assertInstanceOf(IOException.class, failure.getCause());
-        assertTrue(failure.getMessage().matches("(?s).*checked-init-thread-[12].*"), failure.getMessage());
-        assertNoThreadAlive("checked-init-thread-");
+        assertTrue(failure.getMessage().matches("(?s).*procpool-checked-init-thread-[12].*"), failure.getMessage());
+        assertNoThreadAlive("procpool-checked-init-thread-");
     }
 
     @Test
@@ -113,8 +113,8 @@ class ThreadPoolBuilderTest {
 
             assertTrue(failure.getMessage().contains("PT0.3S"), "the message should name the timeout: "
                     + failure.getMessage());
-            assertTrue(failure.getMessage().contains("stuck-init-thread-"), failure.getMessage());
-            assertNoThreadAlive("stuck-init-thread-");
+            assertTrue(failure.getMessage().contains("procpool-stuck-init-thread-"), failure.getMessage());
+            assertNoThreadAlive("procpool-stuck-init-thread-");
         } finally {
             never.countDown();
         }
@@ -130,11 +130,41 @@ class ThreadPoolBuilderTest {
 
     @Test
     void shouldRefuseANullOrBlankName() {
-        assertThrows(NullPointerException.class, () -> ThreadPool.builder().name(null));
+        String message = assertThrows(IllegalArgumentException.class, () -> ThreadPool.builder().name(null))
+                .getMessage();
+        assertTrue(message.contains("null"), "the message should say the name was null: " + message);
         for (String blank : List.of("", "  ", "\t")) {
-            String message = assertThrows(IllegalArgumentException.class,
+            String refused = assertThrows(IllegalArgumentException.class,
                     () -> ThreadPool.builder().name(blank)).getMessage();
-            assertTrue(message.contains("'" + blank + "'"), "the message should quote the name: " + message);
+            assertTrue(refused.contains("'" + blank + "'"), "the message should quote the name: " + refused);
+        }
+    }
+
+    @Test
+    void shouldRefuseANameThatWouldBreakAThreadDumpALogPrefixOrAJmxNameQuotingIt() {
+        for (String bad : List.of("in,gest", "in=gest", "in:gest", "in*", "in?", "in\"gest", "in\\gest", "[ingest]",
+                " ingest", "ingest ")) {
+            String message = assertThrows(IllegalArgumentException.class, () -> ThreadPool.builder().name(bad),
+                    bad).getMessage();
+            assertTrue(message.contains("'" + bad + "'"), "the message should quote the name: " + message);
+        }
+        String newline = assertThrows(IllegalArgumentException.class,
+                () -> ThreadPool.builder().name("in\ngest")).getMessage();
+        assertTrue(newline.contains("'in\\ngest'") && !newline.contains("\n"),
+                "the message should show the newline as an escape, on one line: " + newline);
+        // Letters, digits, spaces inside and punctuation that breaks none of them are a name.
+        try (ThreadPool pool = ThreadPool.builder().threads(1).name("ingest.eu-1 (batch)").build()) {
+            assertEquals("ingest.eu-1 (batch)", pool.name());
+        }
+    }
+
+    @Test
+    void shouldMakeUpANameUniqueInThisJvmForAPoolBuiltWithoutOne() {
+        try (ThreadPool first = ThreadPool.create(1); ThreadPool second = ThreadPool.builder().threads(1).build()) {
+            assertTrue(first.name().matches("pool-\\d+"), first.name());
+            assertTrue(second.name().matches("pool-\\d+"), second.name());
+            assertFalse(first.name().equals(second.name()), "two pools, one name: " + first.name());
+            assertTrue(first.toString().contains("name=" + first.name()), first.toString());
         }
     }
 
@@ -156,10 +186,11 @@ class ThreadPoolBuilderTest {
                 return Thread.currentThread();
             };
             List<Thread> used = pool.map(thread, range(0, 2), 1);
-            assertEquals(Set.of("ingest-thread-1", "ingest-thread-2"),
+            assertEquals(Set.of("procpool-ingest-thread-1", "procpool-ingest-thread-2"),
                     used.stream().map(Thread::getName).collect(Collectors.toSet()));
             assertTrue(used.stream().allMatch(Thread::isDaemon), "the pool's threads should be daemon threads");
-            assertTrue(pool.toString().contains("ingest"), pool.toString());
+            assertEquals("ingest", pool.name());
+            assertTrue(pool.toString().contains("name=ingest"), pool.toString());
         } finally {
             pool.terminate();
         }
@@ -171,7 +202,10 @@ class ThreadPoolBuilderTest {
         try {
             assertEquals(Runtime.getRuntime().availableProcessors(), pool.size());
             Task<Integer, String> threadName = x -> Thread.currentThread().getName();
-            assertTrue(pool.apply(threadName, 0).matches("procpool-thread-\\d+-\\d+"));
+            String made = pool.name();
+            assertTrue(made.matches("pool-\\d+"), "a made-up name: " + made);
+            String used = pool.apply(threadName, 0);
+            assertTrue(used.matches("procpool-" + made + "-thread-\\d+"), used);
         } finally {
             pool.terminate();
         }

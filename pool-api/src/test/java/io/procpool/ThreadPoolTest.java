@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The {@link Pool} contract on {@link ThreadPool}, and what is particular to threads.
  */
 class ThreadPoolTest extends PoolContractTest {
-    private static final String THREAD_PREFIX = "procpool-thread-";
+    private static final String THREAD_PREFIX = "procpool-pool-";
 
     @Override
     protected Pool newPool(int workers) {
@@ -44,7 +44,7 @@ class ThreadPoolTest extends PoolContractTest {
             assertTrue(thread.getName().startsWith(THREAD_PREFIX), thread.getName());
             assertTrue(thread.isDaemon(), thread.getName() + " should be a daemon thread");
         }
-        // The pool's own prefix, "procpool-thread-<pool>-", so that other pools' threads do not count.
+        // The pool's own prefix, "procpool-pool-<n>-thread-", so that other pools' threads do not count.
         String name = used.iterator().next().getName();
         String poolPrefix = name.substring(0, name.lastIndexOf('-') + 1);
         assertTrue(used.stream().allMatch(t -> t.getName().startsWith(poolPrefix)), used::toString);

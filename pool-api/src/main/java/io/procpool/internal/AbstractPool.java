@@ -24,9 +24,20 @@ public abstract class AbstractPool implements Pool {
     /** What this pool learnt of its tasks' durations, shared by its calls. */
     private final ChunkMemory chunkMemory = new ChunkMemory();
     private volatile PoolExecutorService executorView;
+    private final String name;
 
-    /** Creates a pool with nothing learnt of task durations yet. */
-    public AbstractPool() {
+    /**
+     * Creates a pool with nothing learnt of task durations yet.
+     *
+     * @param name the pool's name, checked by {@link PoolNames#check} or made up by {@link PoolNames#orMadeUp}
+     */
+    protected AbstractPool(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+    }
+
+    @Override
+    public final String name() {
+        return name;
     }
 
     /**

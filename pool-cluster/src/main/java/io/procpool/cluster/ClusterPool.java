@@ -7,6 +7,7 @@ import io.procpool.Serialization;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.internal.PoolCounters;
+import io.procpool.internal.PoolNames;
 import io.procpool.launcher.internal.core.ActiveCall;
 import io.procpool.launcher.internal.core.Conductor;
 import io.procpool.launcher.internal.core.CoreSettings;
@@ -50,8 +51,8 @@ public final class ClusterPool extends AbstractPool {
     private final Serialization serialization;
 
     /** Made by {@link ClusterStart} once the pool's client is connected; starts the pool's core. */
-    ClusterPool(ClusterSettings settings, MemberSlots slots, ClusterStop stop, PoolCounters stats, String description,
-                int number) {
+    ClusterPool(ClusterSettings settings, MemberSlots slots, ClusterStop stop, PoolCounters stats, String description) {
+        super(settings.name());
         this.localSize = settings.localMembers() * settings.workersPerMember();
         this.stop = stop;
         this.stats = stats;
@@ -59,12 +60,12 @@ public final class ClusterPool extends AbstractPool {
         this.serialization = settings.serialization();
         this.slots = slots;
         // The same core as a ProcessPool's: one scheduler and one supervisor; each member is a slot.
-        this.conductor = new Conductor("procpool-cluster-" + number, new CoreSettings(0, 0, settings.retries(),
+        this.conductor = new Conductor(PoolNames.thread(name(), "loop"), new CoreSettings(0, 0, settings.retries(),
                 null, NO_HEARTBEAT, settings.startTimeout(), IdleStrategy.Mode.BACKOFF), slots, stats);
         slots.useConductor(conductor);
         conductor.start();
         // Once the core has stopped, after a shutdown or a terminate, the client and the local members go.
-        stop.after(conductor, () -> conductor.broken() != null || terminated, number);
+        stop.after(conductor, () -> conductor.broken() != null || terminated, PoolNames.thread(name(), "close"));
     }
 
     /** Set when the pool was terminated: its local members are killed rather than stopped gently. */
@@ -175,7 +176,7 @@ public final class ClusterPool extends AbstractPool {
 
     @Override
     public String toString() {
-        return "ClusterPool[" + description + ", workers=" + size() + "]";
+        return "ClusterPool[name=" + name() + ", " + description + ", workers=" + size() + "]";
     }
 
     /**
@@ -198,8 +199,26 @@ public final class ClusterPool extends AbstractPool {
         private Duration taskTimeout;
         private List<String> memberJvmOptions = List.of();
         private final List<String> allowedClasses = new ArrayList<>();
+        private String name;
 
         private Builder() {
+        }
+
+        /**
+         * Names the pool, as {@code ProcessPool.builder().name(...)} does: its threads are named after it
+         * ({@code procpool-<name>-loop}, its Hazelcast client's {@code hz.procpool-<name>-client-<n>.*}, its local
+         * members' watchers), its local members' lines of output start {@code [<name> member <n> pid <pid>]}, and
+         * its {@link ClusterPool#name()} and {@code toString()} show it. Without a name the pool makes one up,
+         * {@code pool-<n>} (see {@link Pool#name()}).
+         *
+         * @param name the pool's name: not blank, no white space at either end, no control character and none of
+         *             {@code , = : * ? " \ [ ]}, which would break a thread dump, a log prefix or a JMX name
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is {@code null} or not such a name, quoting it
+         */
+        public Builder name(String name) {
+            this.name = PoolNames.check(name);
+            return this;
         }
 
         /**
@@ -377,7 +396,7 @@ public final class ClusterPool extends AbstractPool {
          *                                  JVM's class path (the message names the dependency to add)
          */
         public ClusterPool build() {
-            return ClusterStart.start(new ClusterSettings(localMembers,
+            return ClusterStart.start(new ClusterSettings(PoolNames.orMadeUp(name), localMembers,
                     workersPerMember > 0 ? workersPerMember : Runtime.getRuntime().availableProcessors(), retries,
                     serialization, clusterName, addresses, connectTimeout, startTimeout, workerProcesses, taskTimeout,
                     memberJvmOptions, List.copyOf(allowedClasses)));

@@ -10,6 +10,7 @@ import java.util.List;
  * or join the members and for the pool to set up its core. Kept apart from the builder so that the builder holds its
  * public setters and the rest reads these values without reaching into it.
  *
+ * @param name             the pool's name, given or made up
  * @param localMembers     local member JVMs to start, or 0 to join a running cluster
  * @param workersPerMember chunks each local member runs at once, resolved (never 0)
  * @param retries          how often a lost member's chunk may run again
@@ -23,7 +24,7 @@ import java.util.List;
  * @param memberJvmOptions JVM options for local members
  * @param allowedClasses   the classes the pool and its local members may deserialise (none: any)
  */
-record ClusterSettings(int localMembers, int workersPerMember, int retries, Serialization serialization,
+record ClusterSettings(String name, int localMembers, int workersPerMember, int retries, Serialization serialization,
                        String clusterName, List<String> addresses, Duration connectTimeout, Duration startTimeout,
                        boolean workerProcesses, Duration taskTimeout, List<String> memberJvmOptions,
                        List<String> allowedClasses) {

@@ -6,6 +6,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import io.procpool.PoolException;
 import io.procpool.internal.PoolCounters;
+import io.procpool.internal.PoolNames;
 import io.procpool.worker.internal.serial.ClassFilter;
 import io.procpool.worker.internal.serial.ValueSerializers;
 
@@ -80,8 +81,7 @@ final class ClusterStart {
                 + settings.workersPerMember() + " workers" : "cluster '" + name + "' at " + joinAt;
         MemberSlots slots = new MemberSlots(client.getExecutorService(HazelcastSetup.EXECUTOR),
                 settings.serialization(), classFilter, stats);
-        ClusterPool pool = new ClusterPool(settings, slots, new ClusterStop(client, local), stats, description,
-                number);
+        ClusterPool pool = new ClusterPool(settings, slots, new ClusterStop(client, local), stats, description);
         inUse.set(slots);
         if (local != null) {
             awaitMembers(pool, client, slots, true, settings.localMembers(), deadline, startTimeout);
@@ -104,7 +104,8 @@ final class ClusterStart {
                                              List<String> joinAt, long deadline, int number) {
         ClientConfig config = HazelcastSetup.client(name, joinAt,
                 local != null ? left(deadline) : settings.connectTimeout());
-        config.setInstanceName("procpool-cluster-pool-" + number);
+        // Hazelcast names the client's threads after it; two pools may have one name, but not one instance name.
+        config.setInstanceName(PoolNames.thread(settings.name(), "client-" + number));
         try {
             return HazelcastClient.newHazelcastClient(config);
         } catch (RuntimeException e) {

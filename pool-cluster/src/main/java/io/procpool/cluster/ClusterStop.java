@@ -36,13 +36,12 @@ final class ClusterStop {
      * Stops everything once {@code conductor} has stopped, on a thread of its own.
      *
      * @param conductor the pool's core
-     * @param kill      asked then: whether to kill the local members rather than stop them gently
-     * @param number    the pool's number, for the thread's name
+     * @param kill       asked then: whether to kill the local members rather than stop them gently
+     * @param threadName the name of the thread that stops everything
      */
-    void after(Conductor conductor, BooleanSupplier kill, int number) {
+    void after(Conductor conductor, BooleanSupplier kill, String threadName) {
         conductor.stopped().whenComplete((done, failure) -> {
-            Thread closer = new Thread(() -> stopEverything(kill.getAsBoolean()),
-                    "procpool-cluster-" + number + "-close");
+            Thread closer = new Thread(() -> stopEverything(kill.getAsBoolean()), threadName);
             closer.setDaemon(true);
             closer.start();
         });

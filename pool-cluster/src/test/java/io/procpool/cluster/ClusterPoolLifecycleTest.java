@@ -66,5 +66,10 @@ class ClusterPoolLifecycleTest {
         assertThrows(IllegalArgumentException.class, () -> ClusterPool.builder().retries(-1));
         assertThrows(IllegalArgumentException.class, () -> ClusterPool.builder().clusterName(" "));
         assertThrows(NullPointerException.class, () -> ClusterPool.builder().serialization(null));
+        IllegalArgumentException name = assertThrows(IllegalArgumentException.class,
+                () -> ClusterPool.builder().name("type=Pool,name=x"));
+        assertTrue(name.getMessage().contains("'type=Pool,name=x'"), name.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ClusterPool.builder().name(null));
+        assertThrows(IllegalArgumentException.class, () -> ClusterPool.builder().name(" "));
     }
 }

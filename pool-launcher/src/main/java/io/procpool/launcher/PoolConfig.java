@@ -2,9 +2,11 @@ package io.procpool.launcher;
 
 import io.procpool.Initializer;
 import io.procpool.Serialization;
+import io.procpool.internal.PoolNames;
 import io.procpool.launcher.internal.core.CoreSettings;
 import io.procpool.worker.internal.runtime.IdleStrategy;
 import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,9 +14,11 @@ import java.util.List;
 
 /**
  * Everything a {@link ProcessPool.Builder} collected, checked once in {@link ProcessPool.Builder#build()}, and
- * the workers' classpath, derived there from the building thread's class loaders.
+ * the workers' classpath, derived there from the building thread's class loaders; the pool's name is the one it was
+ * given or one made up there.
  */
 record PoolConfig(
+        String name,
         int processes,
         Initializer initializer,
         int maxTasksPerChild,
@@ -36,12 +40,32 @@ record PoolConfig(
     }
 
     /**
+     * Checks what a builder collected and makes the pool's settings of it, for {@link ProcessPool.Builder#build()}:
+     * the settings' checks, this JVM's flags, the serialisation's library, the {@code java} and class filter to use,
+     * the workers' classpath, and the pool's name, made up if it was given none.
+     *
+     * @throws IllegalArgumentException for a bad setting, naming it and its value
+     * @throws io.procpool.PoolException if this JVM lacks the flags Chronicle needs, or the serialisation's library
+     */
+    static PoolConfig of(ProcessPool.Builder b) {
+        checkSettings(b.processes, b.retries, b.heartbeatTimeout, b.maxTasksPerChild, b.taskTimeout, b.startTimeout);
+        ChildJvms.checkParentJvm();
+        // Here, not at the first value: a FORY pool without Fory would otherwise start and then fail to link.
+        ValueSerializers.requireAvailable(b.serialization);
+        Path java = b.javaExecutable != null ? b.javaExecutable : ChildJvms.javaExecutable();
+        return new PoolConfig(PoolNames.orMadeUp(b.name), b.processes, b.initializer, b.maxTasksPerChild, b.retries,
+                b.taskTimeout, b.heartbeatTimeout, b.startTimeout, List.copyOf(b.jvmOptions), java, b.queueDirectory,
+                b.idleMode, ClassFilter.allowing(b.allowedClasses),
+                Classpath.forWorkers(Thread.currentThread().getContextClassLoader()), b.serialization);
+    }
+
+    /**
      * Checks the settings a builder collected, before anything else is done with them.
      *
      * @throws IllegalArgumentException for a bad setting, naming it and its value
      */
-    static void checkSettings(int processes, int retries, Duration heartbeatTimeout, int maxTasksPerChild,
-                              Duration taskTimeout, Duration startTimeout) {
+    private static void checkSettings(int processes, int retries, Duration heartbeatTimeout, int maxTasksPerChild,
+                                      Duration taskTimeout, Duration startTimeout) {
         if (processes < 1) {
             throw new IllegalArgumentException("a pool needs at least 1 process, was asked for " + processes);
         }

@@ -13,7 +13,6 @@ import io.procpool.launcher.internal.core.ActiveCall;
 import io.procpool.launcher.internal.core.Conductor;
 import io.procpool.launcher.internal.core.CoreSettings;
 import io.procpool.launcher.internal.core.DirectPath;
-import io.procpool.worker.internal.serial.ClassFilter;
 import io.procpool.worker.internal.runtime.IdleStrategy;
 import io.procpool.worker.internal.serial.ValueSerializers;
 import io.procpool.worker.WorkerMain;
@@ -53,6 +52,7 @@ public final class ProcessPool extends AbstractPool {
     private final ConductorHolder holder;
 
     private ProcessPool(PoolConfig config) {
+        super(config.name());
         this.config = config;
         this.counters = new PoolCounters();
         this.functions = new FunctionTable(config.workerClasspath(), config.serialization());
@@ -221,29 +221,42 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     public String toString() {
-        return "ProcessPool[processes=" + config.processes() + "]";
+        return "ProcessPool[name=" + name() + ", processes=" + config.processes() + "]";
     }
 
     /**
-     * Settings for a {@link ProcessPool}. Every setting is checked in {@link #build()}, whose errors name the bad
-     * value.
+     * Settings for a {@link ProcessPool}. Every setting is checked in {@link #build()} (a name and JVM options as
+     * they are set), whose errors name the bad value. The pool's settings are made of its fields by PoolConfig.
      */
     public static final class Builder {
-        private int processes = Runtime.getRuntime().availableProcessors();
-        private Initializer initializer;
-        private int maxTasksPerChild;
-        private int retries;
-        private Duration taskTimeout;
-        private Duration heartbeatTimeout = Duration.ofSeconds(10);
-        private final List<String> allowedClasses = new ArrayList<>();
-        private Duration startTimeout = Duration.ofSeconds(60);
-        private final List<String> jvmOptions = new ArrayList<>();
-        private Path javaExecutable;
-        private Path queueDirectory;
-        private IdleStrategy.Mode idleMode = IdleStrategy.Mode.BACKOFF;
-        private Serialization serialization = Serialization.KRYO;
+        int processes = Runtime.getRuntime().availableProcessors();
+        Initializer initializer;
+        int maxTasksPerChild;
+        int retries;
+        Duration taskTimeout;
+        Duration heartbeatTimeout = Duration.ofSeconds(10);
+        final List<String> allowedClasses = new ArrayList<>();
+        Duration startTimeout = Duration.ofSeconds(60);
+        final List<String> jvmOptions = new ArrayList<>();
+        Path javaExecutable;
+        Path queueDirectory;
+        IdleStrategy.Mode idleMode = IdleStrategy.Mode.BACKOFF;
+        Serialization serialization = Serialization.KRYO;
+        String name;
 
         private Builder() {
+        }
+
+        /**
+         * Names the pool, for its threads, its workers' lines of output and crash reports: see {@link Pool#name()}.
+         *
+         * @param name not blank, with no white space at either end, no control character and none of {@code ,=:*?"\[]}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is {@code null} or not such a name, quoting it
+         */
+        public Builder name(String name) {
+            this.name = io.procpool.internal.PoolNames.check(name);
+            return this;
         }
 
         /**
@@ -430,17 +443,7 @@ public final class ProcessPool extends AbstractPool {
          *                                  worker cannot start
          */
         public ProcessPool build() {
-            PoolConfig.checkSettings(processes, retries, heartbeatTimeout, maxTasksPerChild, taskTimeout,
-                    startTimeout);
-            ChildJvms.checkParentJvm();
-            // Here, not at the first value: a FORY pool without Fory would otherwise start and then fail to link.
-            ValueSerializers.requireAvailable(serialization);
-            Path java = javaExecutable != null ? javaExecutable : ChildJvms.javaExecutable();
-            ClassFilter classFilter = ClassFilter.allowing(allowedClasses);
-            return new ProcessPool(new PoolConfig(processes, initializer, maxTasksPerChild, retries, taskTimeout,
-                    heartbeatTimeout, startTimeout, List.copyOf(jvmOptions), java, queueDirectory, idleMode,
-                    classFilter, Classpath.forWorkers(Thread.currentThread().getContextClassLoader()),
-                    serialization));
+            return new ProcessPool(PoolConfig.of(this));
         }
     }
 }
