@@ -54,7 +54,7 @@ final class ClusterStart {
         if (settings.localMembers() > 0) {
             name = name != null ? name
                     : "procpool-" + ProcessHandle.current().pid() + "-" + number + "-" + UUID.randomUUID();
-            local = new LocalMembers(name, settings.localMembers(), settings.workersPerMember(),
+            local = new LocalMembers(settings.name(), name, settings.localMembers(), settings.workersPerMember(),
                     settings.workerProcesses(), settings.taskTimeout() == null ? 0 : settings.taskTimeout().toMillis(),
                     settings.memberJvmOptions(), settings.allowedClasses(),
                     member -> {

@@ -1,12 +1,12 @@
 package io.procpool.cluster;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.procpool.internal.PoolNames;
 import io.procpool.launcher.ChildExecutor;
 import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.ExecuteException;
 import org.apache.commons.exec.ExecuteResultHandler;
 import org.apache.commons.exec.LogOutputStream;
-import org.apache.commons.exec.PumpStreamHandler;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,14 +18,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
 /**
- * One member JVM that a pool started on this machine, run and watched with Commons Exec: its output goes to this
- * JVM's, each line prefixed with the member's number (its ready line and Hazelcast's start-up aside), and the last
- * lines of its standard error are kept for the error that reports its loss.
+ * One member JVM that a pool started on this machine, run and watched with Commons Exec on threads named after the
+ * pool and the member: its output goes to this JVM's, each line prefixed with the pool's name, the member's number
+ * and its pid (its ready line and Hazelcast's start-up aside), and the last lines of its standard error are kept for
+ * the error that reports its loss.
  */
 final class LocalMember {
     private static final int KEPT_LINES = 20;
     private static final long STOP_GRACE_MS = 5_000;
 
+    private final String pool;
     private final int number;
     private final int port;
     private final CompletableFuture<String> ready = new CompletableFuture<>();
@@ -35,7 +37,8 @@ final class LocalMember {
     private volatile Process process;
     private volatile boolean stopping;
 
-    private LocalMember(int number, int port) {
+    private LocalMember(String pool, int number, int port) {
+        this.pool = pool;
         this.number = number;
         this.port = port;
     }
@@ -43,22 +46,23 @@ final class LocalMember {
     /**
      * Starts a member JVM.
      *
-     * @param number  the member's number in its pool, for its output's prefix
+     * @param pool    the name of the pool that starts it, for its threads and its output's prefix
+     * @param number  the member's number in its pool, for its threads and its output's prefix
      * @param port    the port it listens on
      * @param command its command line
      * @param onExit  told its exit code when it exits, on a Commons Exec thread
      * @return the member, starting
      */
-    static LocalMember start(int number, int port, List<String> command, IntConsumer onExit) {
-        LocalMember member = new LocalMember(number, port);
-        ChildExecutor executor = new ChildExecutor(started -> {
+    static LocalMember start(String pool, int number, int port, List<String> command, IntConsumer onExit) {
+        LocalMember member = new LocalMember(pool, number, port);
+        ChildExecutor executor = new ChildExecutor(PoolNames.thread(pool, "member-"), "-" + number, started -> {
             member.process = started;
             if (member.stopping) {
                 started.destroyForcibly();
             }
         });
         executor.setExitValues(null);
-        executor.setStreamHandler(new PumpStreamHandler(member.new Output(false), member.new Output(true)));
+        executor.setStreamHandler(new ChildExecutor.Pumps(executor, member.new Output(false), member.new Output(true)));
         CommandLine line = new CommandLine(command.get(0));
         command.subList(1, command.size()).forEach(argument -> line.addArgument(argument, false));
         ExecuteResultHandler handler = new ExecuteResultHandler() {
@@ -188,7 +192,7 @@ final class LocalMember {
                 }
             }
             PrintStream target = stderr ? System.err : System.out;
-            target.println("[procpool member " + number + "] " + line);
+            target.println("[" + pool + " member " + number + " pid " + pid() + "] " + line);
         }
     }
 }

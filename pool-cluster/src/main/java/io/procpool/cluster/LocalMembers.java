@@ -40,6 +40,8 @@ final class LocalMembers {
     /** Together the members may take this share of the machine's memory: the pool's JVM keeps its own. */
     private static final double MEMBERS_RAM_PERCENT = 50;
 
+    /** The name of the pool that started them, for their threads and their lines of output. */
+    private final String pool;
     private final String clusterName;
     private final int count;
     private final int workersPerMember;
@@ -58,8 +60,10 @@ final class LocalMembers {
     @GuardedBy("this")
     private boolean closing;
 
-    LocalMembers(String clusterName, int count, int workersPerMember, boolean workerProcesses, long taskTimeoutMs,
-                 List<String> jvmOptions, List<String> allowedClasses, Consumer<LocalMember> onUnexpectedExit) {
+    LocalMembers(String pool, String clusterName, int count, int workersPerMember, boolean workerProcesses,
+                 long taskTimeoutMs, List<String> jvmOptions, List<String> allowedClasses,
+                 Consumer<LocalMember> onUnexpectedExit) {
+        this.pool = pool;
         this.clusterName = clusterName;
         this.count = count;
         this.workersPerMember = workersPerMember;
@@ -153,7 +157,8 @@ final class LocalMembers {
         List<String> others = new ArrayList<>(addresses);
         others.remove(LOOPBACK + ":" + port);
         CdsArchive.Options sharing = cds == null ? new CdsArchive.Options(List.of(), false) : cds.nextWorker();
-        LocalMember member = LocalMember.start(number, port, command(port, others, sharing.jvmOptions()), code -> {
+        List<String> command = command(port, others, sharing.jvmOptions());
+        LocalMember member = LocalMember.start(pool, number, port, command, code -> {
             if (sharing.writesArchive()) {
                 // 143: it ended on SIGTERM, as the pool stops members, and wrote the archive as it exited.
                 cds.writerExited(code == 0 || code == SIGTERM_EXIT);

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -125,7 +126,9 @@ final class MemberRuntime implements AutoCloseable {
             throw new PoolException("the member is shutting down");
         }
         return processPools.computeIfAbsent(serialization, s -> {
+            // Named after the member, so that its workers' lines say whose they are: [member-5701-kryo worker 0 ...].
             ProcessPool.Builder builder = ProcessPool.builder().processes(options.workers()).serialization(s)
+                    .name("member-" + options.port() + "-" + s.name().toLowerCase(Locale.ROOT))
                     .allowClasses(options.allowedClasses().toArray(new String[0]));
             if (options.taskTimeoutMs() > 0) {
                 builder.taskTimeout(Duration.ofMillis(options.taskTimeoutMs()));

@@ -15,15 +15,24 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What a cluster pool leaves behind (nothing), and the builder's checks. */
+/** What a cluster pool leaves behind (nothing), its name on its threads, and the builder's checks. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ClusterPoolLifecycleTest {
     private static final Task<Integer, Long> PID = x -> ProcessHandle.current().pid();
 
     @Test
-    void shouldLeaveNoMemberJvmOrThreadAfterClose() throws InterruptedException {
+    void shouldNameItsThreadsAfterItAndLeaveNoMemberJvmOrThreadAfterClose() throws InterruptedException {
         Set<Thread> before = Thread.getAllStackTraces().keySet();
-        ClusterPool pool = ClusterPool.builder().localMembers(2).workersPerMember(1).build();
+        ClusterPool pool = ClusterPool.builder().localMembers(2).workersPerMember(1).name("lifecycle").build();
+        assertEquals("lifecycle", pool.name());
+        assertTrue(pool.toString().startsWith("ClusterPool[name=lifecycle, "), pool.toString());
+        Set<String> threads = Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .map(Thread::getName).collect(Collectors.toSet());
+        assertTrue(threads.containsAll(List.of("procpool-lifecycle-loop", "procpool-lifecycle-member-watch-1",
+                "procpool-lifecycle-member-stdout-1", "procpool-lifecycle-member-stderr-2")), threads.toString());
+        assertTrue(threads.stream().anyMatch(name -> name.startsWith("hz.procpool-lifecycle-client-")),
+                "the Hazelcast client's threads should be named after the pool: " + threads);
+        assertTrue(threads.stream().noneMatch(name -> name.startsWith("CommonsExec")), threads.toString());
         // As build() returns, with no wait: both members in use and counted (ClusterPoolContractTest checks more).
         List<Long> members = pool.memberPids();
         assertEquals(List.of(2, 2, 2L), List.of(members.size(), pool.size(), pool.stats().workersStarted()),

@@ -41,6 +41,8 @@ final class ChronicleChannel implements AutoCloseable {
     private final SwitchingReader results;
     private final CompletableFuture<Queues> queues = new CompletableFuture<>();
     private final QueueLayout layout;
+    /** The name of the thread that opens the pool's side of the queues. */
+    private final String openerName;
     private final Runnable opened;
     private final java.util.concurrent.atomic.AtomicBoolean opening = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean tasksSwitched;
@@ -53,13 +55,14 @@ final class ChronicleChannel implements AutoCloseable {
      * Creates the start-up rings; the pool's side of the queues opens later (see above). The status descriptor was
      * created before.
      *
-     * @param wake wakes the worker, for a message sent while it sleeps
-     * @param kill   kills the worker, saying why: its queues could not be opened
-     * @param opened told, on the opening thread, when the pool's side of the queues is open
+     * @param openerName the name of the thread that will open the pool's side of the queues
+     * @param wake       wakes the worker, for a message sent while it sleeps
+     * @param kill       kills the worker, saying why: its queues could not be opened
+     * @param opened     told, on the opening thread, when the pool's side of the queues is open
      * @throws IOException if the rings cannot be created
      */
-    ChronicleChannel(QueueLayout layout, StatusDescriptor status, Runnable wake, Consumer<String> kill,
-                     Runnable opened) throws IOException {
+    ChronicleChannel(QueueLayout layout, String openerName, StatusDescriptor status, Runnable wake,
+                     Consumer<String> kill, Runnable opened) throws IOException {
         this.status = status;
         this.wake = wake;
         this.kill = kill;
@@ -71,6 +74,7 @@ final class ChronicleChannel implements AutoCloseable {
             throw e;
         }
         this.layout = layout;
+        this.openerName = openerName;
         this.opened = opened;
         // Until the pool's side of the queues is open, what the worker sent past its marker waits in its queue.
         this.results = new SwitchingReader(resultRing, this::startOpening,
@@ -80,7 +84,7 @@ final class ChronicleChannel implements AutoCloseable {
     /** Starts opening the pool's side of the queues on a thread of its own, once. */
     private void startOpening() {
         if (opening.compareAndSet(false, true)) {
-            Thread opener = new Thread(this::open, "procpool-queue-opener-" + layout.directory().getFileName());
+            Thread opener = new Thread(this::open, openerName);
             opener.setDaemon(true);
             opener.start();
         }

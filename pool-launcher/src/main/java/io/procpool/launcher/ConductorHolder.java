@@ -3,6 +3,7 @@ package io.procpool.launcher;
 import io.procpool.PoolException;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.PoolCounters;
+import io.procpool.internal.PoolNames;
 import io.procpool.launcher.internal.core.Conductor;
 import io.procpool.launcher.internal.core.CoreSettings;
 import io.procpool.worker.internal.logging.Quiet;
@@ -43,7 +44,7 @@ final class ConductorHolder {
         this.config = config;
         this.settings = settings;
         this.counters = counters;
-        this.shutdownHook = new Thread(this::terminateQuietly, "procpool-shutdown-hook");
+        this.shutdownHook = new Thread(this::terminateQuietly, PoolNames.thread(config.name(), "shutdown-hook"));
     }
 
     /** {@return the conductor, or null before the workers started} */
@@ -112,7 +113,7 @@ final class ConductorHolder {
             PoolDirectory directory = PoolDirectory.create(config.queueRoot(), config.processes());
             Conductor created;
             try {
-                created = new Conductor("procpool-loop-" + directory.path().getFileName(), settings,
+                created = new Conductor(PoolNames.thread(config.name(), "loop"), settings,
                         new WorkerLauncher(config, directory, counters), counters);
             } catch (RuntimeException | Error e) {
                 directory.delete();

@@ -11,8 +11,8 @@ import io.procpool.worker.internal.serial.Failures;
 import java.util.List;
 
 /**
- * The words of the errors a dead worker causes: which worker, how it ended (exit code or signal), which items it
- * held, why the pool killed it if it did, and the last lines it wrote to standard error.
+ * The words of the errors a dead worker causes: which worker of which pool, how it ended (exit code or signal), which
+ * items it held, why the pool killed it if it did, and the last lines it wrote to standard error.
  */
 final class CrashReport {
     private CrashReport() {
@@ -21,14 +21,16 @@ final class CrashReport {
     static WorkerCrashedException crashed(WorkerProcess worker, SlotEnd exit, Chunk chunk, int attempts) {
         String items = chunk.size() == 1 ? "item " + chunk.firstIndex()
                 : "items " + chunk.firstIndex() + ".." + (chunk.firstIndex() + chunk.size() - 1);
-        String message = "worker " + worker.slot + " (pid " + worker.pid() + ") " + howItEnded(worker, exit)
+        String message = "worker " + worker.slot + " (pid " + worker.pid() + ") of pool " + worker.pool + " "
+                + howItEnded(worker, exit)
                 + " while running " + items + (attempts > 1 ? " (attempt " + attempts + ", the last allowed)" : "")
                 + stderrTail(worker);
         return new WorkerCrashedException(message, worker.pid(), exit.exitCode());
     }
 
     static PoolException startFailed(WorkerProcess worker, SlotEnd exit, Throwable initFailure) {
-        StringBuilder message = new StringBuilder("worker ").append(worker.slot).append(" failed to start: ");
+        StringBuilder message = new StringBuilder("worker ").append(worker.slot).append(" of pool ")
+                .append(worker.pool).append(" failed to start: ");
         if (exit.launchFailure() != null) {
             message.append("could not run the command: ").append(Failures.rootCause(exit.launchFailure()));
         } else if (initFailure != null) {

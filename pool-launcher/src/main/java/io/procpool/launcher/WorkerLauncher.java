@@ -169,7 +169,8 @@ final class WorkerLauncher implements SlotFactory {
         } catch (IOException e) {
             throw new PoolException("cannot create the directory of worker " + slot + ": " + workerDirectory, e);
         }
-        WorkerProcess worker = new WorkerProcess(slot, workerDirectory, describeCommand(workerDirectory));
+        WorkerProcess worker = new WorkerProcess(config.name(), slot, workerDirectory,
+                describeCommand(workerDirectory));
         CommandLine command = new CommandLine(commandLine.get(0));
         CdsArchive.Options sharing = cds == null ? new CdsArchive.Options(List.of(), false) : cds.nextWorker();
         for (String option : sharing.jvmOptions()) {

@@ -5,6 +5,7 @@ import io.procpool.SerializationException;
 import io.procpool.WorkerCrashedException;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.PoolCounters;
+import io.procpool.internal.PoolNames;
 import io.procpool.launcher.internal.core.ActiveCall;
 import io.procpool.launcher.internal.core.SlotChannel;
 import io.procpool.launcher.internal.core.SlotEnd;
@@ -17,7 +18,6 @@ import io.procpool.worker.internal.serial.ValueSerializer;
 import org.apache.commons.exec.CommandLine;
 import org.apache.commons.exec.ExecuteException;
 import org.apache.commons.exec.ExecuteResultHandler;
-import org.apache.commons.exec.PumpStreamHandler;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,6 +32,8 @@ import java.util.function.Consumer;
  * status reads and {@link #release} are safe from any thread.
  */
 final class WorkerProcess implements SlotChannel {
+    /** The name of the worker's pool, for its threads, its lines of output and its crash reports. */
+    final String pool;
     final int slot;
     final Path directory;
     final String command;
@@ -55,12 +57,13 @@ final class WorkerProcess implements SlotChannel {
     /** Starts the process and watches it on a Commons Exec thread. */
     private volatile ChildExecutor executor;
 
-    WorkerProcess(int slot, Path directory, String command) {
+    WorkerProcess(String pool, int slot, Path directory, String command) {
+        this.pool = pool;
         this.slot = slot;
         this.directory = directory;
         this.command = command;
-        this.stdout = new WorkerOutput(slot, false);
-        this.stderr = new WorkerOutput(slot, true);
+        this.stdout = new WorkerOutput(pool, slot, false);
+        this.stderr = new WorkerOutput(pool, slot, true);
     }
 
     /** Creates the status file, stamped with its layout's version: before the worker starts, which opens it. */
@@ -76,8 +79,8 @@ final class WorkerProcess implements SlotChannel {
      */
     void openChannel(QueueLayout layout, ValueSerializer values, PoolCounters counters) throws IOException {
         startup.parentQueuesOpeningMicros = Protocol.epochMicros();
-        channel = new ChronicleChannel(layout, status, this::wake, this::kill,
-                () -> startup.parentQueuesOpenMicros = Protocol.epochMicros());
+        channel = new ChronicleChannel(layout, PoolNames.thread(pool, "queues-" + slot), status, this::wake,
+                this::kill, () -> startup.parentQueuesOpenMicros = Protocol.epochMicros());
         tasks = new TasksProxy(values, counters);
         results = new ResultsAdapter(channel, values, startup);
     }
@@ -93,15 +96,17 @@ final class WorkerProcess implements SlotChannel {
     }
 
     void start(CommandLine commandLine, Consumer<Exit> onExit) {
-        executor = new ChildExecutor(started -> {
+        executor = new ChildExecutor(PoolNames.thread(pool, ""), "-" + slot, started -> {
             startup.processStartedMicros = Protocol.epochMicros();
+            stdout.launched(started.pid());
+            stderr.launched(started.pid());
             process = started;
             if (killReason.get() != null) {
                 started.destroyForcibly(); // killed before it was even running
             }
         });
         executor.setExitValues(null);
-        executor.setStreamHandler(new PumpStreamHandler(stdout, stderr) {
+        executor.setStreamHandler(new ChildExecutor.Pumps(executor, stdout, stderr) {
             /** Keep the worker's stdin open, for wake-ups; Commons Exec would close it, there being no input. */
             @Override
             public void setProcessInputStream(java.io.OutputStream os) {

@@ -23,7 +23,7 @@ class ChronicleChannelTest {
         AtomicInteger wakeUps = new AtomicInteger();
         try (StatusDescriptor parent = StatusDescriptor.create(layout.statusFile());
              StatusDescriptor worker = StatusDescriptor.open(layout.statusFile());
-             ChronicleChannel channel = new ChronicleChannel(layout, parent, wakeUps::incrementAndGet,
+             ChronicleChannel channel = new ChronicleChannel(layout, "queues", parent, wakeUps::incrementAndGet,
                      reason -> fail("killed: " + reason), () -> { })) {
             byte[] message = {1, 2, 3};
 

@@ -21,7 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * property (they are kept off the tests' own class path).
  */
 class LoggingProvidersTest {
-    private static final String WORKER = "[procpool worker ";
     private static final String LOGBACK_DEBUG_ROOT = "<configuration><appender name=\"out\" "
             + "class=\"ch.qos.logback.core.ConsoleAppender\"><encoder><pattern>%level %logger %msg%n</pattern>"
             + "</encoder></appender>CHRONICLE<root level=\"DEBUG\"><appender-ref ref=\"out\"/></root></configuration>";
@@ -49,9 +48,9 @@ class LoggingProvidersTest {
         Path config = Files.writeString(temp.resolve("logback.xml"),
                 LOGBACK_DEBUG_ROOT.replace("CHRONICLE", "<logger name=\"net.openhft\" level=\"INFO\"/>"));
         List<String> lines = run("procpool.test.logback", List.of("-Dlogback.configurationFile=" + config));
-        assertTrue(lines.stream().anyMatch(l -> !l.startsWith(WORKER) && l.startsWith("INFO net.openhft.")),
+        assertTrue(lines.stream().anyMatch(l -> !Workers.fromWorker(l) && l.startsWith("INFO net.openhft.")),
                 "the parent should log Chronicle's INFO lines as configured: " + String.join("\n", lines));
-        assertTrue(lines.stream().anyMatch(l -> l.startsWith(WORKER) && l.contains("] INFO net.openhft.")),
+        assertTrue(lines.stream().anyMatch(l -> Workers.fromWorker(l) && l.contains("] INFO net.openhft.")),
                 "so should the workers: " + String.join("\n", lines));
         assertTrue(lines.stream().noneMatch(l -> l.contains("DEBUG net.openhft.")), String.join("\n", lines));
     }
@@ -85,7 +84,7 @@ class LoggingProvidersTest {
         List<String> fromWorkers = new ArrayList<>();
         List<String> fromParent = new ArrayList<>();
         for (String line : lines) {
-            if (line.startsWith(WORKER)) {
+            if (Workers.fromWorker(line)) {
                 fromWorkers.add(line.substring(line.indexOf("] ") + 2));
             } else {
                 fromParent.add(line);

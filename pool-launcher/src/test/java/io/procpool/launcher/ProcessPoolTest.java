@@ -380,17 +380,18 @@ class ProcessPoolTest {
     }
 
     @Test
-    void shouldPassAWorkersOutputToThisJvmPrefixedWithItsNumber() {
+    void shouldPassAWorkersOutputToThisJvmPrefixedWithItsPoolNumberAndPid() {
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
         java.io.PrintStream original = System.out;
         System.setOut(new java.io.PrintStream(captured, true));
         try (ProcessPool pool = ProcessPool.create(1)) {
-            pool.apply((Integer i) -> {
+            long pid = pool.apply((Integer i) -> {
                 System.out.println("hello from a task " + i);
-                return i;
+                return ProcessHandle.current().pid();
             }, 5);
-            Workers.await("the worker's line to reach this JVM", WAIT,
-                    () -> captured.toString().contains("[procpool worker 0] hello from a task 5"));
+            String line = "[" + pool.name() + " worker 0 pid " + pid + "] hello from a task 5";
+            Workers.await("the worker's line to reach this JVM as " + line, WAIT,
+                    () -> captured.toString().contains(line));
         } finally {
             System.setOut(original);
         }

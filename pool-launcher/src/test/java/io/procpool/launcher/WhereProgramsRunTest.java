@@ -93,7 +93,7 @@ class WhereProgramsRunTest {
                 .filter(entry -> !entry.contains("slf4j-simple"))
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
         List<String> lines = runToEnd(Workers.startJvm(List.of(), withoutProvider, InheritanceProgram.class));
-        List<String> fromWorkers = lines.stream().filter(line -> line.startsWith("[procpool worker")).toList();
+        List<String> fromWorkers = lines.stream().filter(Workers::fromWorker).toList();
         assertEquals(List.of(), fromWorkers, "workers print nothing but what tasks print");
         assertEquals(4, lines.stream().filter(l -> l.startsWith("mode=") || l.equals("done")).count(),
                 String.join("\n", lines));

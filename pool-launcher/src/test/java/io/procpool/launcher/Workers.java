@@ -7,11 +7,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** Test helpers that look at worker processes from the outside. */
 final class Workers {
+    /** A line a worker wrote, as its pool passes it on: {@code [<pool> worker <n> pid <pid>] <line>}. */
+    private static final Pattern WORKER_LINE = Pattern.compile("\\[[^\\]]+ worker \\d+ pid \\d+\\]( .*)?");
+    /** The threads of a process pool that must not outlive it: its loop, and each worker's watcher and pumps. */
+    private static final Pattern POOL_THREAD = Pattern.compile("procpool-.+-(loop|(watch|stdout|stderr)-\\d+)");
+
     private Workers() {
+    }
+
+    /** @return whether {@code line} is one a worker wrote, passed on by its pool with the worker's prefix */
+    static boolean fromWorker(String line) {
+        return WORKER_LINE.matcher(line).matches();
     }
 
     /** @return the live JVMs this test JVM started */
@@ -70,12 +81,12 @@ final class Workers {
         }
     }
 
-    /** @return the names of live threads that procpool or Commons Exec started */
+    /** @return the names of live threads that a process pool or Commons Exec started */
     static List<String> poolThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(Thread::isAlive)
                 .map(Thread::getName)
-                .filter(name -> name.startsWith("procpool-loop") || name.startsWith("Exec Default Executor")
+                .filter(name -> POOL_THREAD.matcher(name).matches() || name.startsWith("Exec Default Executor")
                         || name.startsWith("Exec Stream Pumper") || name.startsWith("CommonsExec"))
                 .collect(Collectors.toList());
     }
