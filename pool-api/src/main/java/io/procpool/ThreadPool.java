@@ -44,7 +44,7 @@ public final class ThreadPool extends AbstractPool {
     private final PoolCounters stats = new PoolCounters();
     private final ThreadLocal<Boolean> runningOnThisPool = ThreadLocal.withInitial(() -> false);
     /** Which call each of the pool's threads is running a chunk of, so that cancelling a call interrupts them. */
-    @GuardedBy("running")
+    @GuardedBy("this")
     private final Map<Thread, Call> running = new HashMap<>();
     @GuardedBy("this")
     private int chunksInFlight;
@@ -124,19 +124,28 @@ public final class ThreadPool extends AbstractPool {
             }
             calls.add(call);
         }
-        call.onRoom(this::dispatch);
+        call.onRoom(() -> dispatch(false));
         call.onCancel(() -> {
             if (call.stopsRunning()) {
                 interruptRunning(call);
             }
         });
-        dispatch();
+        dispatch(false);
     }
 
-    /** Starts chunks while threads are free, taking from the calls in turn. */
-    private void dispatch() {
+    /**
+     * Starts chunks while threads are free, taking from the calls in turn.
+     *
+     * @param chunkEnded whether a thread has just ended a chunk, and frees its place: counted under the same lock, so
+     *                   that a thread takes the pool's lock once to end a chunk and start the next (each contended
+     *                   acquisition may park a thread, which costs more than a tiny task)
+     */
+    private void dispatch(boolean chunkEnded) {
         List<Chunk> toRun = new ArrayList<>();
         synchronized (this) {
+            if (chunkEnded) {
+                chunksInFlight--;
+            }
             boolean progress = true;
             while (chunksInFlight < maxChunksInFlight && progress) {
                 progress = false;
@@ -144,14 +153,20 @@ public final class ThreadPool extends AbstractPool {
                     Chunk chunk = calls.get(i).nextChunk();
                     if (chunk != null) {
                         toRun.add(chunk);
-                        handedAhead.add(chunk);
+                        if (mayBeTakenBack(chunk)) {
+                            handedAhead.add(chunk);
+                        }
                         chunksInFlight++;
                         progress = true;
                     }
                 }
             }
             calls.removeIf(Call::isFinished);
-            begun.removeIf(Call::isFinished);
+            // Each unfinished call a thread has begun is among the calls, so only then can a finished one be here: not
+            // asked of every call on every dispatch, which takes each call's lock per chunk.
+            if (begun.size() > calls.size()) {
+                begun.removeIf(Call::isFinished);
+            }
             if (!accepting && calls.isEmpty()) {
                 executor.shutdown();
             }
@@ -190,9 +205,19 @@ public final class ThreadPool extends AbstractPool {
         return unstarted;
     }
 
+    /**
+     * Whether a chunk is one {@link #cancelReportingUnstarted} may take back: the whole of a call of one item, which is
+     * what the ExecutorService view submits and all that its {@code shutdownNow()} asks about. Only those are kept in
+     * {@link #handedAhead} and {@link #begun}: keeping every chunk of a {@code map} there cost a map of tiny tasks
+     * at chunksize 1 about a third of its rate.
+     */
+    private static boolean mayBeTakenBack(Chunk chunk) {
+        return chunk.firstIndex() == 0 && chunk.size() == 1;
+    }
+
     /** A thread cannot be killed: interrupting it is how a thread pool stops a running task. */
     private void interruptRunning(Call call) {
-        synchronized (running) {
+        synchronized (this) {
             running.forEach((thread, itsCall) -> {
                 if (itsCall == call) {
                     thread.interrupt();
@@ -205,12 +230,11 @@ public final class ThreadPool extends AbstractPool {
         Thread self = Thread.currentThread();
         boolean takenBack;
         synchronized (this) {
-            takenBack = !handedAhead.remove(chunk);
-            if (!takenBack) {
+            boolean tracked = mayBeTakenBack(chunk);
+            takenBack = tracked && !handedAhead.remove(chunk);
+            if (tracked && !takenBack) {
                 begun.add(chunk.call());
             }
-        }
-        synchronized (running) {
             running.put(self, chunk.call());
         }
         try {
@@ -220,16 +244,14 @@ public final class ThreadPool extends AbstractPool {
                 runChunk(chunk);
             }
         } finally {
-            synchronized (running) {
+            synchronized (this) {
                 running.remove(self);
             }
-            // An interrupt meant for the cancelled call must not reach the next chunk this thread runs.
+            // An interrupt meant for the cancelled call must not reach what this thread runs next: reading a lazy
+            // call's items in dispatch, or its next chunk.
             Thread.interrupted();
         }
-        synchronized (this) {
-            chunksInFlight--;
-        }
-        dispatch();
+        dispatch(true);
     }
 
     private void runChunk(Chunk chunk) {
@@ -277,7 +299,7 @@ public final class ThreadPool extends AbstractPool {
             }
         }
         lazy.forEach(Call::stopReading);
-        dispatch();
+        dispatch(false);
     }
 
     @Override
