@@ -1,4 +1,4 @@
-package io.procpool.worker.fidelity;
+package io.procpool.worker.internal.serial;
 
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
