@@ -7,6 +7,7 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Calendar;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -145,6 +146,8 @@ public final class Behaviour {
             out.append(pattern.pattern()).append(" flags=").append(pattern.flags()).append(" matches(ABC)=")
                     .append(pattern.matcher("ABC").matches()).append(" matches(abc)=")
                     .append(pattern.matcher("abc").matches());
+        } else if (value instanceof Calendar) {
+            calendar((Calendar) value, out);
         } else if (value instanceof Double || value instanceof Float) {
             out.append(value).append(" bits=").append(bits(value));
         } else if (!writesItsOwnToString(value.getClass())) {
@@ -179,6 +182,13 @@ public final class Behaviour {
         } catch (NoSuchMethodException e) {
             return "identity";
         }
+    }
+
+    /** What a calendar answers with: its toString also shows which of its fields it has computed so far. */
+    private static void calendar(Calendar calendar, StringBuilder out) {
+        out.append("time=").append(calendar.getTimeInMillis()).append(" zone=").append(calendar.getTimeZone().getID())
+                .append(" firstDayOfWeek=").append(calendar.getFirstDayOfWeek()).append(" minimalDaysInFirstWeek=")
+                .append(calendar.getMinimalDaysInFirstWeek()).append(" lenient=").append(calendar.isLenient());
     }
 
     /** The exact bits of a floating-point value: a NaN's payload, which its text and hash code leave out. */

@@ -2,13 +2,20 @@ package io.procpool.worker.internal.serial;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Calendar;
 import java.util.Comparator;
+import java.util.GregorianCalendar;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.TimeZone;
 import java.util.concurrent.LinkedBlockingQueue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What {@link Behaviour} tells apart beyond the catalogue the fidelity tests run over: values whose text shows an
- * identity (arrays, classes without a {@code toString} of their own), a NaN's payload, a queue's capacity, and that
- * describing without changing leaves the value as it was.
+ * identity (arrays, classes without a {@code toString} of their own), a NaN's payload, a queue's capacity, a
+ * calendar's settings but not its computing state, and that describing without changing leaves the value as it was.
  */
 class BehaviourTest {
     /** A class of the application's without a toString of its own, with a cache it declares transient. */
@@ -68,6 +75,27 @@ class BehaviourTest {
         LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>(4);
         queue.add("a");
         return queue;
+    }
+
+    @Test
+    void shouldDescribeACalendarByWhatItAnswersNotByWhatItHasComputedSoFar() throws Exception {
+        GregorianCalendar original = new GregorianCalendar(TimeZone.getTimeZone("Asia/Tokyo"));
+        original.setTimeInMillis(1_700_000_000_000L);
+        original.setFirstDayOfWeek(Calendar.MONDAY);
+        original.getTime();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(original);
+        }
+        Object copy;
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = in.readObject();
+        }
+        // The copy has computed fewer of its fields (its toString says so), and answers the same.
+        assertEquals(Behaviour.describeWithoutChanging(original), Behaviour.describeWithoutChanging(copy));
+        GregorianCalendar sundayFirst = (GregorianCalendar) original.clone();
+        sundayFirst.setFirstDayOfWeek(Calendar.SUNDAY);
+        assertNotEquals(Behaviour.describeWithoutChanging(original), Behaviour.describeWithoutChanging(sundayFirst));
     }
 
     @Test
