@@ -6,8 +6,10 @@ import io.procpool.worker.internal.serial.Behaviour;
 import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -28,13 +30,15 @@ import java.util.function.Consumer;
  * is left as it was: the checks only read it.
  *
  * <p><b>Measured</b> as a pool's two sides do it, each serialisation writing into a reused buffer with large arrays
- * inline, and rebuilding with a serializer of its own: first once, for the checks; then round trips for 75 ms to
- * warm up; then up to 21 timed samples within 100 ms (at least 3), each timing a batch of serialisations and then a
- * batch of rebuilds. A row gives the medians per value. So {@link #of} costs about a fifth of a second per
- * serialisation for a small value, well under a second in all, besides each serialisation's one-off set-up the first
- * time in a JVM (loading its classes); a value whose round trip alone takes longer than the warm-up costs about five
- * round trips per serialisation. The figures are this JVM's, on this machine, under its present load: compare the
- * rows with each other rather than with another run.
+ * inline, and rebuilding with a serializer of its own: first once, for the checks; then round trips to warm up, in
+ * slices of 10 ms, until three slices in a row take about the same time per round trip (at least 50 ms, at most
+ * 250 ms); then up to 21 timed samples within 100 ms (at least 3), each timing a batch of serialisations and then a
+ * batch of rebuilds. A row gives the medians per value. The serialisations take turns, a slice or a sample each, so
+ * that what changes the machine's speed meanwhile (another process, the JIT compiler) weighs on all rows alike. So
+ * {@link #of} takes about half a second for a small value, and at most about a second, besides each serialisation's
+ * one-off set-up the first time in a JVM (loading its classes: half a second more); a value whose round trip alone
+ * takes longer than the warm-up costs about five round trips per serialisation. The figures are this JVM's, on this
+ * machine, under its present load: compare the rows with each other rather than with another run.
  *
  * <p>{@link Serialization#FORY} needs Apache Fory, which procpool does not bring: without it on the class path its
  * row is not faithful, measures nothing, and its problem names the dependency to add.
@@ -109,17 +113,19 @@ public final class SerializationReport {
     static SerializationReport of(Object sampleValue, Consumer<Serialization> requireAvailable) {
         Objects.requireNonNull(sampleValue, "sampleValue: a report needs a typical value of the type to measure");
         String behaviour = Behaviour.describeWithoutChanging(sampleValue);
-        List<Row> rows = new ArrayList<>();
+        Map<Serialization, Row> rows = new EnumMap<>(Serialization.class);
+        List<Serialization> available = new ArrayList<>();
         for (Serialization serialization : Serialization.values()) {
             try {
                 requireAvailable.accept(serialization);
+                available.add(serialization);
             } catch (PoolException e) {
-                rows.add(new Row(serialization, NOT_MEASURED, NOT_MEASURED, NOT_MEASURED, false, e.getMessage()));
-                continue;
+                rows.put(serialization, new Row(serialization, NOT_MEASURED, NOT_MEASURED, NOT_MEASURED, false,
+                        e.getMessage()));
             }
-            rows.add(SerializationTrial.run(serialization, sampleValue, behaviour));
         }
-        return new SerializationReport(sampleValue.getClass().getName(), rows);
+        rows.putAll(SerializationTrial.run(available, sampleValue, behaviour));
+        return new SerializationReport(sampleValue.getClass().getName(), List.copyOf(rows.values())); // enum order
     }
 
     /** {@return one row per {@link Serialization}, in the enum's order} */
