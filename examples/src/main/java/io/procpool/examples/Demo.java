@@ -23,10 +23,12 @@ import java.util.stream.IntStream;
  * <p>Usage: {@code [cpu|io|async|progress|compare] [--workers N] [--quick]}. The first word picks the scenario:
  * {@code io} runs {@link IoBound}, {@code async} runs {@link AsyncOffload}, {@code progress} runs {@link LongRun} (a
  * long run watched with a progress bar), {@code compare} runs the full comparison of processes, threads and Python
- * ({@link io.procpool.examples.compare.Compare}); without it this class's own scenario runs.
+ * ({@link io.procpool.examples.compare.Compare}); without it this class's own scenario runs. {@code report
+ * <fully.qualified.ClassName>} prints which serialisation suits a class of yours ({@link Report}).
  */
 public final class Demo {
     private static final String PROGRAM = "java -jar procpool-examples.jar [cpu|io|async|progress|compare]";
+    private static final String SCENARIOS = "cpu, io, async, progress, compare or report <class>";
 
     /**
      * Four different sizes rather than the article's four equal ones, so that comparing the results also checks
@@ -53,9 +55,9 @@ public final class Demo {
                 case "async" -> AsyncOffload.main(rest);
                 case "progress" -> LongRun.main(rest);
                 case "compare" -> io.procpool.examples.compare.Compare.main(rest);
+                case "report" -> Report.main(rest);
                 default -> {
-                    System.err.println("unknown scenario: " + args[0]
-                            + " (expected cpu, io, async, progress or compare)");
+                    System.err.println("unknown scenario: " + args[0] + " (expected " + SCENARIOS + ")");
                     System.exit(2);
                 }
             }

@@ -1,7 +1,7 @@
 package io.procpool.cluster;
 
-import io.procpool.worker.fidelity.Behaviour;
 import io.procpool.worker.fidelity.ValueCatalogue;
+import io.procpool.worker.internal.serial.Behaviour;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -2,8 +2,8 @@ package io.procpool.launcher;
 
 import io.procpool.Serialization;
 import io.procpool.SerializationException;
-import io.procpool.worker.fidelity.Behaviour;
 import io.procpool.worker.fidelity.ValueCatalogue;
+import io.procpool.worker.internal.serial.Behaviour;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

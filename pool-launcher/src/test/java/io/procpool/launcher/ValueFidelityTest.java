@@ -1,8 +1,8 @@
 package io.procpool.launcher;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.procpool.worker.fidelity.Behaviour;
 import io.procpool.worker.fidelity.ValueCatalogue;
+import io.procpool.worker.internal.serial.Behaviour;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.procpool.worker.fidelity;
 
+import io.procpool.worker.internal.serial.Behaviour;
+
 import java.io.IOException;
 import java.io.Serializable;
 import java.math.BigDecimal;
