@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
@@ -297,6 +298,8 @@ public final class ValueCatalogue {
         add(cases, "Duration", () -> Duration.ofMillis(1500));
         add(cases, "Instant", () -> Instant.ofEpochSecond(1_700_000_000L, 42));
         add(cases, "UUID", () -> new UUID(42, 7));
+        add(cases, "Locale with a script", () -> Locale.forLanguageTag("zh-Hant-TW"));
+        add(cases, "Locale with an extension", () -> Locale.forLanguageTag("en-US-u-ca-japanese"));
         add(cases, "Pattern CASE_INSENSITIVE", () -> Pattern.compile("abc", Pattern.CASE_INSENSITIVE));
         add(cases, "Optional.of", () -> Optional.of("A"));
         add(cases, "Optional.empty", Optional::empty);

@@ -48,7 +48,6 @@ import java.util.Hashtable;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.LinkedList;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -101,7 +100,7 @@ final class FidelityPolicy implements SerializerFactory<Serializer<?>> {
             Collections.singletonList(0).getClass(), Collections.singleton(0).getClass(),
             Collections.singletonMap(0, 0).getClass(), Arrays.asList(0).getClass(),
             BigInteger.class, BigDecimal.class, Date.class, Currency.class, StringBuffer.class,
-            StringBuilder.class, Locale.class, URL.class, URI.class, UUID.class, Pattern.class, BitSet.class,
+            StringBuilder.class, URL.class, URI.class, UUID.class, Pattern.class, BitSet.class,
             Optional.class, OptionalInt.class, OptionalLong.class, OptionalDouble.class, Class.class,
             AtomicBoolean.class, AtomicInteger.class, AtomicLong.class, AtomicReference.class,
             Duration.class, Instant.class, LocalDate.class, LocalTime.class, LocalDateTime.class,

@@ -18,6 +18,7 @@ import org.apache.fory.serializer.collection.MapSerializers;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 
 /**
  * The values crossing as Apache Fory writes them in its Java mode ({@code Serialization.FORY}), straight into the
@@ -64,6 +65,9 @@ final class ForyValueSerializer implements ValueSerializer {
                 resolver -> new MapSerializers.JDKCompatibleMapSerializer<>(resolver, LinkedHashMap.class));
         fory.registerSerializer(StackTraceElement.class,
                 resolver -> new JavaSerializer(resolver, StackTraceElement.class));
+        // Fory's own Locale serializer, like Kryo's, writes language, country and variant only: a script
+        // (zh-Hant-TW) or an extension (en-US-u-ca-japanese) would be dropped without a word.
+        fory.registerSerializer(Locale.class, resolver -> new JavaSerializer(resolver, Locale.class));
         for (String name : new String[] {IMMUTABLE_LIST, IMMUTABLE_LIST_12}) {
             Class<?> type = jdkClass(name);
             fory.registerSerializer(type,
