@@ -293,7 +293,7 @@ abstract class CallProgress {
         };
     }
 
-    /** Runs the actions deferred with {@link #afterUnlock}, unless an outer frame of this thread holds the lock. */
+    /** Runs the actions deferred with {@code afterUnlock}, unless an outer frame of this thread holds the lock. */
     final void runAfterUnlock() {
         if (Thread.holdsLock(this)) {
             return; // an outer frame of this thread still holds the lock and runs them when it lets go
@@ -338,7 +338,7 @@ abstract class CallProgress {
 
     /**
      * Every one of {@code count} items has its outcome. Called under the call's lock: code of the caller's must be
-     * deferred with {@link #afterUnlock}.
+     * deferred with {@code afterUnlock}.
      *
      * @param count the number of items the call had
      */
@@ -347,7 +347,7 @@ abstract class CallProgress {
 
     /**
      * The call ended early with {@code failure}. Called under the call's lock: code of the caller's must be deferred
-     * with {@link #afterUnlock}.
+     * with {@code afterUnlock}.
      *
      * @param failure the exception the call ended with
      */
