@@ -74,8 +74,8 @@ final class FakeSlots implements SlotFactory {
     record Sent(long seq, Chunk chunk) {
     }
 
-    /** One slot's fake transport. */
-    static final class Channel implements SlotChannel {
+    /** One slot's fake transport; {@code SchedulerTest}'s recording channel extends it. */
+    static class Channel implements SlotChannel {
         final int index;
         WorkerSlot slot;
         Consumer<SlotEnd> onEnd;

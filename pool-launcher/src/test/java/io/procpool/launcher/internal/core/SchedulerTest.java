@@ -1,9 +1,7 @@
 package io.procpool.launcher.internal.core;
 
 import com.esotericsoftware.kryo.io.Output;
-import io.procpool.PoolException;
 import io.procpool.SerializationException;
-import io.procpool.WorkerCrashedException;
 import io.procpool.internal.Chunk;
 import io.procpool.internal.MapCall;
 import io.procpool.internal.PoolCounters;
@@ -28,21 +26,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The scheduler's choices, over channels that record what they are sent, chunk by chunk: no JVM is started. */
 class SchedulerTest {
     /**
-     * A slot's channel that keeps every chunk sent to it and answers nothing. It encodes items as a worker's channel
-     * does, so that one that cannot be serialised is refused as there.
+     * A slot's channel that keeps every chunk sent to it and answers nothing: the core's fake channel, but recording
+     * each message's type and encoding items as a worker's channel does, so that one that cannot be serialised is
+     * refused as there.
      */
-    static final class RecordingChannel implements SlotChannel {
+    static final class RecordingChannel extends FakeSlots.Channel {
         /** The type of each message sent (FUNCTION before a chunk, CHUNK), in order. */
         final List<Byte> sent = new ArrayList<>();
         /** "wake" for each wakeAhead, and each message's type, in the order they came. */
         final List<String> events = new ArrayList<>();
         /** The first item index of each chunk sent, in order. */
         final List<Long> starts = new ArrayList<>();
-        private final ValueSerializer values = ValueSerializers.create(io.procpool.Serialization.KRYO, ClassFilter.ALLOW_ALL, null);
+        private final ValueSerializer values =
+                ValueSerializers.create(io.procpool.Serialization.KRYO, ClassFilter.ALLOW_ALL, null);
         private Chunk prepared;
         private boolean withFunction;
         private Throwable itemFailure;
-        String killReason;
+
+        RecordingChannel() {
+            super(0);
+        }
 
         /** @return the type byte of each message, in order */
         List<Byte> types() {
@@ -91,88 +94,6 @@ class SchedulerTest {
         @Override
         public void sendShutdown() {
             sent.add(Protocol.SHUTDOWN);
-        }
-
-        @Override
-        public int poll(SlotReports reports, int maxMessages) {
-            return 0;
-        }
-
-        @Override
-        public void drain(SlotReports reports) {
-        }
-
-        @Override
-        public void beat(long nowNanos) {
-        }
-
-        @Override
-        public long workerHeartbeatNanos() {
-            return 0;
-        }
-
-        @Override
-        public long itemStartedNanos() {
-            return 0;
-        }
-
-        @Override
-        public long currentChunk() {
-            return 0;
-        }
-
-        @Override
-        public long currentItem() {
-            return 0;
-        }
-
-        @Override
-        public long skippedChunk() {
-            return 0;
-        }
-
-        @Override
-        public void cancelCall(int index, long callId) {
-        }
-
-        @Override
-        public int cancelledCallNames() {
-            return 4;
-        }
-
-        @Override
-        public long pid() {
-            return -1;
-        }
-
-        @Override
-        public void kill(String reason) {
-            if (killReason == null) {
-                killReason = reason;
-            }
-        }
-
-        @Override
-        public String killReason() {
-            return killReason;
-        }
-
-        @Override
-        public WorkerCrashedException crashed(SlotEnd end, Chunk chunk, int attempts) {
-            return new WorkerCrashedException("crashed", -1, end.exitCode());
-        }
-
-        @Override
-        public PoolException startFailed(SlotEnd end, Throwable initFailure) {
-            return new PoolException("failed to start");
-        }
-
-        @Override
-        public void awaitWatcher(long millis) {
-        }
-
-        @Override
-        public void release() {
         }
     }
 
