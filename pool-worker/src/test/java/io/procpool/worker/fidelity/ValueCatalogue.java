@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.SimpleTimeZone;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -300,6 +301,7 @@ public final class ValueCatalogue {
         add(cases, "UUID", () -> new UUID(42, 7));
         add(cases, "Locale with a script", () -> Locale.forLanguageTag("zh-Hant-TW"));
         add(cases, "Locale with an extension", () -> Locale.forLanguageTag("en-US-u-ca-japanese"));
+        add(cases, "SimpleTimeZone", () -> new SimpleTimeZone(5_400_000, "Custom/OneAndAHalf"));
         add(cases, "Pattern CASE_INSENSITIVE", () -> Pattern.compile("abc", Pattern.CASE_INSENSITIVE));
         add(cases, "Optional.of", () -> Optional.of("A"));
         add(cases, "Optional.empty", Optional::empty);

@@ -18,7 +18,9 @@ import org.apache.fory.serializer.collection.MapSerializers;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.SimpleTimeZone;
 
 /**
  * The values crossing as Apache Fory writes them in its Java mode ({@code Serialization.FORY}), straight into the
@@ -37,6 +39,14 @@ final class ForyValueSerializer implements ValueSerializer {
         // Fory logs to standard output, which in a worker is the task's; its warnings say nothing a user acts on.
         org.apache.fory.logging.LoggerFactory.disableLogging();
     }
+
+    /**
+     * JDK classes that cross by Java serialisation, because Fory's own serializer for them loses what shapes their
+     * behaviour, without a word: a {@code Locale}'s script ({@code zh-Hant-TW}) or extension
+     * ({@code en-US-u-ca-japanese}), a {@code SimpleTimeZone}, which came back as GMT; and a stack trace's elements.
+     */
+    private static final List<Class<?>> JAVA_SERIALISED =
+            List.of(StackTraceElement.class, Locale.class, SimpleTimeZone.class);
 
     private final Fory fory;
 
@@ -63,11 +73,9 @@ final class ForyValueSerializer implements ValueSerializer {
         this.fory = builder.build();
         fory.registerSerializer(LinkedHashMap.class,
                 resolver -> new MapSerializers.JDKCompatibleMapSerializer<>(resolver, LinkedHashMap.class));
-        fory.registerSerializer(StackTraceElement.class,
-                resolver -> new JavaSerializer(resolver, StackTraceElement.class));
-        // Fory's own Locale serializer, like Kryo's, writes language, country and variant only: a script
-        // (zh-Hant-TW) or an extension (en-US-u-ca-japanese) would be dropped without a word.
-        fory.registerSerializer(Locale.class, resolver -> new JavaSerializer(resolver, Locale.class));
+        for (Class<?> type : JAVA_SERIALISED) {
+            fory.registerSerializer(type, resolver -> new JavaSerializer(resolver, type));
+        }
         for (String name : new String[] {IMMUTABLE_LIST, IMMUTABLE_LIST_12}) {
             Class<?> type = jdkClass(name);
             fory.registerSerializer(type,
