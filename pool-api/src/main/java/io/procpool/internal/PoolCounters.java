@@ -38,6 +38,12 @@ public final class PoolCounters {
     /** The running total behind {@link PoolStats#workersLost()}. */
     public final LongAdder workersLost = new LongAdder();
 
+    /**
+     * Classes that exist only in the parent's memory, sent to workers by value: counted once per worker and
+     * version of a class, not per task.
+     */
+    public final LongAdder classesToWorkers = new LongAdder();
+
     /** Creates counters that all start at zero. */
     public PoolCounters() {
     }

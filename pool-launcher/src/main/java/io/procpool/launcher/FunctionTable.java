@@ -3,9 +3,12 @@ package io.procpool.launcher;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.procpool.internal.PoolCounters;
 import io.procpool.launcher.internal.core.ActiveCall;
+import io.procpool.worker.internal.serial.ClassFilter;
+import io.procpool.worker.internal.serial.ShippedClass;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,6 +20,10 @@ import java.util.Map;
  * <p>A lambda that captures nothing has no state, so its bytes never change: those are remembered by class and
  * not serialised again. A lambda with captured values is serialised at every call, since the caller may have
  * changed what it captured.
+ *
+ * <p>A function whose class exists only in this JVM's memory (a single-file source program's, a compact source
+ * file's, a jshell snippet's) takes the in-memory classes it needs along ({@link InMemoryClasses}); those are found
+ * again at every call, since jshell may have redefined one since.
  */
 final class FunctionTable {
     private final java.util.concurrent.ConcurrentHashMap<Class<?>, ActiveFunction> stateless =
@@ -24,12 +31,16 @@ final class FunctionTable {
 
     private final String workerClasspath;
     private final io.procpool.Serialization serialization;
+    private final ClassFilter classFilter;
+    private final ResultClassLoader resultLoader;
     /** The class loaders whose classes workers can load, checked once each. */
     private final java.util.Set<ClassLoader> coveredLoaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    FunctionTable(String workerClasspath, io.procpool.Serialization serialization) {
-        this.workerClasspath = workerClasspath;
-        this.serialization = serialization;
+    FunctionTable(PoolConfig config) {
+        this.workerClasspath = config.workerClasspath();
+        this.serialization = config.serialization();
+        this.classFilter = config.classFilter();
+        this.resultLoader = config.resultLoader();
     }
 
     private record ActiveFunction(long id, byte[] bytes) {
@@ -41,37 +52,62 @@ final class FunctionTable {
         if (known != null) {
             return new ActiveCall(call, known.id(), known.bytes());
         }
-        checkWorkersCanLoad(type);
         long start = System.nanoTime();
+        List<ShippedClass> classes = inMemoryClasses(type);
         byte[] bytes = io.procpool.worker.internal.serial.ValueSerializers.toBytes(serialization, call.fn(), "the function");
         counters.parentSerializeNanos.add(System.nanoTime() - start);
         long id = idOf(bytes);
-        if (hasNoInstanceFields(type) && stateless.size() < MAX_ENTRIES) {
+        if (classes.isEmpty() && hasNoInstanceFields(type) && stateless.size() < MAX_ENTRIES) {
             stateless.put(type, new ActiveFunction(id, bytes));
         }
-        return new ActiveCall(call, id, bytes);
+        return new ActiveCall(call, id, bytes, classes);
     }
 
     /**
      * A task whose class comes from a loader the workers' classpath does not cover would fail in the worker with a
-     * bare {@code ClassNotFoundException}: say here which loader, and what to do.
+     * bare {@code ClassNotFoundException}: its in-memory classes go with it, and its results are rebuilt through
+     * its loader. Where that cannot be, the error says which class and why.
      */
-    private void checkWorkersCanLoad(Class<?> type) {
+    private List<ShippedClass> inMemoryClasses(Class<?> type) {
         ClassLoader loader = type.getClassLoader();
-        if (loader == null || coveredLoaders.contains(loader)) {
-            return;
+        if (loader == null) {
+            return List.of();
         }
-        if (!Classpath.covers(workerClasspath, loader)) {
-            throw new io.procpool.SerializationException("cannot send the function " + type.getName()
-                    + " to workers: its class was loaded by " + describe(loader) + ", whose classes are not on the workers' "
-                    + "classpath; create the pool on a thread whose context class loader is that loader (or a "
-                    + "URLClassLoader child of it), so that procpool can give workers its classpath");
+        List<ShippedClass> classes = InMemoryClasses.needed(type, this::covered);
+        if (classes.isEmpty()) {
+            return classes;
         }
-        coveredLoaders.add(loader);
+        if (classFilter != ClassFilter.ALLOW_ALL) {
+            for (ShippedClass shipped : classes) {
+                checkAllowed(shipped.name(), loader);
+            }
+        }
+        resultLoader.add(loader);
+        return classes;
     }
 
-    private static String describe(ClassLoader loader) {
-        return loader.getName() == null ? loader.toString() : "'" + loader.getName() + "' (" + loader + ")";
+    private boolean covered(ClassLoader loader) {
+        if (coveredLoaders.contains(loader)) {
+            return true;
+        }
+        if (Classpath.covers(workerClasspath, loader)) {
+            coveredLoaders.add(loader);
+            return true;
+        }
+        return false;
+    }
+
+    /** A class the allow-list would refuse in the worker is refused here, where the fix is plain. */
+    private void checkAllowed(String name, ClassLoader loader) {
+        try {
+            if (!classFilter.allows(Class.forName(name, false, loader))) {
+                throw new io.procpool.SerializationException("cannot send the class " + name + " to workers: it "
+                        + "exists only in this JVM's memory and would cross by value, but the pool's allow-list does "
+                        + "not allow it; add it with the pool builder's allowClasses(...)");
+            }
+        } catch (ClassNotFoundException e) {
+            throw new io.procpool.SerializationException("cannot send the class " + name + " to workers: " + e, e);
+        }
     }
 
     private static final int MAX_ENTRIES = 1024;

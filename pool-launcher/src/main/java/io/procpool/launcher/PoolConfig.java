@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * Everything a {@link ProcessPool.Builder} collected, checked once in {@link ProcessPool.Builder#build()}, and
  * the workers' classpath, derived there from the building thread's class loaders; the pool's name is the one it was
- * given or one made up there.
+ * given or one made up there; and the loader the parent rebuilds values through, which sees the building thread's
+ * classes and those of scripts whose functions the pool sent by value.
  */
 record PoolConfig(
         String name,
@@ -32,7 +33,8 @@ record PoolConfig(
         IdleStrategy.Mode idleMode,
         ClassFilter classFilter,
         String workerClasspath,
-        Serialization serialization) {
+        Serialization serialization,
+        ResultClassLoader resultLoader) {
     /** {@return what the core acts on, of these settings} */
     CoreSettings coreSettings() {
         return new CoreSettings(processes, maxTasksPerChild, retries, taskTimeout, heartbeatTimeout, startTimeout,
@@ -56,7 +58,8 @@ record PoolConfig(
         return new PoolConfig(PoolNames.orMadeUp(b.name), b.processes, b.initializer, b.maxTasksPerChild, b.retries,
                 b.taskTimeout, b.heartbeatTimeout, b.startTimeout, List.copyOf(b.jvmOptions), java, b.queueDirectory,
                 b.idleMode, ClassFilter.allowing(b.allowedClasses),
-                Classpath.forWorkers(Thread.currentThread().getContextClassLoader()), b.serialization);
+                Classpath.forWorkers(Thread.currentThread().getContextClassLoader()), b.serialization,
+                new ResultClassLoader(Thread.currentThread().getContextClassLoader()));
     }
 
     /**

@@ -55,7 +55,7 @@ public final class ProcessPool extends AbstractPool {
         super(config.name());
         this.config = config;
         this.counters = new PoolCounters();
-        this.functions = new FunctionTable(config.workerClasspath(), config.serialization());
+        this.functions = new FunctionTable(config);
         CoreSettings settings = config.coreSettings();
         this.directPath = new DirectPath(settings, counters);
         this.holder = new ConductorHolder(config, settings, counters);

@@ -7,14 +7,21 @@ import io.procpool.internal.PoolCounters;
 import io.procpool.launcher.internal.core.ActiveCall;
 import io.procpool.worker.internal.transport.BufferRetention;
 import io.procpool.worker.internal.protocol.ChunkCodec;
+import io.procpool.worker.internal.protocol.ClassesMessage;
 import io.procpool.worker.internal.serial.KryoCodec;
 import io.procpool.worker.internal.protocol.Protocol;
 import io.procpool.worker.internal.serial.RawBitsOutput;
+import io.procpool.worker.internal.serial.ShippedClass;
 import io.procpool.worker.internal.serial.ValueSerializer;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
- * Encodes what the parent sends one worker (a call's function before its first chunk there, chunks, shutdown) and
- * appends it to the worker's tasks queue. One per worker, used by the thread that holds the worker; it holds the
+ * Encodes what the parent sends one worker (the in-memory classes a call's function needs that the worker lacks, a
+ * call's function before its first chunk there, chunks, shutdown) and appends it to the worker's tasks queue. One per worker, used by the thread that holds the worker; it holds the
  * worker's serializer, which the {@link ResultsAdapter} shares for the answers.
  */
 final class TasksProxy {
@@ -24,6 +31,13 @@ final class TasksProxy {
     private final PoolCounters counters;
     private final Output out = new RawBitsOutput(INITIAL_OUTPUT_BYTES, -1);
     private final Output function = new Output(256, -1);
+    private final Output classes = new Output(4096, -1);
+    /**
+     * The in-memory classes this worker was sent: each name with a hash of the bytes sent, so that a class crosses
+     * once per worker, and again only when it changed.
+     */
+    private final Map<String, Long> classesSent = new HashMap<>();
+    private List<ShippedClass> classesPrepared = List.of();
     private final BufferRetention retention = new BufferRetention();
     private boolean functionPrepared;
     private boolean chunkPrepared;
@@ -43,6 +57,13 @@ final class TasksProxy {
     int prepare(ActiveCall call, Chunk chunk, long seq, boolean withFunction) {
         functionPrepared = false;
         chunkPrepared = false;
+        classesPrepared = List.of();
+        // Checked at every chunk, not only with the function: a class can change under a function of the same bytes.
+        List<ShippedClass> missing = missingClasses(call.classes());
+        if (!missing.isEmpty()) {
+            classes.reset();
+            ClassesMessage.write(classes, missing);
+        }
         if (withFunction) {
             function.reset();
             Protocol.writeHeader(function, Protocol.FUNCTION);
@@ -67,15 +88,38 @@ final class TasksProxy {
         }
         functionPrepared = withFunction;
         chunkPrepared = true;
+        classesPrepared = missing;
         return -1;
     }
 
-    /** Appends what {@link #prepare} made ready: the function first, if there is one. */
+    private List<ShippedClass> missingClasses(List<ShippedClass> needed) {
+        if (needed.isEmpty()) {
+            return List.of();
+        }
+        List<ShippedClass> missing = new ArrayList<>();
+        for (ShippedClass shipped : needed) {
+            Long sent = classesSent.get(shipped.name());
+            if (sent == null || sent != shipped.hash()) {
+                missing.add(shipped);
+            }
+        }
+        return missing;
+    }
+
+    /** Appends what {@link #prepare} made ready: the classes, then the function, if there are any. */
     void sendPrepared(ChronicleChannel channel) {
         if (!chunkPrepared) {
             throw new IllegalStateException("no chunk was prepared");
         }
         try {
+            if (!classesPrepared.isEmpty()) {
+                channel.send(classes.getBuffer(), classes.position());
+                counters.bytesToWorkers.add(classes.position());
+                counters.classesToWorkers.add(classesPrepared.size());
+                for (ShippedClass shipped : classesPrepared) {
+                    classesSent.put(shipped.name(), shipped.hash());
+                }
+            }
             if (functionPrepared) {
                 channel.send(function.getBuffer(), function.position());
                 counters.bytesToWorkers.add(function.position());
@@ -83,6 +127,7 @@ final class TasksProxy {
             channel.send(out.getBuffer(), out.position());
             counters.bytesToWorkers.add(out.position() + values.takeOutOfBandBytes());
         } finally {
+            classesPrepared = List.of();
             functionPrepared = false;
             chunkPrepared = false;
             shrinkOutput();

@@ -192,7 +192,7 @@ final class WorkerLauncher implements SlotFactory {
         try {
             worker.createStatus(layout);
             worker.openChannel(layout, ValueSerializers.create(config.serialization(), config.classFilter(),
-                    directory.path(), directory.sizes()), counters);
+                    directory.path(), directory.sizes(), config.resultLoader()), counters);
         } catch (IOException | RuntimeException e) {
             worker.release();
             throw new PoolException("cannot create the status file or start-up rings of worker " + slot + " in "

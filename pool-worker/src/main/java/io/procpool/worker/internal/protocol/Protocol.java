@@ -16,6 +16,8 @@ import io.procpool.worker.internal.transport.StatusDescriptor;
  *
  * parent -> worker, on the tasks queue
  *   INIT      maxTasksPerChild:varint  tracksItems:boolean  hasInitializer:boolean  [initializer:varint+bytes]
+ *   CLASSES   count:varint  (name:string  class file:varint+bytes) x count
+ *             (classes that exist only in the parent's memory, see below; ahead of the FUNCTION that needs them)
  *   FUNCTION  functionId:varlong  function bytes:varint+bytes   (once per function per worker)
  *   CHUNK     chunkSeq:varlong  callId:varlong  functionId:varlong  firstIndex:varlong  count:varint
  *             (NONE item:object x count | compact items, see CompactValues)
@@ -41,6 +43,13 @@ import io.procpool.worker.internal.transport.StatusDescriptor;
  * A worker keeps the last MAX_FUNCTIONS_PER_WORKER functions it was sent and drops the oldest; the parent keeps
  * the same list per worker, so it knows when a function must be sent again, with no message to say so.
  *
+ * A function whose classes (or the classes they refer to) exist only in the parent's memory, such as a single-file
+ * source program's, a compact source file's or a jshell snippet's, is preceded by a CLASSES message holding those
+ * the worker was not yet sent, or was sent in another version (same name, other bytes). The worker defines them in
+ * a class loader of its own under the application's, through which its serializer then reads; when a class it
+ * holds changes, it defines everything it holds again in a fresh loader, and the old one is dropped. The parent
+ * remembers per worker each class's name and a hash of its bytes, so a class crosses once per worker.
+ *
  * failure = original:varint+bytes (empty if it could not be serialised)  mirror:object (a RemoteException)
  * </pre>
  *
@@ -55,7 +64,7 @@ public final class Protocol {
      * The version of the messages' layout, the first byte of every message: bumped whenever a message changes. A
      * side that reads a message of another version refuses it ({@link #readHeader}).
      */
-    public static final byte VERSION = 1;
+    public static final byte VERSION = 2;
 
     /** Start-up stamp: the worker's {@code main} was entered (the JVM has booted). */
     public static final int STAMP_MAIN = 0;
@@ -133,6 +142,8 @@ public final class Protocol {
 
     /** Parent to worker: set-up, once, first. */
     public static final byte INIT = 1;
+    /** Parent to worker: class files a function that follows needs, which exist only in the parent's memory. */
+    public static final byte CLASSES = 4;
     /** Parent to worker: a call's function. */
     public static final byte FUNCTION = 2;
     /** Parent to worker: items to run. */

@@ -6,16 +6,17 @@ import io.procpool.Initializer;
 import io.procpool.PoolException;
 import io.procpool.SerializationException;
 import io.procpool.worker.internal.protocol.ChunkCodec;
+import io.procpool.worker.internal.protocol.ClassesMessage;
 import io.procpool.worker.internal.protocol.Protocol;
 import io.procpool.worker.internal.serial.Failures;
 import io.procpool.worker.internal.serial.KryoCodec;
 import io.procpool.worker.internal.serial.RawBitsOutput;
-import io.procpool.worker.internal.serial.ValueSerializer;
 import io.procpool.worker.internal.transport.BufferRetention;
 import io.procpool.worker.internal.transport.StatusDescriptor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,6 +27,7 @@ import java.util.Map;
  *
  * <pre>
  *   tasks --poll--> INIT: run the initializer, answer READY (or INIT_FAILED, and exit with EXIT_INIT_FAILED)
+ *                   CLASSES: define classes that exist only in the parent's memory (ShippedClasses)
  *                   FUNCTION: keep the call's function, rebuilt when a chunk first needs it
  *                   CHUNK: apply the function to each item (ChunkRunner), answer RESULT
  *                   SHUTDOWN: answer BYE and exit 0
@@ -34,20 +36,30 @@ import java.util.Map;
 final class WorkerLoop {
     private static final int INITIAL_OUTPUT_BYTES = 8192;
 
-    private final ValueSerializer values;
+    /** The worker's serializer, which reads through the classes the parent sent by value, if any. */
+    private final ShippedClasses values;
     private final ChunkRunner runner;
     /** Marks in the status when each item starts, while {@link #tracksItems}. */
     private final ChunkRunner.ItemWatch itemWatch;
     private long runningSeq;
     private final Output out = new RawBitsOutput(INITIAL_OUTPUT_BYTES, -1);
     private final BufferRetention outRetention = new BufferRetention();
-    /** Functions by id, the oldest dropped first; the parent mirrors this to know what it must send again. */
-    private final Map<Long, Object> functions = new LinkedHashMap<>() {
+    /**
+     * Functions' bytes by id, the oldest dropped first; the parent mirrors this to know what it must send again. The
+     * bytes are kept: a function is rebuilt again when the classes it was rebuilt through are replaced.
+     */
+    private final Map<Long, byte[]> functions = new LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Object> eldest) {
-            return size() > Protocol.MAX_FUNCTIONS_PER_WORKER;
+        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
+            boolean drop = size() > Protocol.MAX_FUNCTIONS_PER_WORKER;
+            if (drop) {
+                rebuilt.remove(eldest.getKey());
+            }
+            return drop;
         }
     };
+    /** The functions rebuilt so far, by id: the {@link io.procpool.Task} or the {@link SerializationException} rebuilding gave. */
+    private final Map<Long, Object> rebuilt = new HashMap<>();
     private final WorkerMessages tasks;
     private final WorkerMessages results;
     private final StatusDescriptor status;
@@ -60,7 +72,7 @@ final class WorkerLoop {
     private boolean tracksItems;
     private long tasksDone;
 
-    WorkerLoop(ValueSerializer values, WorkerMessages messages, StatusDescriptor status, IdleStrategy idle,
+    WorkerLoop(ShippedClasses values, WorkerMessages messages, StatusDescriptor status, IdleStrategy idle,
                long[] stamps) {
         this.values = values;
         this.runner = new ChunkRunner(values);
@@ -108,6 +120,11 @@ final class WorkerLoop {
             in.setBuffer(tasks.bytes(), 0, tasks.length());
             byte type = Protocol.readHeader(in);
             switch (type) {
+                case Protocol.CLASSES:
+                    if (values.receive(ClassesMessage.read(in))) {
+                        rebuilt.clear(); // rebuilt through classes now replaced
+                    }
+                    break;
                 case Protocol.FUNCTION:
                     readFunction(in);
                     break;
@@ -209,18 +226,20 @@ final class WorkerLoop {
     private void readFunction(Input in) {
         long functionId = in.readVarLong(true);
         functions.put(functionId, in.readBytes(in.readVarInt(true)));
+        rebuilt.remove(functionId);
     }
 
     /** {@return the function, rebuilt on first use, or the {@link SerializationException} that rebuilding gave} */
     private Object function(long functionId) {
-        Object function = functions.get(functionId);
-        if (function instanceof byte[]) {
+        Object function = rebuilt.get(functionId);
+        byte[] bytes = functions.get(functionId);
+        if (function == null && bytes != null) {
             try {
-                function = decode((byte[]) function, "the function");
+                function = decode(bytes, "the function");
             } catch (SerializationException e) {
                 function = e;
             }
-            functions.put(functionId, function);
+            rebuilt.put(functionId, function);
         }
         return function;
     }

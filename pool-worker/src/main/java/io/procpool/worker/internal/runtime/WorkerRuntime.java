@@ -62,7 +62,10 @@ public final class WorkerRuntime {
             // A task's System.exit runs the hooks: close stdin there, so that a read of it does not hold up the exit.
             Runtime.getRuntime().addShutdownHook(new Thread(WorkerExit::closeStdin, "procpool-close-stdin"));
             // No timed park: past its yielding phase a worker sleeps on its stdin until woken (sleepUntilWoken).
-            int exitCode = new WorkerLoop(serializer.join(), messages, status,
+            ShippedClasses values = new ShippedClasses(serializer.join(), loader -> ValueSerializers.create(
+                    ValueSerializers.fromSystemProperty(), ClassFilter.fromSystemProperty(), directory.getParent(),
+                    sizes, loader));
+            int exitCode = new WorkerLoop(values, messages, status,
                     IdleStrategy.fromSystemProperties(Long.MAX_VALUE), stamps).run();
             // Exit explicitly: threads a task started must not keep a finished worker alive.
             System.out.flush();

@@ -50,8 +50,8 @@ final class ForyValueSerializer implements ValueSerializer {
 
     private final Fory fory;
 
-    ForyValueSerializer(ClassFilter filter) {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    ForyValueSerializer(ClassFilter filter, ClassLoader given) {
+        ClassLoader loader = given != null ? given : Thread.currentThread().getContextClassLoader();
         ClassLoader classes = loader != null ? loader : ForyValueSerializer.class.getClassLoader();
         ForyBuilder builder = Fory.builder()
                 .withLanguage(Language.JAVA)

@@ -26,9 +26,12 @@ import java.util.LinkedHashSet;
  */
 final class JavaValueSerializer implements ValueSerializer {
     private final ClassFilter filter;
+    /** Where classes are read from; {@code null} for the reading thread's context class loader. */
+    private final ClassLoader loader;
 
-    JavaValueSerializer(ClassFilter filter) {
+    JavaValueSerializer(ClassFilter filter, ClassLoader loader) {
         this.filter = filter;
+        this.loader = loader;
     }
 
     @Override
@@ -57,7 +60,7 @@ final class JavaValueSerializer implements ValueSerializer {
         int length = in.readInt();
         int start = in.position();
         try (ContextLoaderInput stream = new ContextLoaderInput(
-                new ByteArrayInputStream(in.getBuffer(), start, length))) {
+                new ByteArrayInputStream(in.getBuffer(), start, length), loader)) {
             if (filter.objectInputFilter() != null) {
                 stream.setObjectInputFilter(filter.objectInputFilter());
             }
@@ -130,13 +133,16 @@ final class JavaValueSerializer implements ValueSerializer {
 
     /** Resolves classes through the thread's context class loader: where a worker finds the application's. */
     private static final class ContextLoaderInput extends ObjectInputStream {
-        ContextLoaderInput(ByteArrayInputStream in) throws IOException {
+        private final ClassLoader given;
+
+        ContextLoaderInput(ByteArrayInputStream in, ClassLoader given) throws IOException {
             super(in);
+            this.given = given;
         }
 
         @Override
         protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            ClassLoader loader = given != null ? given : Thread.currentThread().getContextClassLoader();
             if (loader != null) {
                 try {
                     return Class.forName(desc.getName(), false, loader);

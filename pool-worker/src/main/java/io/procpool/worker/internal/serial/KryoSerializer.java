@@ -40,7 +40,23 @@ final class KryoSerializer implements ValueSerializer {
      * @return a serializer for one thread
      */
     public static KryoSerializer create(ClassFilter filter, Path sharedArrays, QueueSizes sizes) {
+        return create(filter, sharedArrays, sizes, null);
+    }
+
+    /**
+     * Makes a serializer for one thread that reads classes through {@code loader}.
+     *
+     * @param filter       the classes it may read
+     * @param sharedArrays the pool's directory, where large arrays are passed; {@code null} to write them inline
+     * @param sizes        the pool's queue sizes, whose margin a large array leaves free beside it
+     * @param loader       where classes are read from; {@code null} for the thread's context class loader
+     * @return a serializer for one thread
+     */
+    static KryoSerializer create(ClassFilter filter, Path sharedArrays, QueueSizes sizes, ClassLoader loader) {
         Kryo kryo = KryoCodec.newKryo(filter);
+        if (loader != null) {
+            kryo.setClassLoader(loader);
+        }
         SharedArraySerializer arrays = new SharedArraySerializer(sharedArrays, sizes.marginBytes());
         kryo.register(byte[].class, arrays);
         return new KryoSerializer(kryo, arrays);

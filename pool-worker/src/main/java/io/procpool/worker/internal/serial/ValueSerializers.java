@@ -50,16 +50,34 @@ public final class ValueSerializers {
      */
     public static ValueSerializer create(Serialization serialization, ClassFilter filter, Path sharedArrays,
                                          QueueSizes sizes) {
+        return create(serialization, filter, sharedArrays, sizes, null);
+    }
+
+    /**
+     * Makes a serializer for one thread that reads classes through {@code loader}: a worker's, once its parent has
+     * sent it classes that exist only in the parent's memory; the parent's, to rebuild results of such classes.
+     *
+     * @param serialization how values cross
+     * @param filter        the classes it may read
+     * @param sharedArrays  the pool's directory, where Kryo passes large arrays; {@code null} to write them inline
+     * @param sizes         the pool's queue sizes, whose margin a large array's file leaves free beside it
+     * @param loader        where classes are read from; {@code null} for the thread's context class loader
+     * @return a serializer for one thread
+     * @throws PoolException for {@link Serialization#FORY} without Apache Fory on the class path, naming the
+     *                       dependency to add
+     */
+    public static ValueSerializer create(Serialization serialization, ClassFilter filter, Path sharedArrays,
+                                         QueueSizes sizes, ClassLoader loader) {
         switch (serialization) {
             case KRYO:
-                return KryoSerializer.create(filter, sharedArrays, sizes);
+                return KryoSerializer.create(filter, sharedArrays, sizes, loader);
             case JAVA:
-                return new JavaValueSerializer(filter);
+                return new JavaValueSerializer(filter, loader);
             case FORY:
                 // Checked first: without Fory, ForyValueSerializer would fail to link with a NoClassDefFoundError
                 // naming one of Fory's classes, not the dependency to add.
                 ForyDependency.require();
-                return new ForyValueSerializer(filter);
+                return new ForyValueSerializer(filter, loader);
             default:
                 throw new IllegalArgumentException("unknown serialization " + serialization);
         }
@@ -107,7 +125,7 @@ public final class ValueSerializers {
         Map<Serialization, Held> held = PER_THREAD.get();
         Held serializer = held.get(serialization);
         if (serializer == null || serializer.loader != loader) {
-            serializer = new Held(create(serialization, ClassFilter.ALLOW_ALL, null), loader);
+            serializer = new Held(create(serialization, ClassFilter.ALLOW_ALL, null, QueueSizes.DEFAULT, null), loader);
             held.put(serialization, serializer);
         }
         try (RawBitsOutput out = new RawBitsOutput(256, -1)) {

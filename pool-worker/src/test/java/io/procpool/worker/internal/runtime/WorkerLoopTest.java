@@ -36,7 +36,8 @@ class WorkerLoopTest {
             byte other = (byte) (Protocol.VERSION + 1);
             byte[] init = {other, Protocol.INIT, 0, 0, 0};
             assertTrue(tasks.offer(init, init.length));
-            WorkerLoop loop = new WorkerLoop(ValueSerializers.create(Serialization.KRYO, ClassFilter.ALLOW_ALL, null),
+            WorkerLoop loop = new WorkerLoop(new ShippedClasses(
+                    ValueSerializers.create(Serialization.KRYO, ClassFilter.ALLOW_ALL, null), loader -> null),
                     messages, status, new IdleStrategy(IdleStrategy.Mode.BACKOFF, Long.MAX_VALUE),
                     new long[Protocol.STAMPS]);
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
