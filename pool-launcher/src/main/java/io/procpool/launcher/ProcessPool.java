@@ -113,22 +113,17 @@ public final class ProcessPool extends AbstractPool {
     }
 
     /**
-     * Returns how long the pool took to start its workers.
-     *
-     * @return how long this pool took to start: from the call that started its workers (the one that created it,
-     * or for a pool made inside a worker its first call) until every worker was ready; zero before that
+     * {@return how long this pool took to start: from the call that started its workers (the one that created it, or
+     * for a pool made inside a worker its first call) until every worker was ready; zero before that}
      */
     public Duration startupTime() {
         return Duration.ofNanos(holder.startupNanos());
     }
 
     /**
-     * Returns where this pool's start-up went, worker by worker: launch, JVM boot, the serialiser and Chronicle
-     * queues, the handshake, and the first result. {@code System.out.println(pool.startupBreakdown().orElseThrow())}
-     * prints it as a table.
-     *
-     * @return the breakdown of the workers the pool started with; empty until they have started (a pool made
-     * inside a worker starts at its first call)
+     * {@return where this pool's start-up went, worker by worker (launch, JVM boot, the serialiser and Chronicle
+     * queues, the handshake, the first result), which {@code System.out.println(pool.startupBreakdown().orElseThrow())}
+     * prints as a table; empty until the workers have started (a pool made inside a worker starts at its first call)}
      */
     public Optional<StartupBreakdown> startupBreakdown() {
         return holder.startupBreakdown();
@@ -155,6 +150,11 @@ public final class ProcessPool extends AbstractPool {
     /** {@return how many calls ran on their caller's thread (for tests)} */
     long directCalls() {
         return directPath.callsRun();
+    }
+
+    /** {@return how many in-memory classes were sent to workers, once per worker and version (for tests)} */
+    long classesSent() {
+        return counters.classesToWorkers.sum();
     }
 
     @Override

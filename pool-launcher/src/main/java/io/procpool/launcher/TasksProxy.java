@@ -21,8 +21,9 @@ import java.util.Map;
 
 /**
  * Encodes what the parent sends one worker (the in-memory classes a call's function needs that the worker lacks, a
- * call's function before its first chunk there, chunks, shutdown) and appends it to the worker's tasks queue. One per worker, used by the thread that holds the worker; it holds the
- * worker's serializer, which the {@link ResultsAdapter} shares for the answers.
+ * call's function before its first chunk there, chunks, shutdown) and appends it to the worker's tasks queue. One
+ * per worker, used by the thread that holds the worker; it holds the worker's serializer, which the
+ * {@link ResultsAdapter} shares for the answers.
  */
 final class TasksProxy {
     private static final int INITIAL_OUTPUT_BYTES = 8192;
