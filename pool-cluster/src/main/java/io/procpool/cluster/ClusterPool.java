@@ -121,6 +121,7 @@ public final class ClusterPool extends AbstractPool {
         if (conductor.isStopping()) {
             throw new IllegalStateException("the pool is shut down and accepts no new work");
         }
+        InMemoryFunctions.refuse(call.fn());
         // The function is serialised here, on the caller's thread, once per call; it travels with every chunk.
         byte[] function = ValueSerializers.toBytes(serialization, call.fn(), "the function");
         call.onCancel(conductor::cancelled);

@@ -261,8 +261,10 @@ class ScriptsTest {
             process.getOutputStream().close();
             boolean ended = process.waitFor(TOOL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             String out = Files.readString(output);
-            assertTrue(ended, "still running after " + TOOL_TIMEOUT_SECONDS + " s: " + command + "\n" + out);
-            assertEquals(0, process.exitValue(), command + "\n" + out);
+            // The tool and the script, not the class path, which would hide the output
+            String tool = command.get(0) + " ... " + command.get(command.size() - 1);
+            assertTrue(ended, "still running after " + TOOL_TIMEOUT_SECONDS + " s: " + tool + "\n" + out);
+            assertEquals(0, process.exitValue(), tool + "\n" + out);
             return out;
         } finally {
             if (process.isAlive()) {
