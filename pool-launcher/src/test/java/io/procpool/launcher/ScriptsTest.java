@@ -170,6 +170,25 @@ class ScriptsTest {
         }
     }
 
+    @Test
+    void shouldRefuseInMemoryClassesTheAllowListDoesNotName() throws Exception {
+        Path classes = compile(SHIPPED, "app/Shipped.java");
+        ClassLoader memory = new InMemoryLoader(classes, getClass().getClassLoader());
+        @SuppressWarnings("unchecked")
+        Function<ProcessPool, Object> program = (Function<ProcessPool, Object>) memory.loadClass("app.Shipped")
+                .getConstructor().newInstance();
+        try (ProcessPool pool = ProcessPool.builder().processes(1).allowClasses(ScriptsTest.class.getName())
+                .build()) {
+            io.procpool.SerializationException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.procpool.SerializationException.class, () -> program.apply(pool));
+            // Refused in the parent, before sending: not a worker's failure to read the function
+            assertTrue(e.getMessage().contains("cannot send the class app.Shipped")
+                    && e.getMessage().contains("only in this JVM's memory")
+                    && e.getMessage().contains("allowClasses"), e.getMessage());
+            assertEquals(List.of(2), pool.map((Integer i) -> i * 2, List.of(1)), "the pool stays usable");
+        }
+    }
+
     /** Defines classes from a directory and serves their bytes as resources, not being a URLClassLoader. */
     private static final class InMemoryLoader extends ClassLoader {
         private final Path classes;
