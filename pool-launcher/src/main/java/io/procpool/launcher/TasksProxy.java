@@ -144,6 +144,19 @@ final class TasksProxy {
                 itemFailure);
     }
 
+    /** Sends classes on their own, marking them sent: those an initializer needs, ahead of the set-up message. */
+    void sendClasses(ChronicleChannel channel, List<ShippedClass> needed) {
+        List<ShippedClass> missing = missingClasses(needed);
+        classes.reset();
+        ClassesMessage.write(classes, missing);
+        channel.send(classes.getBuffer(), classes.position());
+        counters.bytesToWorkers.add(classes.position());
+        counters.classesToWorkers.add(missing.size());
+        for (ShippedClass shipped : missing) {
+            classesSent.put(shipped.name(), shipped.hash());
+        }
+    }
+
     /** Tells a worker to finish and exit. */
     void sendShutdown(ChronicleChannel channel) {
         out.reset();

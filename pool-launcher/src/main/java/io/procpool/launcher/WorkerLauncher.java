@@ -13,6 +13,7 @@ import io.procpool.worker.JvmFlags;
 import io.procpool.worker.internal.protocol.Protocol;
 import io.procpool.worker.internal.transport.QueueLayout;
 import io.procpool.worker.internal.logging.Quiet;
+import io.procpool.worker.internal.serial.ShippedClass;
 import io.procpool.worker.internal.serial.ValueSerializers;
 import io.procpool.worker.WorkerMain;
 import org.apache.commons.exec.CommandLine;
@@ -50,6 +51,8 @@ final class WorkerLauncher implements SlotFactory {
     private final PoolDirectory directory;
     private final PoolCounters counters;
     private final byte[] initializerBytes;
+    /** The classes that exist only in this JVM's memory which the initializer needs, sent ahead of INIT. */
+    private final List<ShippedClass> initializerClasses;
     private final Path argumentFile;
     private final String launchClasspath;
     private final List<String> commandLine;
@@ -62,6 +65,9 @@ final class WorkerLauncher implements SlotFactory {
         this.counters = counters;
         this.initializerBytes = config.initializer() == null ? null
                 : ValueSerializers.toBytes(config.serialization(), config.initializer(), "the initializer");
+        this.initializerClasses = config.initializer() == null ? List.of()
+                : InMemoryClasses.needed(config.initializer().getClass(),
+                        loader -> Classpath.covers(config.workerClasspath(), loader));
         this.argumentFile = directory.path().resolve("worker.args");
         // The same classes, with directories packed into jars: class-data sharing takes only jars.
         this.launchClasspath = DirectoryJars.pack(config.workerClasspath());
@@ -199,6 +205,7 @@ final class WorkerLauncher implements SlotFactory {
                     + workerDirectory + ": " + e.getMessage(), e);
         }
         // The set-up message waits for the worker in its tasks ring: it reads it as soon as it is up.
+        worker.sendClasses(initializerClasses);
         try (Output init = new Output(256, -1)) {
             Protocol.writeHeader(init, Protocol.INIT);
             init.writeVarInt(config.maxTasksPerChild(), true);

@@ -90,6 +90,13 @@ final class WorkerProcess implements SlotChannel {
         return status == null ? 0 : status.queuesOpenMicros();
     }
 
+    /** Sends classes that exist only in this JVM's memory ahead of the set-up message: the initializer's. */
+    void sendClasses(java.util.List<io.procpool.worker.internal.serial.ShippedClass> classes) {
+        if (!classes.isEmpty()) {
+            tasks.sendClasses(channel, classes);
+        }
+    }
+
     /** Sends the worker its set-up message, before it starts: it finds it waiting in its tasks ring. */
     void sendInit(byte[] bytes, int length) {
         channel.send(bytes, length);

@@ -31,20 +31,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ScriptsTest {
     private static final long TOOL_TIMEOUT_SECONDS = 120;
 
-    /** A record and a captured local, both the script's own; results come back as the script's own class. */
+    /**
+     * A record and a captured local, both the script's own; results come back as the script's own class. The
+     * initializer, the script's too, sets a static field of the script's class in each worker, which its tasks see.
+     */
     private static final String NORMS = String.join("\n",
             "import io.procpool.launcher.ProcessPool;",
             "import java.util.List;",
             "",
             "public class Norms {",
+            "    static int offset;",
+            "",
             "    record Point(int x, int y) {",
             "        double norm() { return Math.sqrt(x * x + y * y); }",
             "    }",
             "",
             "    public static void main(String[] args) {",
             "        int scale = Integer.parseInt(args[0]);",
-            "        try (ProcessPool pool = ProcessPool.builder().processes(2).build()) {",
-            "            List<Point> points = pool.map(i -> new Point(i * scale, i), List.of(1, 2, 3, 4), 1);",
+            "        try (ProcessPool pool = ProcessPool.builder().processes(2).initializer(() -> offset = 100)"
+                    + ".build()) {",
+            "            List<Point> points = pool.map(i -> new Point(i * scale + offset, i), List.of(1, 2, 3, 4), 1);",
             "            System.out.println(\"points \" + points + \" \" + (points.get(0).getClass() == Point.class));",
             "            System.out.println(\"norms \" + pool.map(Point::norm, List.of(new Point(3, 4), "
                     + "new Point(6, 8)), 1));",
@@ -101,8 +107,8 @@ class ScriptsTest {
         command.addAll(JvmFlags.required());
         command.addAll(List.of(source.toString(), "3"));
         String out = run(command);
-        assertTrue(out.contains("points [Point[x=3, y=1], Point[x=6, y=2], Point[x=9, y=3], Point[x=12, y=4]] true"),
-                out);
+        assertTrue(out.contains("points [Point[x=103, y=1], Point[x=106, y=2], Point[x=109, y=3], Point[x=112, y=4]] "
+                + "true"), out);
         assertTrue(out.contains("norms [5.0, 10.0]"), out);
     }
 

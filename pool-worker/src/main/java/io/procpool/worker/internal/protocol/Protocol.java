@@ -17,7 +17,8 @@ import io.procpool.worker.internal.transport.StatusDescriptor;
  * parent -> worker, on the tasks queue
  *   INIT      maxTasksPerChild:varint  tracksItems:boolean  hasInitializer:boolean  [initializer:varint+bytes]
  *   CLASSES   count:varint  (name:string  class file:varint+bytes) x count
- *             (classes that exist only in the parent's memory, see below; ahead of the FUNCTION that needs them)
+ *             (classes that exist only in the parent's memory, see below: ahead of the first chunk that needs
+ *              them, or of INIT for the initializer's)
  *   FUNCTION  functionId:varlong  function bytes:varint+bytes   (once per function per worker)
  *   CHUNK     chunkSeq:varlong  callId:varlong  functionId:varlong  firstIndex:varlong  count:varint
  *             (NONE item:object x count | compact items, see CompactValues)

@@ -108,7 +108,14 @@ final class WorkerLoop {
         awaitMessage();
         stamps[Protocol.STAMP_INIT_READ] = Protocol.epochMicros();
         Input in = new Input(tasks.bytes(), 0, tasks.length());
-        if (Protocol.readHeader(in) != Protocol.INIT) {
+        byte first = Protocol.readHeader(in);
+        while (first == Protocol.CLASSES) { // an initializer's in-memory classes, ahead of INIT
+            values.receive(ClassesMessage.read(in));
+            awaitMessage();
+            in.setBuffer(tasks.bytes(), 0, tasks.length());
+            first = Protocol.readHeader(in);
+        }
+        if (first != Protocol.INIT) {
             System.err.println("procpool worker: the first message was not INIT");
             return Protocol.EXIT_BAD_START;
         }
