@@ -4,7 +4,7 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.procpool.internal.PoolCounters;
 import io.procpool.launcher.internal.core.ActiveCall;
 import io.procpool.worker.internal.serial.ClassFilter;
-import io.procpool.worker.internal.serial.ShippedClass;
+import io.procpool.worker.internal.protocol.ShippedClass;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.procpool.launcher;
 
 import io.procpool.SerializationException;
-import io.procpool.worker.internal.serial.ShippedClass;
+import io.procpool.worker.internal.protocol.ShippedClass;
 
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;

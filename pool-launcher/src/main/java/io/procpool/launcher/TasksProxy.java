@@ -11,7 +11,7 @@ import io.procpool.worker.internal.protocol.ClassesMessage;
 import io.procpool.worker.internal.serial.KryoCodec;
 import io.procpool.worker.internal.protocol.Protocol;
 import io.procpool.worker.internal.serial.RawBitsOutput;
-import io.procpool.worker.internal.serial.ShippedClass;
+import io.procpool.worker.internal.protocol.ShippedClass;
 import io.procpool.worker.internal.serial.ValueSerializer;
 
 import java.util.ArrayList;

@@ -13,7 +13,7 @@ import io.procpool.worker.JvmFlags;
 import io.procpool.worker.internal.protocol.Protocol;
 import io.procpool.worker.internal.transport.QueueLayout;
 import io.procpool.worker.internal.logging.Quiet;
-import io.procpool.worker.internal.serial.ShippedClass;
+import io.procpool.worker.internal.protocol.ShippedClass;
 import io.procpool.worker.internal.serial.ValueSerializers;
 import io.procpool.worker.WorkerMain;
 import org.apache.commons.exec.CommandLine;

@@ -91,7 +91,7 @@ final class WorkerProcess implements SlotChannel {
     }
 
     /** Sends classes that exist only in this JVM's memory ahead of the set-up message: the initializer's. */
-    void sendClasses(java.util.List<io.procpool.worker.internal.serial.ShippedClass> classes) {
+    void sendClasses(java.util.List<io.procpool.worker.internal.protocol.ShippedClass> classes) {
         if (!classes.isEmpty()) {
             tasks.sendClasses(channel, classes);
         }

@@ -1,7 +1,7 @@
 package io.procpool.launcher.internal.core;
 
 import io.procpool.internal.Call;
-import io.procpool.worker.internal.serial.ShippedClass;
+import io.procpool.worker.internal.protocol.ShippedClass;
 
 import java.util.List;
 

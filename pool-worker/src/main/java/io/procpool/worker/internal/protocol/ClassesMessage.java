@@ -2,7 +2,6 @@ package io.procpool.worker.internal.protocol;
 
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import io.procpool.worker.internal.serial.ShippedClass;
 
 import java.util.ArrayList;
 import java.util.List;

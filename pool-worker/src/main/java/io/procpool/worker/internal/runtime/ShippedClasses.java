@@ -2,7 +2,7 @@ package io.procpool.worker.internal.runtime;
 
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import io.procpool.worker.internal.serial.ShippedClass;
+import io.procpool.worker.internal.protocol.ShippedClass;
 import io.procpool.worker.internal.serial.ShippedClassLoader;
 import io.procpool.worker.internal.serial.ValueSerializer;
 
@@ -49,7 +49,7 @@ final class ShippedClasses implements ValueSerializer {
             changed |= before != null && before.hash() != shipped.hash();
         }
         if (!changed) {
-            classes.forEach(loader::add);
+            classes.forEach(shipped -> loader.add(shipped.name(), shipped.bytes()));
             return false;
         }
         Map<String, byte[]> bytes = new HashMap<>();

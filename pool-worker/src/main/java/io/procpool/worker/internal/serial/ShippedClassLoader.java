@@ -4,7 +4,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Defines, in a worker, the classes its parent sent by value ({@link ShippedClass}), on first use; every other class
+ * Defines, in a worker, the classes its parent sent by value (class files of classes that exist only in the parent's
+ * memory), on first use; every other class
  * comes from its parent, the application's loader. One version of each class: a changed class needs a fresh loader.
  */
 public final class ShippedClassLoader extends ClassLoader {
@@ -28,10 +29,11 @@ public final class ShippedClassLoader extends ClassLoader {
     /**
      * Adds a class this loader has not been given yet.
      *
-     * @param shipped the class
+     * @param name  the class's binary name
+     * @param bytes its class file
      */
-    public void add(ShippedClass shipped) {
-        classes.put(shipped.name(), shipped.bytes());
+    public void add(String name, byte[] bytes) {
+        classes.put(name, bytes);
     }
 
     @Override

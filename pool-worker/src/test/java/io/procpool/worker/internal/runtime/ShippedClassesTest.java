@@ -2,7 +2,7 @@ package io.procpool.worker.internal.runtime;
 
 import io.procpool.Serialization;
 import io.procpool.worker.internal.serial.ClassFilter;
-import io.procpool.worker.internal.serial.ShippedClass;
+import io.procpool.worker.internal.protocol.ShippedClass;
 import io.procpool.worker.internal.serial.ValueSerializer;
 import io.procpool.worker.internal.serial.ValueSerializers;
 import io.procpool.worker.internal.transport.QueueSizes;

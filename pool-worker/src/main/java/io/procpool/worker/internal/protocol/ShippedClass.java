@@ -1,4 +1,4 @@
-package io.procpool.worker.internal.serial;
+package io.procpool.worker.internal.protocol;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
