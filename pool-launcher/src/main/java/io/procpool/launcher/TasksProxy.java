@@ -32,7 +32,7 @@ final class TasksProxy {
     private final PoolCounters counters;
     private final Output out = new RawBitsOutput(INITIAL_OUTPUT_BYTES, -1);
     private final Output function = new Output(256, -1);
-    private final Output classes = new Output(4096, -1);
+    private final Output classes = new Output(INITIAL_OUTPUT_BYTES, -1);
     /**
      * The in-memory classes this worker was sent: each name with a hash of the bytes sent, so that a class crosses
      * once per worker, and again only when it changed.
@@ -120,6 +120,7 @@ final class TasksProxy {
                 for (ShippedClass shipped : classesPrepared) {
                     classesSent.put(shipped.name(), shipped.hash());
                 }
+                releaseClassesBuffer();
             }
             if (functionPrepared) {
                 channel.send(function.getBuffer(), function.position());
@@ -154,6 +155,14 @@ final class TasksProxy {
         counters.classesToWorkers.add(missing.size());
         for (ShippedClass shipped : missing) {
             classesSent.put(shipped.name(), shipped.hash());
+        }
+        releaseClassesBuffer();
+    }
+
+    /** Classes cross once per worker: their buffer is not kept at the size of a large set. */
+    private void releaseClassesBuffer() {
+        if (classes.getBuffer().length > INITIAL_OUTPUT_BYTES) {
+            classes.setBuffer(new byte[INITIAL_OUTPUT_BYTES], -1);
         }
     }
 
