@@ -45,10 +45,11 @@ final class InMemoryClasses {
      * @throws SerializationException naming the class whose bytes cannot be had, and why
      */
     static List<ShippedClass> needed(Class<?> type, Predicate<ClassLoader> covered) {
-        Class<?> root = capturingClass(type);
-        if (!isInMemory(root, covered)) {
+        // A lambda's class has its capturing class's loader and protection domain: judged as that class would be.
+        if (!isInMemory(type, covered)) {
             return List.of();
         }
+        Class<?> root = capturingClass(type);
         List<ShippedClass> found = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         Deque<Class<?>> pending = new ArrayDeque<>();
