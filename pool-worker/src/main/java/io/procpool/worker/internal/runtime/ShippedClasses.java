@@ -61,6 +61,11 @@ final class ShippedClasses implements ValueSerializer {
         return true;
     }
 
+    /** {@return whether the parent has sent classes, through which values are now read} */
+    boolean holdsClasses() {
+        return loader != null;
+    }
+
     @Override
     public void write(Output out, Object value) {
         values.write(out, value);

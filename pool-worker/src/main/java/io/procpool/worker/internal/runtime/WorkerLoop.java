@@ -45,8 +45,9 @@ final class WorkerLoop {
     private final Output out = new RawBitsOutput(INITIAL_OUTPUT_BYTES, -1);
     private final BufferRetention outRetention = new BufferRetention();
     /**
-     * Functions' bytes by id, the oldest dropped first; the parent mirrors this to know what it must send again. The
-     * bytes are kept: a function is rebuilt again when the classes it was rebuilt through are replaced.
+     * Functions' bytes by id, the oldest dropped first; the parent mirrors this to know what it must send again. Once
+     * rebuilt, a function's bytes are kept only if it was rebuilt through classes the parent sent by value, which a
+     * later CLASSES message may replace (then it is rebuilt again); otherwise its entry holds {@code null}.
      */
     private final Map<Long, byte[]> functions = new LinkedHashMap<>() {
         @Override
@@ -58,7 +59,7 @@ final class WorkerLoop {
             return drop;
         }
     };
-    /** The functions rebuilt so far, by id: the {@link io.procpool.Task} or the {@link SerializationException} rebuilding gave. */
+    /** The functions rebuilt so far, by id: the {@link io.procpool.Task}, or the exception rebuilding gave. */
     private final Map<Long, Object> rebuilt = new HashMap<>();
     private final WorkerMessages tasks;
     private final WorkerMessages results;
@@ -129,7 +130,8 @@ final class WorkerLoop {
             switch (type) {
                 case Protocol.CLASSES:
                     if (values.receive(ClassesMessage.read(in))) {
-                        rebuilt.clear(); // rebuilt through classes now replaced
+                        // Rebuilt through classes now replaced; those rebuilt before any were sent did not use them.
+                        rebuilt.keySet().removeIf(id -> functions.get(id) != null);
                     }
                     break;
                 case Protocol.FUNCTION:
@@ -243,6 +245,9 @@ final class WorkerLoop {
         if (function == null && bytes != null) {
             try {
                 function = decode(bytes, "the function");
+                if (!values.holdsClasses()) {
+                    functions.put(functionId, null); // nothing can replace its classes: let its bytes go
+                }
             } catch (SerializationException e) {
                 function = e;
             }
