@@ -47,8 +47,8 @@ record PoolConfig(
      * @throws IllegalArgumentException for a bad setting, naming it and its value
      * @throws io.procpool.PoolException if this JVM lacks the flags Chronicle needs, or the serialisation's library
      */
-    static PoolConfig of(ProcessPool.Builder b) {
-        checkSettings(b.processes, b.retries, b.heartbeatTimeout, b.maxTasksPerChild, b.taskTimeout, b.startTimeout);
+    static PoolConfig of(BuilderSettings b) {
+        b.check();
         ChildJvms.checkParentJvm();
         // Here, not at the first value: a FORY pool without Fory would otherwise start and then fail to link.
         ValueSerializers.requireAvailable(b.serialization);
@@ -57,35 +57,5 @@ record PoolConfig(
                 b.taskTimeout, b.heartbeatTimeout, b.startTimeout, List.copyOf(b.jvmOptions), java, b.queueDirectory,
                 b.idleMode, ClassFilter.allowing(b.allowedClasses),
                 Classpath.forWorkers(Thread.currentThread().getContextClassLoader()), b.serialization);
-    }
-
-    /**
-     * Checks the settings a builder collected, before anything else is done with them.
-     *
-     * @throws IllegalArgumentException for a bad setting, naming it and its value
-     */
-    private static void checkSettings(int processes, int retries, Duration heartbeatTimeout, int maxTasksPerChild,
-                                      Duration taskTimeout, Duration startTimeout) {
-        if (processes < 1) {
-            throw new IllegalArgumentException("a pool needs at least 1 process, was asked for " + processes);
-        }
-        if (retries < 0) {
-            throw new IllegalArgumentException("retries must be 0 or more, was " + retries);
-        }
-        if (heartbeatTimeout == null || heartbeatTimeout.toMillis() < 1000) {
-            // Workers beat every 200 ms: a shorter limit would kill healthy workers.
-            throw new IllegalArgumentException("heartbeatTimeout must be at least 1 second, was "
-                    + heartbeatTimeout);
-        }
-        if (maxTasksPerChild < 0) {
-            throw new IllegalArgumentException("maxTasksPerChild must be 0 (no limit) or more, was "
-                    + maxTasksPerChild);
-        }
-        if (taskTimeout != null && (taskTimeout.isNegative() || taskTimeout.isZero())) {
-            throw new IllegalArgumentException("taskTimeout must be positive, was " + taskTimeout);
-        }
-        if (startTimeout == null || startTimeout.isNegative() || startTimeout.isZero()) {
-            throw new IllegalArgumentException("startTimeout must be positive, was " + startTimeout);
-        }
     }
 }

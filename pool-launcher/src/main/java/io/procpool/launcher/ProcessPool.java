@@ -9,7 +9,6 @@ import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.internal.MapCall;
 import io.procpool.internal.PoolCounters;
-import io.procpool.launcher.internal.core.ActiveCall;
 import io.procpool.launcher.internal.core.Conductor;
 import io.procpool.launcher.internal.core.CoreSettings;
 import io.procpool.launcher.internal.core.DirectPath;
@@ -19,7 +18,6 @@ import io.procpool.worker.WorkerMain;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,18 +45,17 @@ import java.util.Optional;
 public final class ProcessPool extends AbstractPool {
     private final PoolConfig config;
     private final PoolCounters counters;
-    private final FunctionTable functions;
-    private final DirectPath directPath;
     private final ConductorHolder holder;
+    private final CallEntry entry;
 
     private ProcessPool(PoolConfig config) {
         super(config.name());
         this.config = config;
         this.counters = new PoolCounters();
-        this.functions = new FunctionTable(config.workerClasspath(), config.serialization());
         CoreSettings settings = config.coreSettings();
-        this.directPath = new DirectPath(settings, counters);
         this.holder = new ConductorHolder(config, settings, counters);
+        this.entry = new CallEntry(holder, new FunctionTable(config.workerClasspath(), config.serialization()),
+                new DirectPath(settings, counters), counters);
         // A pool made inside a worker starts at its first call: see ConductorHolder.
         if (!Boolean.getBoolean(WorkerMain.IN_WORKER_PROPERTY)) {
             holder.start();
@@ -136,25 +133,18 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     protected void submit(Call call) {
-        Conductor loop = holder.running();
-        call.onCancel(loop::cancelled);
-        loop.submit(functions.activate(call, counters));
+        entry.submit(call, false);
     }
 
     /** A call whose caller waits for it runs on the caller's thread when a worker is idle: see {@link DirectPath}. */
     @Override
     protected void submitAndRun(Call call) {
-        Conductor loop = holder.running();
-        call.onCancel(loop::cancelled);
-        ActiveCall active = functions.activate(call, counters);
-        if (!directPath.tryRun(loop, active)) {
-            loop.submit(active);
-        }
+        entry.submit(call, true);
     }
 
     /** {@return how many calls ran on their caller's thread (for tests)} */
     long directCalls() {
-        return directPath.callsRun();
+        return entry.directCalls();
     }
 
     @Override
@@ -226,23 +216,10 @@ public final class ProcessPool extends AbstractPool {
 
     /**
      * Settings for a {@link ProcessPool}. Every setting is checked in {@link #build()} (a name and JVM options as
-     * they are set), whose errors name the bad value. The pool's settings are made of its fields by PoolConfig.
+     * they are set), whose errors name the bad value. What it is told is kept in a BuilderSettings until then.
      */
     public static final class Builder {
-        int processes = Runtime.getRuntime().availableProcessors();
-        Initializer initializer;
-        int maxTasksPerChild;
-        int retries;
-        Duration taskTimeout;
-        Duration heartbeatTimeout = Duration.ofSeconds(10);
-        final List<String> allowedClasses = new ArrayList<>();
-        Duration startTimeout = Duration.ofSeconds(60);
-        final List<String> jvmOptions = new ArrayList<>();
-        Path javaExecutable;
-        Path queueDirectory;
-        IdleStrategy.Mode idleMode = IdleStrategy.Mode.BACKOFF;
-        Serialization serialization = Serialization.KRYO;
-        String name;
+        private final BuilderSettings settings = new BuilderSettings();
 
         private Builder() {
         }
@@ -255,7 +232,7 @@ public final class ProcessPool extends AbstractPool {
          * @throws IllegalArgumentException if {@code name} is {@code null} or not such a name, quoting it
          */
         public Builder name(String name) {
-            this.name = io.procpool.internal.PoolNames.check(name);
+            settings.name = io.procpool.internal.PoolNames.check(name);
             return this;
         }
 
@@ -266,7 +243,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder processes(int processes) {
-            this.processes = processes;
+            settings.processes = processes;
             return this;
         }
 
@@ -278,7 +255,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder initializer(Initializer initializer) {
-            this.initializer = initializer;
+            settings.initializer = initializer;
             return this;
         }
 
@@ -291,7 +268,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder maxTasksPerChild(int maxTasksPerChild) {
-            this.maxTasksPerChild = maxTasksPerChild;
+            settings.maxTasksPerChild = maxTasksPerChild;
             return this;
         }
 
@@ -305,7 +282,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder retries(int retries) {
-            this.retries = retries;
+            settings.retries = retries;
             return this;
         }
 
@@ -318,7 +295,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder heartbeatTimeout(Duration heartbeatTimeout) {
-            this.heartbeatTimeout = heartbeatTimeout;
+            settings.heartbeatTimeout = heartbeatTimeout;
             return this;
         }
 
@@ -334,7 +311,7 @@ public final class ProcessPool extends AbstractPool {
          */
         public Builder allowClasses(String... patterns) {
             for (String pattern : patterns) {
-                allowedClasses.add(Objects.requireNonNull(pattern, "a class pattern is null"));
+                settings.allowedClasses.add(Objects.requireNonNull(pattern, "a class pattern is null"));
             }
             return this;
         }
@@ -349,7 +326,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder taskTimeout(Duration taskTimeout) {
-            this.taskTimeout = taskTimeout;
+            settings.taskTimeout = taskTimeout;
             return this;
         }
 
@@ -360,7 +337,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder startTimeout(Duration startTimeout) {
-            this.startTimeout = startTimeout;
+            settings.startTimeout = startTimeout;
             return this;
         }
 
@@ -378,7 +355,7 @@ public final class ProcessPool extends AbstractPool {
          */
         public Builder jvmOptions(String... options) {
             for (String option : options) {
-                jvmOptions.add(InheritedOptions.checkOption(option));
+                settings.jvmOptions.add(InheritedOptions.checkOption(option));
             }
             return this;
         }
@@ -391,7 +368,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder javaExecutable(Path javaExecutable) {
-            this.javaExecutable = javaExecutable;
+            settings.javaExecutable = javaExecutable;
             return this;
         }
 
@@ -402,7 +379,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder queueDirectory(Path queueDirectory) {
-            this.queueDirectory = queueDirectory;
+            settings.queueDirectory = queueDirectory;
             return this;
         }
 
@@ -417,7 +394,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder serialization(Serialization serialization) {
-            this.serialization = java.util.Objects.requireNonNull(serialization, "serialization");
+            settings.serialization = java.util.Objects.requireNonNull(serialization, "serialization");
             return this;
         }
 
@@ -429,7 +406,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder busySpin(boolean busySpin) {
-            this.idleMode = busySpin ? IdleStrategy.Mode.BUSY_SPIN : IdleStrategy.Mode.BACKOFF;
+            settings.idleMode = busySpin ? IdleStrategy.Mode.BUSY_SPIN : IdleStrategy.Mode.BACKOFF;
             return this;
         }
 
@@ -443,7 +420,7 @@ public final class ProcessPool extends AbstractPool {
          *                                  worker cannot start
          */
         public ProcessPool build() {
-            return new ProcessPool(PoolConfig.of(this));
+            return new ProcessPool(PoolConfig.of(settings));
         }
     }
 }

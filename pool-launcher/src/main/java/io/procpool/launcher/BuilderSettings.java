@@ -1,0 +1,61 @@
+package io.procpool.launcher;
+
+import io.procpool.Initializer;
+import io.procpool.Serialization;
+import io.procpool.worker.internal.runtime.IdleStrategy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a {@link ProcessPool.Builder} has been told so far, unchecked, with the defaults it starts from; its builder's
+ * own, and read once by {@link PoolConfig#of}, which checks it with {@link #check()}. Apart from the builder so that
+ * the pool's public class holds its API, not its bookkeeping.
+ */
+final class BuilderSettings {
+    int processes = Runtime.getRuntime().availableProcessors();
+    Initializer initializer;
+    int maxTasksPerChild;
+    int retries;
+    Duration taskTimeout;
+    Duration heartbeatTimeout = Duration.ofSeconds(10);
+    final List<String> allowedClasses = new ArrayList<>();
+    Duration startTimeout = Duration.ofSeconds(60);
+    final List<String> jvmOptions = new ArrayList<>();
+    Path javaExecutable;
+    Path queueDirectory;
+    IdleStrategy.Mode idleMode = IdleStrategy.Mode.BACKOFF;
+    Serialization serialization = Serialization.KRYO;
+    String name;
+
+    /**
+     * Checks the settings, before anything else is done with them.
+     *
+     * @throws IllegalArgumentException for a bad setting, naming it and its value
+     */
+    void check() {
+        if (processes < 1) {
+            throw new IllegalArgumentException("a pool needs at least 1 process, was asked for " + processes);
+        }
+        if (retries < 0) {
+            throw new IllegalArgumentException("retries must be 0 or more, was " + retries);
+        }
+        if (heartbeatTimeout == null || heartbeatTimeout.toMillis() < 1000) {
+            // Workers beat every 200 ms: a shorter limit would kill healthy workers.
+            throw new IllegalArgumentException("heartbeatTimeout must be at least 1 second, was "
+                    + heartbeatTimeout);
+        }
+        if (maxTasksPerChild < 0) {
+            throw new IllegalArgumentException("maxTasksPerChild must be 0 (no limit) or more, was "
+                    + maxTasksPerChild);
+        }
+        if (taskTimeout != null && (taskTimeout.isNegative() || taskTimeout.isZero())) {
+            throw new IllegalArgumentException("taskTimeout must be positive, was " + taskTimeout);
+        }
+        if (startTimeout == null || startTimeout.isNegative() || startTimeout.isZero()) {
+            throw new IllegalArgumentException("startTimeout must be positive, was " + startTimeout);
+        }
+    }
+}
