@@ -37,6 +37,8 @@ public final class PoolCounters {
     public final LongAdder workersStarted = new LongAdder();
     /** The running total behind {@link PoolStats#workersLost()}. */
     public final LongAdder workersLost = new LongAdder();
+    /** The running total behind {@link PoolStats#workersRecycled()}. */
+    public final LongAdder workersRecycled = new LongAdder();
 
     /** Creates counters that all start at zero. */
     public PoolCounters() {
@@ -51,6 +53,7 @@ public final class PoolCounters {
         return new PoolStats(tasksSubmitted.sum(), tasksCompleted.sum(), tasksFailed.sum(), chunksCompleted.sum(),
                 bytesToWorkers.sum(), bytesFromWorkers.sum(), parentSerializeNanos.sum(),
                 parentDeserializeNanos.sum(), workerDeserializeNanos.sum(), workerExecuteNanos.sum(),
-                workerSerializeNanos.sum(), roundTripNanos.sum(), workersStarted.sum(), workersLost.sum());
+                workerSerializeNanos.sum(), roundTripNanos.sum(), workersStarted.sum(), workersLost.sum(),
+                workersRecycled.sum());
     }
 }

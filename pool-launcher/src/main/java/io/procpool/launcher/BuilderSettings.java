@@ -3,6 +3,7 @@ package io.procpool.launcher;
 import io.procpool.Initializer;
 import io.procpool.Serialization;
 import io.procpool.worker.internal.runtime.IdleStrategy;
+import io.procpool.worker.internal.runtime.ResidentMemory;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,8 @@ final class BuilderSettings {
     int processes = Runtime.getRuntime().availableProcessors();
     Initializer initializer;
     int maxTasksPerChild;
+    /** Bytes, or 0 for no limit: {@link ProcessPool.Builder#maxMemoryPerChild} refuses 0 and less as it is set. */
+    long maxMemoryPerChild;
     int retries;
     Duration taskTimeout;
     Duration heartbeatTimeout = Duration.ofSeconds(10);
@@ -29,6 +32,18 @@ final class BuilderSettings {
     IdleStrategy.Mode idleMode = IdleStrategy.Mode.BACKOFF;
     Serialization serialization = Serialization.KRYO;
     String name;
+
+    /**
+     * Checks a setting that must be positive as it is set: 0 cannot mean "none" where the default already does.
+     *
+     * @throws IllegalArgumentException if {@code value} is 0 or less, naming the setting and the value
+     */
+    static long positive(String setting, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(setting + " must be positive, was " + value);
+        }
+        return value;
+    }
 
     /**
      * Checks the settings, before anything else is done with them.
@@ -53,6 +68,10 @@ final class BuilderSettings {
         }
         if (taskTimeout != null && (taskTimeout.isNegative() || taskTimeout.isZero())) {
             throw new IllegalArgumentException("taskTimeout must be positive, was " + taskTimeout);
+        }
+        if (maxMemoryPerChild > 0 && !ResidentMemory.isAvailable()) {
+            throw new IllegalArgumentException("maxMemoryPerChild needs " + ResidentMemory.STATM
+                    + " (Linux) to read a worker's resident memory, and this system has none");
         }
         if (startTimeout == null || startTimeout.isNegative() || startTimeout.isZero()) {
             throw new IllegalArgumentException("startTimeout must be positive, was " + startTimeout);

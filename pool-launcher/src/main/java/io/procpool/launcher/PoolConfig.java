@@ -22,6 +22,7 @@ record PoolConfig(
         int processes,
         Initializer initializer,
         int maxTasksPerChild,
+        long maxMemoryPerChild,
         int retries,
         Duration taskTimeout,
         Duration heartbeatTimeout,
@@ -53,7 +54,8 @@ record PoolConfig(
         // Here, not at the first value: a FORY pool without Fory would otherwise start and then fail to link.
         ValueSerializers.requireAvailable(b.serialization);
         Path java = b.javaExecutable != null ? b.javaExecutable : ChildJvms.javaExecutable();
-        return new PoolConfig(PoolNames.orMadeUp(b.name), b.processes, b.initializer, b.maxTasksPerChild, b.retries,
+        return new PoolConfig(PoolNames.orMadeUp(b.name), b.processes, b.initializer, b.maxTasksPerChild,
+                b.maxMemoryPerChild, b.retries,
                 b.taskTimeout, b.heartbeatTimeout, b.startTimeout, List.copyOf(b.jvmOptions), java, b.queueDirectory,
                 b.idleMode, ClassFilter.allowing(b.allowedClasses),
                 Classpath.forWorkers(Thread.currentThread().getContextClassLoader()), b.serialization);

@@ -273,6 +273,20 @@ public final class ProcessPool extends AbstractPool {
         }
 
         /**
+         * A worker whose resident memory is above this after a chunk is replaced once the chunk's results are in;
+         * the chunk completes, and chunks handed to it ahead run on others. Celery's {@code
+         * worker_max_memory_per_child}; no limit by default. Read from {@code /proc} (Linux).
+         *
+         * @param bytes the most resident memory a worker may keep, in bytes
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is 0 or less
+         */
+        public Builder maxMemoryPerChild(long bytes) {
+            settings.maxMemoryPerChild = BuilderSettings.positive("maxMemoryPerChild", bytes);
+            return this;
+        }
+
+        /**
          * How many times a chunk whose worker died (killed, crashed, out of memory) is run again on another worker
          * before its items fail with a {@link io.procpool.WorkerCrashedException}; 0, the default, means never.
          * A retried item may run more than once: tasks must tolerate being run at least once, not exactly once.

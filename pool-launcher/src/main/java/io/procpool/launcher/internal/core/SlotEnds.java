@@ -108,6 +108,8 @@ final class SlotEnds {
         factory.ended(worker, expected);
         if (!expected && !worker.stoppedForCancel && !pool.terminating()) {
             counters.workersLost.add(worker.channel().workers());
+        } else if (expected && was == WorkerSlot.State.RETIRING) {
+            counters.workersRecycled.increment();
         }
         heldChunks.settle(worker, end, expected);
         worker.channel().release();

@@ -15,7 +15,7 @@ import io.procpool.worker.internal.transport.StatusDescriptor;
  * header = version:byte  type:byte
  *
  * parent -> worker, on the tasks queue
- *   INIT      maxTasksPerChild:varint  tracksItems:boolean  hasInitializer:boolean  [initializer:varint+bytes]
+ *   INIT      maxTasksPerChild:varint  maxMemoryPerChild:varlong  tracksItems:boolean  hasInitializer:boolean  [initializer:varint+bytes]
  *   FUNCTION  functionId:varlong  function bytes:varint+bytes   (once per function per worker)
  *   CHUNK     chunkSeq:varlong  callId:varlong  functionId:varlong  firstIndex:varlong  count:varint
  *             (NONE item:object x count | compact items, see CompactValues)
@@ -31,7 +31,7 @@ import io.procpool.worker.internal.transport.StatusDescriptor;
  *                 | NONE, then per item: (OK value:object | TASK_FAILED failure | NOT_SERIALIZABLE message:string
  *                                        | NOT_DELIVERED message:string | POOL_FAILED failure) x count)
  *                deserialiseNanos:varlong  executeNanos:varlong  serialiseNanos:varlong
- *   RETIRING     tasksDone:varlong                              (maxTasksPerChild reached; exits 0 next)
+ *   RETIRING     tasksDone:varlong     (maxTasksPerChild reached, or maxMemoryPerChild passed; exits 0 next)
  *   BYE                                                         (answer to SHUTDOWN; exits 0 next)
  *
  * A chunk whose call the status descriptor names as cancelled is skipped: its RESULT says NOT_DELIVERED for each
@@ -55,7 +55,7 @@ public final class Protocol {
      * The version of the messages' layout, the first byte of every message: bumped whenever a message changes. A
      * side that reads a message of another version refuses it ({@link #readHeader}).
      */
-    public static final byte VERSION = 1;
+    public static final byte VERSION = 2;
 
     /** Start-up stamp: the worker's {@code main} was entered (the JVM has booted). */
     public static final int STAMP_MAIN = 0;
@@ -146,7 +146,7 @@ public final class Protocol {
     public static final byte INIT_FAILED = 21;
     /** Worker to parent: the outcomes of a chunk. */
     public static final byte RESULT = 22;
-    /** Worker to parent: maxTasksPerChild reached; the worker exits. */
+    /** Worker to parent: maxTasksPerChild reached or maxMemoryPerChild passed; the worker exits. */
     public static final byte RETIRING = 23;
     /** Worker to parent: shutting down as asked. */
     public static final byte BYE = 24;
