@@ -18,6 +18,9 @@ import java.util.List;
 final class BuilderSettings {
     int processes = Runtime.getRuntime().availableProcessors();
     Initializer initializer;
+    /** The workers kept when idle; {@code null} for {@link #processes}, a fixed pool. */
+    Integer minProcesses;
+    Duration keepAlive = Duration.ofSeconds(60);
     int maxTasksPerChild;
     /** Bytes, or 0 for no limit: {@link ProcessPool.Builder#maxMemoryPerChild} refuses 0 and less as it is set. */
     long maxMemoryPerChild;
@@ -32,6 +35,11 @@ final class BuilderSettings {
     IdleStrategy.Mode idleMode = IdleStrategy.Mode.BACKOFF;
     Serialization serialization = Serialization.KRYO;
     String name;
+
+    /** {@return the workers kept when idle: {@link #processes} unless set} */
+    int minProcesses() {
+        return minProcesses == null ? processes : minProcesses;
+    }
 
     /**
      * Checks a setting that must be positive as it is set: 0 cannot mean "none" where the default already does.
@@ -53,6 +61,13 @@ final class BuilderSettings {
     void check() {
         if (processes < 1) {
             throw new IllegalArgumentException("a pool needs at least 1 process, was asked for " + processes);
+        }
+        if (minProcesses != null && (minProcesses < 0 || minProcesses > processes)) {
+            throw new IllegalArgumentException("minProcesses must be 0 to processes (" + processes + "), was "
+                    + minProcesses);
+        }
+        if (keepAlive == null || keepAlive.isNegative() || keepAlive.isZero()) {
+            throw new IllegalArgumentException("keepAlive must be positive, was " + keepAlive);
         }
         if (retries < 0) {
             throw new IllegalArgumentException("retries must be 0 or more, was " + retries);

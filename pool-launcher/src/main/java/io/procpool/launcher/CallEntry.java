@@ -17,10 +17,10 @@ final class CallEntry {
     private final DirectPath directPath;
     private final PoolCounters counters;
 
-    CallEntry(ConductorHolder holder, FunctionTable functions, DirectPath directPath, PoolCounters counters) {
+    CallEntry(ConductorHolder holder, PoolConfig config, PoolCounters counters) {
         this.holder = holder;
-        this.functions = functions;
-        this.directPath = directPath;
+        this.functions = new FunctionTable(config.workerClasspath(), config.serialization());
+        this.directPath = new DirectPath(config.coreSettings(), counters);
         this.counters = counters;
     }
 

@@ -20,6 +20,8 @@ import java.util.List;
 record PoolConfig(
         String name,
         int processes,
+        int minProcesses,
+        Duration keepAlive,
         Initializer initializer,
         int maxTasksPerChild,
         long maxMemoryPerChild,
@@ -37,7 +39,7 @@ record PoolConfig(
     /** {@return what the core acts on, of these settings} */
     CoreSettings coreSettings() {
         return new CoreSettings(processes, maxTasksPerChild, retries, taskTimeout, heartbeatTimeout, startTimeout,
-                idleMode);
+                idleMode, minProcesses, keepAlive);
     }
 
     /**
@@ -54,7 +56,8 @@ record PoolConfig(
         // Here, not at the first value: a FORY pool without Fory would otherwise start and then fail to link.
         ValueSerializers.requireAvailable(b.serialization);
         Path java = b.javaExecutable != null ? b.javaExecutable : ChildJvms.javaExecutable();
-        return new PoolConfig(PoolNames.orMadeUp(b.name), b.processes, b.initializer, b.maxTasksPerChild,
+        return new PoolConfig(PoolNames.orMadeUp(b.name), b.processes, b.minProcesses(), b.keepAlive,
+                b.initializer, b.maxTasksPerChild,
                 b.maxMemoryPerChild, b.retries,
                 b.taskTimeout, b.heartbeatTimeout, b.startTimeout, List.copyOf(b.jvmOptions), java, b.queueDirectory,
                 b.idleMode, ClassFilter.allowing(b.allowedClasses),

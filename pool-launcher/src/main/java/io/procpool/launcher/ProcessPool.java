@@ -10,11 +10,8 @@ import io.procpool.internal.Call;
 import io.procpool.internal.MapCall;
 import io.procpool.internal.PoolCounters;
 import io.procpool.launcher.internal.core.Conductor;
-import io.procpool.launcher.internal.core.CoreSettings;
-import io.procpool.launcher.internal.core.DirectPath;
 import io.procpool.worker.internal.runtime.IdleStrategy;
 import io.procpool.worker.internal.serial.ValueSerializers;
-import io.procpool.worker.WorkerMain;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,10 +31,10 @@ import java.util.Optional;
  * }
  * }</pre>
  *
- * <p>Creating a pool starts its workers and waits until each is ready (its initializer has run). A pool created
- * inside a worker (say, in a static field of the class whose tasks the worker runs) starts its workers only when it
- * is first used, so that such a field costs nothing in the workers that never use it. The parent JVM
- * needs the flags in {@code META-INF/procpool/jvm.args}; without them {@link #create(int)} says which are missing.
+ * <p>Creating a pool starts its workers (its {@link Builder#minProcesses} of them) and waits until each is ready. A
+ * pool created inside a worker (say, in a static field of the class whose tasks the worker runs) starts them at its
+ * first use, so that such a field costs nothing in the workers that never use it. The parent JVM needs the flags in
+ * {@code META-INF/procpool/jvm.args}; without them {@link #create(int)} says which are missing.
  * Callbacks on the returned futures run on the pool's loop thread unless an {@code ...Async} variant is used: keep
  * them short, and never block on the pool from them. The loop thread also reads the items of {@code imap} calls
  * from their {@code Iterable}s: an iterator that blocks holds up the whole pool.
@@ -46,20 +43,16 @@ public final class ProcessPool extends AbstractPool {
     private final PoolConfig config;
     private final PoolCounters counters;
     private final ConductorHolder holder;
-    private final CallEntry entry;
+    /** Where calls enter the core; package-private for tests, which count the calls run on their caller's thread. */
+    final CallEntry entry;
 
     private ProcessPool(PoolConfig config) {
         super(config.name());
         this.config = config;
         this.counters = new PoolCounters();
-        CoreSettings settings = config.coreSettings();
-        this.holder = new ConductorHolder(config, settings, counters);
-        this.entry = new CallEntry(holder, new FunctionTable(config.workerClasspath(), config.serialization()),
-                new DirectPath(settings, counters), counters);
-        // A pool made inside a worker starts at its first call: see ConductorHolder.
-        if (!Boolean.getBoolean(WorkerMain.IN_WORKER_PROPERTY)) {
-            holder.start();
-        }
+        this.holder = new ConductorHolder(config, config.coreSettings(), counters);
+        this.entry = new CallEntry(holder, config, counters);
+        holder.startUnlessInWorker();
     }
 
     /**
@@ -136,23 +129,15 @@ public final class ProcessPool extends AbstractPool {
         entry.submit(call, false);
     }
 
-    /** A call whose caller waits for it runs on the caller's thread when a worker is idle: see {@link DirectPath}. */
+    /** A call whose caller waits for it runs on the caller's thread when a worker is idle: see {@code DirectPath}. */
     @Override
     protected void submitAndRun(Call call) {
         entry.submit(call, true);
     }
 
-    /** {@return how many calls ran on their caller's thread (for tests)} */
-    long directCalls() {
-        return entry.directCalls();
-    }
-
     @Override
     protected void checkMayBlock() {
-        if (holder.isConductorThread()) {
-            throw new IllegalStateException("a blocking call on the pool from one of its own callbacks would "
-                    + "wait for itself forever; use the ...Async variants in callbacks, or thenApplyAsync");
-        }
+        holder.checkMayBlock();
     }
 
     @Override
@@ -215,8 +200,8 @@ public final class ProcessPool extends AbstractPool {
     }
 
     /**
-     * Settings for a {@link ProcessPool}. Every setting is checked in {@link #build()} (a name and JVM options as
-     * they are set), whose errors name the bad value. What it is told is kept in a BuilderSettings until then.
+     * Settings for a {@link ProcessPool}. Every setting is checked in {@link #build()} (a name, JVM options and a
+     * memory limit as they are set), whose errors name the bad value.
      */
     public static final class Builder {
         private final BuilderSettings settings = new BuilderSettings();
@@ -248,6 +233,30 @@ public final class ProcessPool extends AbstractPool {
         }
 
         /**
+         * The workers kept when idle ({@code ThreadPoolExecutor}'s core size); by default all, a fixed pool. Below
+         * it, workers start as queued work needs them, up to {@link #processes}, and one idle for {@link #keepAlive}
+         * ends; with 0 no worker starts before the first call.
+         *
+         * @param minProcesses 0 to {@code processes}; {@link #build()} refuses others
+         * @return this builder
+         */
+        public Builder minProcesses(int minProcesses) {
+            settings.minProcesses = minProcesses;
+            return this;
+        }
+
+        /**
+         * How long a worker above {@link #minProcesses} may stay idle before it ends; 60 seconds by default.
+         *
+         * @param keepAlive positive; {@link #build()} refuses {@code null}, zero or less
+         * @return this builder
+         */
+        public Builder keepAlive(Duration keepAlive) {
+            settings.keepAlive = keepAlive;
+            return this;
+        }
+
+        /**
          * Sets code each worker runs once before its first task, like Python's {@code initializer}. A worker whose
          * initializer throws does not start, and the pool reports why.
          *
@@ -273,9 +282,8 @@ public final class ProcessPool extends AbstractPool {
         }
 
         /**
-         * A worker whose resident memory is above this after a chunk is replaced once the chunk's results are in;
-         * the chunk completes, and chunks handed to it ahead run on others. Celery's {@code
-         * worker_max_memory_per_child}; no limit by default. Read from {@code /proc} (Linux).
+         * A worker whose resident memory ({@code /proc}, Linux) is above this after a chunk is replaced once the
+         * chunk's results are in; Celery's {@code worker_max_memory_per_child}. No limit by default.
          *
          * @param bytes the most resident memory a worker may keep, in bytes
          * @return this builder

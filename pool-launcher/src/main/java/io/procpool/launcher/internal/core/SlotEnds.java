@@ -116,7 +116,8 @@ final class SlotEnds {
         if (was == WorkerSlot.State.STARTING && !pool.terminating()) {
             onStartFailure(worker, end);
         }
-        if (started.isDone() && !started.isCompletedExceptionally() && pool.replacesWorkers()) {
+        if (started.isDone() && !started.isCompletedExceptionally() && pool.replacesWorkers()
+                && !worker.idleExpired) {
             try {
                 slots.replace(worker.index);
             } catch (PoolException e) {
