@@ -25,7 +25,7 @@ class MaxMemoryPerChildTest {
     private static final long MIB = 1 << 20;
     private static final long LIMIT = 200 * MIB;
     private static final int LEAK_BYTES = 48 << 20;
-    private static final int CALLS = 24;
+    private static final int CALLS = 15;
     /** What a worker holds for good: every block a call leaked, as a leaking library would. */
     private static final List<byte[]> LEAKED = new ArrayList<>();
 
