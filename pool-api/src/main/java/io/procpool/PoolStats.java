@@ -22,6 +22,8 @@ package io.procpool;
  *                                  side by side, so this sum can exceed the wall time of the calls
  * @param workersStarted            workers started, replacements included
  * @param workersLost               workers that died or were killed while the pool ran
+ * @param workersRecycled           workers the pool replaced by its own rule, not lost: those that reached
+ *                                  {@code maxTasksPerChild} or passed {@code maxMemoryPerChild}
  */
 public record PoolStats(
         long tasksSubmitted,
@@ -37,7 +39,35 @@ public record PoolStats(
         long workerSerializeNanos,
         long roundTripNanos,
         long workersStarted,
-        long workersLost) {
+        long workersLost,
+        long workersRecycled) {
+
+    /**
+     * A snapshot with no worker recycled, as of the pools before they counted them.
+     *
+     * @param tasksSubmitted         see {@link #tasksSubmitted()}
+     * @param tasksCompleted         see {@link #tasksCompleted()}
+     * @param tasksFailed            see {@link #tasksFailed()}
+     * @param chunksCompleted        see {@link #chunksCompleted()}
+     * @param bytesToWorkers         see {@link #bytesToWorkers()}
+     * @param bytesFromWorkers       see {@link #bytesFromWorkers()}
+     * @param parentSerializeNanos   see {@link #parentSerializeNanos()}
+     * @param parentDeserializeNanos see {@link #parentDeserializeNanos()}
+     * @param workerDeserializeNanos see {@link #workerDeserializeNanos()}
+     * @param workerExecuteNanos     see {@link #workerExecuteNanos()}
+     * @param workerSerializeNanos   see {@link #workerSerializeNanos()}
+     * @param roundTripNanos         see {@link #roundTripNanos()}
+     * @param workersStarted         see {@link #workersStarted()}
+     * @param workersLost            see {@link #workersLost()}
+     */
+    public PoolStats(long tasksSubmitted, long tasksCompleted, long tasksFailed, long chunksCompleted,
+                     long bytesToWorkers, long bytesFromWorkers, long parentSerializeNanos,
+                     long parentDeserializeNanos, long workerDeserializeNanos, long workerExecuteNanos,
+                     long workerSerializeNanos, long roundTripNanos, long workersStarted, long workersLost) {
+        this(tasksSubmitted, tasksCompleted, tasksFailed, chunksCompleted, bytesToWorkers, bytesFromWorkers,
+                parentSerializeNanos, parentDeserializeNanos, workerDeserializeNanos, workerExecuteNanos,
+                workerSerializeNanos, roundTripNanos, workersStarted, workersLost, 0);
+    }
 
     /**
      * Returns the time chunks spent neither in the parent's serialiser nor in a worker: waiting in queues and in
@@ -76,12 +106,12 @@ public record PoolStats(
                 "PoolStats[tasks: %d submitted, %d finished (%d of them failed); chunks: %d; bytes: %d out, %d in; "
                         + "per finished task: serialise %.1f us here + %.1f us in the worker, deserialise %.1f us "
                         + "here + %.1f us in the worker, execute %.1f us, queue+transport %.1f us; "
-                        + "workers: %d started, %d lost]",
+                        + "workers: %d started, %d lost, %d recycled]",
                 tasksSubmitted, tasksCompleted, tasksFailed, chunksCompleted, bytesToWorkers, bytesFromWorkers,
                 meanMicros(parentSerializeNanos), meanMicros(workerSerializeNanos),
                 meanMicros(parentDeserializeNanos), meanMicros(workerDeserializeNanos),
                 meanMicros(workerExecuteNanos), meanMicros(queueAndTransportNanos()),
-                workersStarted, workersLost);
+                workersStarted, workersLost, workersRecycled);
     }
 
     /** A time summed over tasks, as a mean per finished task in microseconds; zero before any finished. */

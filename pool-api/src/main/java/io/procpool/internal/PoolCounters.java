@@ -37,6 +37,8 @@ public final class PoolCounters {
     public final LongAdder workersStarted = new LongAdder();
     /** The running total behind {@link PoolStats#workersLost()}. */
     public final LongAdder workersLost = new LongAdder();
+    /** The running total behind {@link PoolStats#workersRecycled()}. */
+    public final LongAdder workersRecycled = new LongAdder();
 
     /**
      * Classes that exist only in the parent's memory, sent to workers by value: counted once per worker and
@@ -57,6 +59,7 @@ public final class PoolCounters {
         return new PoolStats(tasksSubmitted.sum(), tasksCompleted.sum(), tasksFailed.sum(), chunksCompleted.sum(),
                 bytesToWorkers.sum(), bytesFromWorkers.sum(), parentSerializeNanos.sum(),
                 parentDeserializeNanos.sum(), workerDeserializeNanos.sum(), workerExecuteNanos.sum(),
-                workerSerializeNanos.sum(), roundTripNanos.sum(), workersStarted.sum(), workersLost.sum());
+                workerSerializeNanos.sum(), roundTripNanos.sum(), workersStarted.sum(), workersLost.sum(),
+                workersRecycled.sum());
     }
 }

@@ -20,7 +20,8 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -cp app.jar io.procpool.cluster.ClusterMember --cluster-name NAME --port PORT [--members HOST:PORT,...]
- *      [--workers N] [--host ADDRESS] [--worker-processes [--task-timeout-ms MS]] [--allow-classes PATTERN,...]
+ *      [--workers N] [--host ADDRESS] [--worker-processes [--task-timeout-ms MS]
+ *      [--max-memory-per-child BYTES]] [--allow-classes PATTERN,...]
  * </pre>
  *
  * A member runs whatever tasks reach it: run members only on a network that only trusted machines can reach (see
@@ -64,6 +65,11 @@ public final class ClusterMember implements Callable<Integer> {
     @Option(names = "--task-timeout-ms", paramLabel = "MS",
             description = "With --worker-processes, the time limit of each task (default: none).")
     private long taskTimeoutMs;
+
+    @Option(names = "--max-memory-per-child", paramLabel = "BYTES",
+            description = "With --worker-processes, replace a worker JVM whose resident memory is above this many "
+                    + "bytes after a chunk, once its results are in (default: no limit).")
+    private long maxMemoryPerChild;
 
     @Option(names = "--allow-classes", split = ",", paramLabel = "PATTERN",
             description = "Deserialise only these classes, comma-separated (com.example.**, com.example.*, a class "
@@ -160,6 +166,10 @@ public final class ClusterMember implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--task-timeout-ms needs "
                     + "--worker-processes and a positive value (a thread cannot be stopped), was " + taskTimeoutMs);
         }
+        if (maxMemoryPerChild < 0 || maxMemoryPerChild > 0 && !workerProcesses) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--max-memory-per-child needs "
+                    + "--worker-processes and a positive number of bytes, was " + maxMemoryPerChild);
+        }
         if (workerProcesses && !JvmFlags.missing().isEmpty()) {
             // A member with worker JVMs is a process pool's parent: said now, not at its first task.
             throw new CommandLine.ParameterException(new CommandLine(this), "--worker-processes needs these JVM "
@@ -171,6 +181,6 @@ public final class ClusterMember implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--allow-classes: " + e.getMessage());
         }
         return new MemberOptions(clusterName, host, port, List.copyOf(members), workers, workerProcesses,
-                taskTimeoutMs, parentPid, List.copyOf(allowClasses));
+                taskTimeoutMs, maxMemoryPerChild, parentPid, List.copyOf(allowClasses));
     }
 }

@@ -133,6 +133,9 @@ final class MemberRuntime implements AutoCloseable {
             if (options.taskTimeoutMs() > 0) {
                 builder.taskTimeout(Duration.ofMillis(options.taskTimeoutMs()));
             }
+            if (options.maxMemoryPerChild() > 0) {
+                builder.maxMemoryPerChild(options.maxMemoryPerChild());
+            }
             return builder.build();
         });
     }

@@ -17,7 +17,7 @@ public final class OtherVersionMember {
 
     public static void main(String[] args) {
         MemberOptions options = new MemberOptions(args[0], "127.0.0.1", Integer.parseInt(args[1]), List.of(), 1,
-                false, 0, 0, List.of());
+                false, 0, 0, 0, List.of());
         Config config = HazelcastSetup.member(options);
         config.getMemberAttributeConfig().setAttribute(HazelcastSetup.VERSION_ATTRIBUTE, VERSION);
         Hazelcast.newHazelcastInstance(config);

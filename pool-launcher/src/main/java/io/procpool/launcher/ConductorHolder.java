@@ -8,6 +8,7 @@ import io.procpool.launcher.internal.core.Conductor;
 import io.procpool.launcher.internal.core.CoreSettings;
 import io.procpool.worker.internal.logging.Quiet;
 import io.procpool.worker.internal.protocol.Protocol;
+import io.procpool.worker.WorkerMain;
 
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -47,6 +48,13 @@ final class ConductorHolder {
         this.shutdownHook = new Thread(this::terminateQuietly, PoolNames.thread(config.name(), "shutdown-hook"));
     }
 
+    /** Starts the workers now, unless this JVM is a worker: a pool made there starts at its first call. */
+    void startUnlessInWorker() {
+        if (!Boolean.getBoolean(WorkerMain.IN_WORKER_PROPERTY)) {
+            start();
+        }
+    }
+
     /** {@return the conductor, or null before the workers started} */
     Conductor current() {
         return conductor;
@@ -74,6 +82,14 @@ final class ConductorHolder {
             throw new IllegalStateException("the pool is shut down and accepts no new work");
         }
         return running;
+    }
+
+    /** Refuses a blocking call on the pool from its conductor's thread, which would wait for itself. */
+    void checkMayBlock() {
+        if (isConductorThread()) {
+            throw new IllegalStateException("a blocking call on the pool from one of its own callbacks would "
+                    + "wait for itself forever; use the ...Async variants in callbacks, or thenApplyAsync");
+        }
     }
 
     /** {@return whether the calling thread is the conductor's: a blocking call there would wait for itself} */

@@ -52,6 +52,9 @@ final class CrashReport {
             int signal = code - 128;
             how.append("was killed by signal ").append(signal).append(signalName(signal))
                     .append(" (exit code ").append(code).append(')');
+            if (signal == 9) {
+                how.append(worker.oomVerdict());
+            }
         } else if (code == Protocol.EXIT_INIT_FAILED) {
             how.append("exited: its initializer failed (exit code ").append(code).append(')');
         } else {

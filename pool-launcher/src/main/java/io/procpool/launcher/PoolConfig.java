@@ -21,8 +21,11 @@ import java.util.List;
 record PoolConfig(
         String name,
         int processes,
+        int minProcesses,
+        Duration keepAlive,
         Initializer initializer,
         int maxTasksPerChild,
+        long maxMemoryPerChild,
         int retries,
         Duration taskTimeout,
         Duration heartbeatTimeout,
@@ -38,7 +41,7 @@ record PoolConfig(
     /** {@return what the core acts on, of these settings} */
     CoreSettings coreSettings() {
         return new CoreSettings(processes, maxTasksPerChild, retries, taskTimeout, heartbeatTimeout, startTimeout,
-                idleMode);
+                idleMode, minProcesses, keepAlive);
     }
 
     /**
@@ -49,46 +52,18 @@ record PoolConfig(
      * @throws IllegalArgumentException for a bad setting, naming it and its value
      * @throws io.procpool.PoolException if this JVM lacks the flags Chronicle needs, or the serialisation's library
      */
-    static PoolConfig of(ProcessPool.Builder b) {
-        checkSettings(b.processes, b.retries, b.heartbeatTimeout, b.maxTasksPerChild, b.taskTimeout, b.startTimeout);
+    static PoolConfig of(BuilderSettings b) {
+        b.check();
         ChildJvms.checkParentJvm();
         // Here, not at the first value: a FORY pool without Fory would otherwise start and then fail to link.
         ValueSerializers.requireAvailable(b.serialization);
         Path java = b.javaExecutable != null ? b.javaExecutable : ChildJvms.javaExecutable();
-        return new PoolConfig(PoolNames.orMadeUp(b.name), b.processes, b.initializer, b.maxTasksPerChild, b.retries,
+        return new PoolConfig(PoolNames.orMadeUp(b.name), b.processes, b.minProcesses(), b.keepAlive,
+                b.initializer, b.maxTasksPerChild,
+                b.maxMemoryPerChild, b.retries,
                 b.taskTimeout, b.heartbeatTimeout, b.startTimeout, List.copyOf(b.jvmOptions), java, b.queueDirectory,
                 b.idleMode, ClassFilter.allowing(b.allowedClasses),
                 Classpath.forWorkers(Thread.currentThread().getContextClassLoader()), b.serialization,
                 new ResultClassLoader(Thread.currentThread().getContextClassLoader()));
-    }
-
-    /**
-     * Checks the settings a builder collected, before anything else is done with them.
-     *
-     * @throws IllegalArgumentException for a bad setting, naming it and its value
-     */
-    private static void checkSettings(int processes, int retries, Duration heartbeatTimeout, int maxTasksPerChild,
-                                      Duration taskTimeout, Duration startTimeout) {
-        if (processes < 1) {
-            throw new IllegalArgumentException("a pool needs at least 1 process, was asked for " + processes);
-        }
-        if (retries < 0) {
-            throw new IllegalArgumentException("retries must be 0 or more, was " + retries);
-        }
-        if (heartbeatTimeout == null || heartbeatTimeout.toMillis() < 1000) {
-            // Workers beat every 200 ms: a shorter limit would kill healthy workers.
-            throw new IllegalArgumentException("heartbeatTimeout must be at least 1 second, was "
-                    + heartbeatTimeout);
-        }
-        if (maxTasksPerChild < 0) {
-            throw new IllegalArgumentException("maxTasksPerChild must be 0 (no limit) or more, was "
-                    + maxTasksPerChild);
-        }
-        if (taskTimeout != null && (taskTimeout.isNegative() || taskTimeout.isZero())) {
-            throw new IllegalArgumentException("taskTimeout must be positive, was " + taskTimeout);
-        }
-        if (startTimeout == null || startTimeout.isNegative() || startTimeout.isZero()) {
-            throw new IllegalArgumentException("startTimeout must be positive, was " + startTimeout);
-        }
     }
 }

@@ -9,17 +9,12 @@ import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.internal.MapCall;
 import io.procpool.internal.PoolCounters;
-import io.procpool.launcher.internal.core.ActiveCall;
 import io.procpool.launcher.internal.core.Conductor;
-import io.procpool.launcher.internal.core.CoreSettings;
-import io.procpool.launcher.internal.core.DirectPath;
 import io.procpool.worker.internal.runtime.IdleStrategy;
 import io.procpool.worker.internal.serial.ValueSerializers;
-import io.procpool.worker.WorkerMain;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,10 +31,10 @@ import java.util.Optional;
  * }
  * }</pre>
  *
- * <p>Creating a pool starts its workers and waits until each is ready (its initializer has run). A pool created
- * inside a worker (say, in a static field of the class whose tasks the worker runs) starts its workers only when it
- * is first used, so that such a field costs nothing in the workers that never use it. The parent JVM
- * needs the flags in {@code META-INF/procpool/jvm.args}; without them {@link #create(int)} says which are missing.
+ * <p>Creating a pool starts its workers (its {@link Builder#minProcesses} of them) and waits until each is ready. A
+ * pool created inside a worker (say, in a static field of the class whose tasks the worker runs) starts them at its
+ * first use, so that such a field costs nothing in the workers that never use it. The parent JVM needs the flags in
+ * {@code META-INF/procpool/jvm.args}; without them {@link #create(int)} says which are missing.
  * Callbacks on the returned futures run on the pool's loop thread unless an {@code ...Async} variant is used: keep
  * them short, and never block on the pool from them. The loop thread also reads the items of {@code imap} calls
  * from their {@code Iterable}s: an iterator that blocks holds up the whole pool.
@@ -47,22 +42,17 @@ import java.util.Optional;
 public final class ProcessPool extends AbstractPool {
     private final PoolConfig config;
     private final PoolCounters counters;
-    private final FunctionTable functions;
-    private final DirectPath directPath;
     private final ConductorHolder holder;
+    /** Where calls enter the core; package-private for tests, which count the calls run on their caller's thread. */
+    final CallEntry entry;
 
     private ProcessPool(PoolConfig config) {
         super(config.name());
         this.config = config;
         this.counters = new PoolCounters();
-        this.functions = new FunctionTable(config);
-        CoreSettings settings = config.coreSettings();
-        this.directPath = new DirectPath(settings, counters);
-        this.holder = new ConductorHolder(config, settings, counters);
-        // A pool made inside a worker starts at its first call: see ConductorHolder.
-        if (!Boolean.getBoolean(WorkerMain.IN_WORKER_PROPERTY)) {
-            holder.start();
-        }
+        this.holder = new ConductorHolder(config, config.coreSettings(), counters);
+        this.entry = new CallEntry(holder, config, counters);
+        holder.startUnlessInWorker();
     }
 
     /**
@@ -131,25 +121,13 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     protected void submit(Call call) {
-        Conductor loop = holder.running();
-        call.onCancel(loop::cancelled);
-        loop.submit(functions.activate(call, counters));
+        entry.submit(call, false);
     }
 
-    /** A call whose caller waits for it runs on the caller's thread when a worker is idle: see {@link DirectPath}. */
+    /** A call whose caller waits for it runs on the caller's thread when a worker is idle: see {@code DirectPath}. */
     @Override
     protected void submitAndRun(Call call) {
-        Conductor loop = holder.running();
-        call.onCancel(loop::cancelled);
-        ActiveCall active = functions.activate(call, counters);
-        if (!directPath.tryRun(loop, active)) {
-            loop.submit(active);
-        }
-    }
-
-    /** {@return how many calls ran on their caller's thread (for tests)} */
-    long directCalls() {
-        return directPath.callsRun();
+        entry.submit(call, true);
     }
 
     /** {@return how many in-memory classes were sent to workers, once per worker and version (for tests)} */
@@ -159,10 +137,7 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     protected void checkMayBlock() {
-        if (holder.isConductorThread()) {
-            throw new IllegalStateException("a blocking call on the pool from one of its own callbacks would "
-                    + "wait for itself forever; use the ...Async variants in callbacks, or thenApplyAsync");
-        }
+        holder.checkMayBlock();
     }
 
     @Override
@@ -225,24 +200,11 @@ public final class ProcessPool extends AbstractPool {
     }
 
     /**
-     * Settings for a {@link ProcessPool}. Every setting is checked in {@link #build()} (a name and JVM options as
-     * they are set), whose errors name the bad value. The pool's settings are made of its fields by PoolConfig.
+     * Settings for a {@link ProcessPool}. Every setting is checked in {@link #build()} (a name, JVM options and a
+     * memory limit as they are set), whose errors name the bad value.
      */
     public static final class Builder {
-        int processes = Runtime.getRuntime().availableProcessors();
-        Initializer initializer;
-        int maxTasksPerChild;
-        int retries;
-        Duration taskTimeout;
-        Duration heartbeatTimeout = Duration.ofSeconds(10);
-        final List<String> allowedClasses = new ArrayList<>();
-        Duration startTimeout = Duration.ofSeconds(60);
-        final List<String> jvmOptions = new ArrayList<>();
-        Path javaExecutable;
-        Path queueDirectory;
-        IdleStrategy.Mode idleMode = IdleStrategy.Mode.BACKOFF;
-        Serialization serialization = Serialization.KRYO;
-        String name;
+        private final BuilderSettings settings = new BuilderSettings();
 
         private Builder() {
         }
@@ -255,7 +217,7 @@ public final class ProcessPool extends AbstractPool {
          * @throws IllegalArgumentException if {@code name} is {@code null} or not such a name, quoting it
          */
         public Builder name(String name) {
-            this.name = io.procpool.internal.PoolNames.check(name);
+            settings.name = io.procpool.internal.PoolNames.check(name);
             return this;
         }
 
@@ -266,7 +228,31 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder processes(int processes) {
-            this.processes = processes;
+            settings.processes = processes;
+            return this;
+        }
+
+        /**
+         * The workers kept when idle ({@code ThreadPoolExecutor}'s core size); by default all, a fixed pool. Below
+         * it, workers start as queued work needs them, up to {@link #processes}, and one idle for {@link #keepAlive}
+         * ends; with 0 no worker starts before the first call.
+         *
+         * @param minProcesses 0 to {@code processes}; {@link #build()} refuses others
+         * @return this builder
+         */
+        public Builder minProcesses(int minProcesses) {
+            settings.minProcesses = minProcesses;
+            return this;
+        }
+
+        /**
+         * How long a worker above {@link #minProcesses} may stay idle before it ends; 60 seconds by default.
+         *
+         * @param keepAlive positive; {@link #build()} refuses {@code null}, zero or less
+         * @return this builder
+         */
+        public Builder keepAlive(Duration keepAlive) {
+            settings.keepAlive = keepAlive;
             return this;
         }
 
@@ -278,7 +264,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder initializer(Initializer initializer) {
-            this.initializer = initializer;
+            settings.initializer = initializer;
             return this;
         }
 
@@ -291,7 +277,20 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder maxTasksPerChild(int maxTasksPerChild) {
-            this.maxTasksPerChild = maxTasksPerChild;
+            settings.maxTasksPerChild = maxTasksPerChild;
+            return this;
+        }
+
+        /**
+         * A worker whose resident memory ({@code /proc}, Linux) is above this after a chunk is replaced once the
+         * chunk's results are in; Celery's {@code worker_max_memory_per_child}. No limit by default.
+         *
+         * @param bytes the most resident memory a worker may keep, in bytes
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is 0 or less
+         */
+        public Builder maxMemoryPerChild(long bytes) {
+            settings.maxMemoryPerChild = BuilderSettings.positive("maxMemoryPerChild", bytes);
             return this;
         }
 
@@ -305,7 +304,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder retries(int retries) {
-            this.retries = retries;
+            settings.retries = retries;
             return this;
         }
 
@@ -318,7 +317,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder heartbeatTimeout(Duration heartbeatTimeout) {
-            this.heartbeatTimeout = heartbeatTimeout;
+            settings.heartbeatTimeout = heartbeatTimeout;
             return this;
         }
 
@@ -334,7 +333,7 @@ public final class ProcessPool extends AbstractPool {
          */
         public Builder allowClasses(String... patterns) {
             for (String pattern : patterns) {
-                allowedClasses.add(Objects.requireNonNull(pattern, "a class pattern is null"));
+                settings.allowedClasses.add(Objects.requireNonNull(pattern, "a class pattern is null"));
             }
             return this;
         }
@@ -349,7 +348,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder taskTimeout(Duration taskTimeout) {
-            this.taskTimeout = taskTimeout;
+            settings.taskTimeout = taskTimeout;
             return this;
         }
 
@@ -360,7 +359,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder startTimeout(Duration startTimeout) {
-            this.startTimeout = startTimeout;
+            settings.startTimeout = startTimeout;
             return this;
         }
 
@@ -378,7 +377,7 @@ public final class ProcessPool extends AbstractPool {
          */
         public Builder jvmOptions(String... options) {
             for (String option : options) {
-                jvmOptions.add(InheritedOptions.checkOption(option));
+                settings.jvmOptions.add(InheritedOptions.checkOption(option));
             }
             return this;
         }
@@ -391,7 +390,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder javaExecutable(Path javaExecutable) {
-            this.javaExecutable = javaExecutable;
+            settings.javaExecutable = javaExecutable;
             return this;
         }
 
@@ -402,7 +401,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder queueDirectory(Path queueDirectory) {
-            this.queueDirectory = queueDirectory;
+            settings.queueDirectory = queueDirectory;
             return this;
         }
 
@@ -417,7 +416,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder serialization(Serialization serialization) {
-            this.serialization = java.util.Objects.requireNonNull(serialization, "serialization");
+            settings.serialization = java.util.Objects.requireNonNull(serialization, "serialization");
             return this;
         }
 
@@ -429,7 +428,7 @@ public final class ProcessPool extends AbstractPool {
          * @return this builder
          */
         public Builder busySpin(boolean busySpin) {
-            this.idleMode = busySpin ? IdleStrategy.Mode.BUSY_SPIN : IdleStrategy.Mode.BACKOFF;
+            settings.idleMode = busySpin ? IdleStrategy.Mode.BUSY_SPIN : IdleStrategy.Mode.BACKOFF;
             return this;
         }
 
@@ -443,7 +442,7 @@ public final class ProcessPool extends AbstractPool {
          *                                  worker cannot start
          */
         public ProcessPool build() {
-            return new ProcessPool(PoolConfig.of(this));
+            return new ProcessPool(PoolConfig.of(settings));
         }
     }
 }

@@ -209,6 +209,7 @@ final class WorkerLauncher implements SlotFactory {
         try (Output init = new Output(256, -1)) {
             Protocol.writeHeader(init, Protocol.INIT);
             init.writeVarInt(config.maxTasksPerChild(), true);
+            init.writeVarLong(config.maxMemoryPerChild(), true);
             init.writeBoolean(config.taskTimeout() != null);
             init.writeBoolean(initializerBytes != null);
             if (initializerBytes != null) {

@@ -56,6 +56,8 @@ final class WorkerProcess implements SlotChannel {
     private volatile java.io.OutputStream stdin;
     /** Starts the process and watches it on a Commons Exec thread. */
     private volatile ChildExecutor executor;
+    /** The kernel's OOM kill counts as the worker started, to tell its OOM killer's SIGKILL from another's. */
+    private volatile OomKills oomKillsAtStart;
 
     WorkerProcess(String pool, int slot, Path directory, String command) {
         this.pool = pool;
@@ -103,6 +105,7 @@ final class WorkerProcess implements SlotChannel {
     }
 
     void start(CommandLine commandLine, Consumer<Exit> onExit) {
+        oomKillsAtStart = OomKills.now();
         executor = new ChildExecutor(PoolNames.thread(pool, ""), "-" + slot, started -> {
             startup.processStartedMicros = Protocol.epochMicros();
             stdout.launched(started.pid());
@@ -248,6 +251,12 @@ final class WorkerProcess implements SlotChannel {
         if (started != null) {
             started.destroyForcibly();
         }
+    }
+
+    /** {@return what the kernel's OOM kill counts say of a SIGKILL the pool did not send, to follow its words} */
+    String oomVerdict() {
+        OomKills before = oomKillsAtStart;
+        return before == null ? "" : before.verdict(OomKills.now());
     }
 
     @Override

@@ -35,21 +35,21 @@ class DirectPathTest {
      */
     private static void untilDirect(ProcessPool pool) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // a loaded machine may be slow to idle
-        for (int i = 0; pool.directCalls() == 0 && System.nanoTime() - deadline < 0; i++) {
+        for (int i = 0; pool.entry.directCalls() == 0 && System.nanoTime() - deadline < 0; i++) {
             assertEquals(i + 1, pool.apply((Integer n) -> n + 1, i));
         }
-        assertTrue(pool.directCalls() > 0, "no call ran on the caller's thread");
+        assertTrue(pool.entry.directCalls() > 0, "no call ran on the caller's thread");
     }
 
     @Test
     void shouldRunBackToBackBlockingCallsOnTheCallersThread() {
         try (ProcessPool pool = ProcessPool.create(1)) {
             untilDirect(pool);
-            long before = pool.directCalls();
+            long before = pool.entry.directCalls();
             for (int i = 0; i < 100; i++) {
                 assertEquals("v" + i, pool.apply((Integer n) -> "v" + n, i));
             }
-            assertEquals(before + 100, pool.directCalls(), "an idle worker is given back to the next caller");
+            assertEquals(before + 100, pool.entry.directCalls(), "an idle worker is given back to the next caller");
             assertEquals(List.of(1, 4, 9), pool.map((Integer n) -> n * n, List.of(1, 2, 3)),
                     "a map goes through the loop, which takes the worker back");
             assertEquals(5, pool.apply((Integer n) -> n + 1, 4), "and offers it again afterwards");
@@ -61,13 +61,13 @@ class DirectPathTest {
         try (ProcessPool pool = ProcessPool.create(1)) {
             untilDirect(pool);
             long pid = pool.apply((Integer i) -> ProcessHandle.current().pid(), 0);
-            long before = pool.directCalls();
+            long before = pool.entry.directCalls();
             WorkerCrashedException crash = assertThrows(WorkerCrashedException.class,
                     () -> pool.apply((Integer i) -> {
                         Runtime.getRuntime().halt(42);
                         return i;
                     }, 1));
-            assertEquals(before + 1, pool.directCalls(), "the call under test ran on the caller's thread");
+            assertEquals(before + 1, pool.entry.directCalls(), "the call under test ran on the caller's thread");
             assertEquals(42, crash.exitCode(), crash.getMessage());
             assertEquals(pid, crash.pid());
             long replacement = pool.apply((Integer i) -> ProcessHandle.current().pid(), 0);
@@ -81,7 +81,7 @@ class DirectPathTest {
         String markerPath = marker.toString();
         try (ProcessPool pool = ProcessPool.builder().processes(1).retries(1).build()) {
             untilDirect(pool);
-            long before = pool.directCalls();
+            long before = pool.entry.directCalls();
             long pid = pool.apply((Integer i) -> {
                 Path seen = Path.of(markerPath);
                 if (!Files.exists(seen)) {
@@ -90,7 +90,7 @@ class DirectPathTest {
                 }
                 return ProcessHandle.current().pid();
             }, 1);
-            assertEquals(before + 1, pool.directCalls());
+            assertEquals(before + 1, pool.entry.directCalls());
             assertTrue(Files.exists(marker), "the first attempt ran and died");
             assertEquals(1, pool.stats().workersLost(), pool.stats().toString());
             assertEquals(pid, pool.apply((Integer i) -> ProcessHandle.current().pid(), 0),
@@ -102,14 +102,14 @@ class DirectPathTest {
     void shouldTimeOutADirectCallAndCarryOn() {
         try (ProcessPool pool = ProcessPool.builder().processes(1).taskTimeout(Duration.ofMillis(300)).build()) {
             untilDirect(pool);
-            long before = pool.directCalls();
+            long before = pool.entry.directCalls();
             long start = System.nanoTime();
             assertThrows(TaskTimeoutException.class, () -> pool.apply((Integer i) -> {
                 Thread.sleep(60_000);
                 return i;
             }, 1));
             long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertEquals(before + 1, pool.directCalls());
+            assertEquals(before + 1, pool.entry.directCalls());
             assertTrue(tookMs < 30_000, "the late item was stopped, after " + tookMs + " ms");
             assertEquals(3, pool.apply((Integer i) -> i + 1, 2), "the pool carries on");
         }
@@ -119,7 +119,7 @@ class DirectPathTest {
     void shouldEndADirectCallWhoseCallerIsInterruptedAndDropItsLateResult() throws Exception {
         try (ProcessPool pool = ProcessPool.create(1)) {
             untilDirect(pool);
-            long before = pool.directCalls();
+            long before = pool.entry.directCalls();
             Path started = temp.resolve("started");
             String startedPath = started.toString();
             AtomicReference<Throwable> thrown = new AtomicReference<>();
@@ -146,7 +146,7 @@ class DirectPathTest {
             assertTrue(done.await(10, TimeUnit.SECONDS), "the interrupted caller returned");
             assertTrue(thrown.get() instanceof PoolException, String.valueOf(thrown.get()));
             assertTrue(thrown.get().getMessage().contains("interrupted"), thrown.get().getMessage());
-            assertEquals(before + 1, pool.directCalls());
+            assertEquals(before + 1, pool.entry.directCalls());
             assertEquals("after", pool.apply((Integer i) -> "after", 0),
                     "the late result of the interrupted call is not taken for this one");
         }
@@ -171,7 +171,7 @@ class DirectPathTest {
                 assertFalse(busy.isDone(), "the busy call ended early");
                 Thread.onSpinWait();
             }
-            long before = pool.directCalls();
+            long before = pool.entry.directCalls();
             long submitted = pool.stats().tasksSubmitted();
             CompletableFuture<Integer> queued = CompletableFuture.supplyAsync(() -> pool.apply((Integer i) -> i, 8));
             // Released only once the call has reached the loop, which sends it behind the busy item: released
@@ -184,7 +184,7 @@ class DirectPathTest {
             Files.writeString(release, "go");
             assertEquals(7, busy.get(30, TimeUnit.SECONDS));
             assertEquals(8, queued.get(30, TimeUnit.SECONDS));
-            assertEquals(before, pool.directCalls(), "the worker was busy: the call waited in the loop's queue");
+            assertEquals(before, pool.entry.directCalls(), "the worker was busy: the call waited in the loop's queue");
         }
     }
 }

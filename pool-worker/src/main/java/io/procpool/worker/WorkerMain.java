@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * The main class of a worker JVM, which a pool starts with two arguments: the worker's directory, where its queues
  * and status file are, and the parent's pid. The worker reads set-up, functions and chunks from its tasks queue,
  * runs each item, and writes outcomes to its results queue, until told to shut down, until it has run
- * {@code maxTasksPerChild} items, or until its parent dies. This class reads the arguments and the worker's system
+ * {@code maxTasksPerChild} items or passed {@code maxMemoryPerChild}, or until its parent dies. This class reads the arguments and the worker's system
  * properties and hands the worker to its runtime.
  */
 public final class WorkerMain {

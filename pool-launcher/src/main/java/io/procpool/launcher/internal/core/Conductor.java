@@ -59,6 +59,7 @@ public final class Conductor implements Runnable {
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Supervisor supervisor;
+    private final SlotSizing sizing;
 
     /** Where the pool is: written by callers (shutdown, terminate) and by the loop; read by anyone. */
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.RUNNING);
@@ -113,7 +114,8 @@ public final class Conductor implements Runnable {
                 this::wake, new EndsView());
         this.cancellations = new Cancellations(slots, supervisor, this::wake,
                 () -> lifecycle.get() == Lifecycle.STOPPED);
-        firstWorkers = slots.startAll();
+        this.sizing = new SlotSizing(settings.minSlots(), settings.slots(), settings.keepAlive(), slots);
+        firstWorkers = slots.startFirst(settings.minSlots());
         if (firstWorkers.isEmpty()) {
             started.complete(null); // its workers come by themselves (a cluster's members)
         }
@@ -221,7 +223,8 @@ public final class Conductor implements Runnable {
                         worked |= collector.collect(worker);
                     }
                 }
-                worked |= dispatcher.dispatch(workers);
+                worked |= dispatcher.dispatch(workers, sizing.mayGrow(!handled.atLeast(Lifecycle.TERMINATING)));
+                worked |= sizing.grow(dispatcher.hasResends());
                 worked |= cancellations.act();
                 long now = supervisor.nanoTime();
                 if (now - lastSuperviseNanos >= SUPERVISE_INTERVAL_NANOS) {
@@ -328,6 +331,9 @@ public final class Conductor implements Runnable {
 
     private void supervise(long now) {
         slots.supervise(now, supervisor);
+        if (lifecycle.get() == Lifecycle.RUNNING) {
+            sizing.shrinkIdle(now);
+        }
         cancellations.stopCancelledChunks();
         if (now - lastSpaceCheckNanos > SPACE_CHECK_INTERVAL_NANOS) {
             lastSpaceCheckNanos = now;

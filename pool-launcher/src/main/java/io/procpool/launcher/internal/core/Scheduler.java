@@ -120,12 +120,22 @@ final class Scheduler {
     /**
      * Sends chunks while workers have room, each to the least loaded worker with room, looking from a rotating
      * start so that equally loaded workers share the work.
+     *
+     * @param mayGrow whether the pool may start a worker for a chunk no slot has room for: such a chunk is then
+     *                read now and waits first among those to send again, which says that work waits
+     *                ({@link #hasResends()})
      */
-    boolean dispatch(WorkerSlot[] workers) {
+    boolean dispatch(WorkerSlot[] workers, boolean mayGrow) {
         boolean worked = false;
         while (hasWork()) {
             WorkerSlot worker = leastLoaded(workers);
             if (worker == null) {
+                if (mayGrow && retry.isEmpty()) {
+                    Chunk waiting = nextChunk();
+                    if (waiting != null) {
+                        retry.addFirst(waiting);
+                    }
+                }
                 return worked;
             }
             Chunk chunk = nextChunk();

@@ -108,13 +108,16 @@ final class SlotEnds {
         factory.ended(worker, expected);
         if (!expected && !worker.stoppedForCancel && !pool.terminating()) {
             counters.workersLost.add(worker.channel().workers());
+        } else if (expected && was == WorkerSlot.State.RETIRING) {
+            counters.workersRecycled.increment();
         }
         heldChunks.settle(worker, end, expected);
         worker.channel().release();
         if (was == WorkerSlot.State.STARTING && !pool.terminating()) {
             onStartFailure(worker, end);
         }
-        if (started.isDone() && !started.isCompletedExceptionally() && pool.replacesWorkers()) {
+        if (started.isDone() && !started.isCompletedExceptionally() && pool.replacesWorkers()
+                && !worker.idleExpired) {
             try {
                 slots.replace(worker.index);
             } catch (PoolException e) {

@@ -48,17 +48,18 @@ final class SlotTable {
     }
 
     /**
-     * Starts a worker in every slot; if one cannot start, kills those started and throws.
+     * Starts a worker in each of the first {@code count} slots (the others start as work needs them, see
+     * {@link SlotSizing}); if one cannot start, kills those started and throws.
      *
      * @return the slots, as started
      */
-    List<WorkerSlot> startAll() {
+    List<WorkerSlot> startFirst(int count) {
         WorkerSlot[] all = slots;
         try {
-            for (int slot = 0; slot < all.length; slot++) {
+            for (int slot = 0; slot < count; slot++) {
                 all[slot] = launch(slot);
             }
-            return List.of(all.clone());
+            return List.of(Arrays.copyOf(all, count));
         } catch (RuntimeException | Error e) {
             for (WorkerSlot worker : all) {
                 if (worker != null) {
@@ -193,10 +194,10 @@ final class SlotTable {
         return false;
     }
 
-    /** {@return whether every slot has a worker, ready} */
+    /** {@return whether every slot started has its worker ready} */
     boolean allReady() {
         for (WorkerSlot worker : slots) {
-            if (worker == null || worker.state() != WorkerSlot.State.READY) {
+            if (worker != null && worker.state() != WorkerSlot.State.READY) {
                 return false;
             }
         }

@@ -82,6 +82,8 @@ public final class WorkerSlot implements Supervisor.Watched {
     Timeout timeout;
     /** Killed because it ran a chunk of a cancelled call: the pool's choice, not a lost worker. */
     boolean stoppedForCancel;
+    /** Told to end for being idle past the pool's keep-alive ({@link SlotSizing}): not to be replaced. */
+    boolean idleExpired;
     Throwable initFailure;
     /** Set by whatever watches the worker's end, so that a caller's thread driving the slot stops waiting. */
     volatile boolean exitSeen;

@@ -123,7 +123,7 @@ class SchedulerTest {
         RecordingChannel second = new RecordingChannel();
         WorkerSlot[] workers = {readyWorker(0, first), readyWorker(1, second)};
         call(List.of(0, 1, 2, 3, 4, 5, 6, 7), 1);
-        assertTrue(dispatcher.dispatch(workers));
+        assertTrue(dispatcher.dispatch(workers, false));
         assertEquals(2, workers[0].inFlight.size(), "two chunks each before anything is measured");
         assertEquals(2, workers[1].inFlight.size());
         assertEquals(List.of(Protocol.FUNCTION, Protocol.CHUNK, Protocol.CHUNK), first.types());
@@ -146,7 +146,7 @@ class SchedulerTest {
         ActiveCall active = call(List.of(0, 1, 2, 3, 4, 5), 2);
         Chunk first = active.call().nextChunk();
         dispatcher.resend(first);
-        dispatcher.dispatch(workers);
+        dispatcher.dispatch(workers, false);
         assertEquals(List.of(0L, 2L), channel.chunkStarts());
     }
 
@@ -159,7 +159,7 @@ class SchedulerTest {
         assertTrue(workers[0].borrow(), "a caller's thread takes it");
         workers[1].lend();
         call(List.of(0, 1, 2, 3), 1);
-        dispatcher.dispatch(workers);
+        dispatcher.dispatch(workers, false);
         assertEquals(List.of(), lent.sent, "nothing for the worker a caller drives");
         assertEquals(2, workers[1].inFlight.size());
         assertTrue(workers[1].heldByConductor(), "the offered worker was taken back");
@@ -178,7 +178,7 @@ class SchedulerTest {
         workers[2].onShutdownSent();
         workers[3].channel().kill("test");
         call(List.of(0, 1), 1);
-        assertEquals(false, dispatcher.dispatch(workers));
+        assertEquals(false, dispatcher.dispatch(workers, false));
         assertEquals(List.of(), starting.sent);
         assertEquals(List.of(), retiring.sent);
         assertEquals(List.of(), shuttingDown.sent);
@@ -211,7 +211,7 @@ class SchedulerTest {
         items.set(1, new Thread());
         MapCall call = MapCall.ofList((Object o) -> o, items, 3);
         dispatcher.add(new ActiveCall(call, 8, new byte[]{1}));
-        dispatcher.dispatch(workers);
+        dispatcher.dispatch(workers, false);
         ExecutionException e = assertThrows(ExecutionException.class, () -> call.future().get());
         SerializationException cause = assertInstanceOf(SerializationException.class, e.getCause());
         assertTrue(cause.getMessage().contains("item 1") && cause.getMessage().contains("java.lang.Thread"),

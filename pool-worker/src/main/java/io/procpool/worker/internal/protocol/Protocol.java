@@ -15,7 +15,7 @@ import io.procpool.worker.internal.transport.StatusDescriptor;
  * header = version:byte  type:byte
  *
  * parent -> worker, on the tasks queue
- *   INIT      maxTasksPerChild:varint  tracksItems:boolean  hasInitializer:boolean  [initializer:varint+bytes]
+ *   INIT      maxTasksPerChild:varint  maxMemoryPerChild:varlong  tracksItems:boolean  hasInitializer:boolean  [initializer:varint+bytes]
  *   CLASSES   count:varint  (name:string  class file:varint+bytes) x count
  *             (classes that exist only in the parent's memory, see below: ahead of the first chunk that needs
  *              them, or of INIT for the initializer's)
@@ -34,7 +34,7 @@ import io.procpool.worker.internal.transport.StatusDescriptor;
  *                 | NONE, then per item: (OK value:object | TASK_FAILED failure | NOT_SERIALIZABLE message:string
  *                                        | NOT_DELIVERED message:string | POOL_FAILED failure) x count)
  *                deserialiseNanos:varlong  executeNanos:varlong  serialiseNanos:varlong
- *   RETIRING     tasksDone:varlong                              (maxTasksPerChild reached; exits 0 next)
+ *   RETIRING     tasksDone:varlong     (maxTasksPerChild reached, or maxMemoryPerChild passed; exits 0 next)
  *   BYE                                                         (answer to SHUTDOWN; exits 0 next)
  *
  * A chunk whose call the status descriptor names as cancelled is skipped: its RESULT says NOT_DELIVERED for each
@@ -158,7 +158,7 @@ public final class Protocol {
     public static final byte INIT_FAILED = 21;
     /** Worker to parent: the outcomes of a chunk. */
     public static final byte RESULT = 22;
-    /** Worker to parent: maxTasksPerChild reached; the worker exits. */
+    /** Worker to parent: maxTasksPerChild reached or maxMemoryPerChild passed; the worker exits. */
     public static final byte RETIRING = 23;
     /** Worker to parent: shutting down as asked. */
     public static final byte BYE = 24;

@@ -22,8 +22,8 @@ import java.util.Map;
 
 /**
  * A worker's message loop, on its main thread: reads set-up, functions and chunks from its tasks, runs each chunk,
- * and writes the answers to its results, until told to shut down or until it has run {@code maxTasksPerChild}
- * items. Between messages it spins, then yields, then sleeps until its parent wakes it.
+ * and writes the answers to its results, until told to shut down, or until it has run {@code maxTasksPerChild}
+ * items or its resident memory is above {@code maxMemoryPerChild} after a chunk. Between messages it spins, then yields, then sleeps until its parent wakes it.
  *
  * <pre>
  *   tasks --poll--> INIT: run the initializer, answer READY (or INIT_FAILED, and exit with EXIT_INIT_FAILED)
@@ -69,6 +69,10 @@ final class WorkerLoop {
     private final long[] stamps;
     private final ByteBuffer wakeUps = ByteBuffer.allocate(64);
     private long maxTasksPerChild;
+    /** The most resident memory the worker may have after a chunk before it retires, or 0 for no limit. */
+    private long maxMemoryPerChild;
+    /** Reads this process's resident memory, when {@link #maxMemoryPerChild} is set. */
+    private ResidentMemory residentMemory;
     /** Whether to say in the status when each item starts: only the parent's task timeout reads it. */
     private boolean tracksItems;
     private long tasksDone;
@@ -139,7 +143,7 @@ final class WorkerLoop {
                     break;
                 case Protocol.CHUNK:
                     runChunk(in);
-                    if (maxTasksPerChild > 0 && tasksDone >= maxTasksPerChild) {
+                    if (maxTasksPerChild > 0 && tasksDone >= maxTasksPerChild || aboveMemoryLimit()) {
                         startMessage(Protocol.RETIRING).writeVarLong(tasksDone, true);
                         send(out);
                         return 0;
@@ -208,8 +212,21 @@ final class WorkerLoop {
         return false;
     }
 
+    /**
+     * Whether this worker's resident memory passed {@code maxMemoryPerChild}: read once its chunk's results are
+     * sent, so that the chunk that crossed the limit completes, and the worker then retires as one that reached
+     * {@code maxTasksPerChild} does (chunks handed to it ahead have not started, and its parent sends them to others).
+     */
+    private boolean aboveMemoryLimit() {
+        return residentMemory != null && residentMemory.bytes() > maxMemoryPerChild;
+    }
+
     private boolean initialise(Input in) {
         maxTasksPerChild = in.readVarInt(true);
+        maxMemoryPerChild = in.readVarLong(true);
+        if (maxMemoryPerChild > 0) {
+            residentMemory = ResidentMemory.open();
+        }
         tracksItems = in.readBoolean();
         if (in.readBoolean()) {
             byte[] bytes = in.readBytes(in.readVarInt(true));
