@@ -12,7 +12,6 @@ import io.procpool.launcher.internal.core.ActiveCall;
 import io.procpool.launcher.internal.core.Conductor;
 import io.procpool.launcher.internal.core.CoreSettings;
 import io.procpool.worker.internal.runtime.IdleStrategy;
-import io.procpool.worker.internal.serial.ValueSerializers;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,7 +99,7 @@ public final class ClusterPool extends AbstractPool {
     /** Serialises the value as a task's item would be, and drops the bytes. */
     @Override
     protected void checkCrosses(Object value) {
-        ValueSerializers.toBytes(serialization, value, "the task");
+        MachineLocal.toBytes(serialization, value, "the task");
     }
 
     /** The pool's conductor completes futures and runs their callbacks; blocking there would wait for itself. */
@@ -123,7 +122,7 @@ public final class ClusterPool extends AbstractPool {
         }
         InMemoryFunctions.refuse(call.fn());
         // The function is serialised here, on the caller's thread, once per call; it travels with every chunk.
-        byte[] function = ValueSerializers.toBytes(serialization, call.fn(), "the function");
+        byte[] function = MachineLocal.toBytes(serialization, call.fn(), "the function");
         call.onCancel(conductor::cancelled);
         conductor.submit(new ActiveCall(call, call.id(), function));
     }

@@ -97,7 +97,7 @@ final class MemberChannel implements SlotChannel {
         this.workers = parse(member.getAttribute(HazelcastSetup.WORKERS_ATTRIBUTE), 1);
         this.pid = parse(member.getAttribute(HazelcastSetup.PID_ATTRIBUTE), -1);
         this.port = member.getAddress().getPort();
-        this.values = ValueSerializers.create(serialization, classFilter, null);
+        this.values = MachineLocal.refusing(ValueSerializers.create(serialization, classFilter, null));
     }
 
     /** Binds the channel to its slot and to whom it tells of its end: once, as the conductor makes the slot. */

@@ -93,7 +93,7 @@ final class MemberRuntime implements AutoCloseable {
     }
 
     private PerThread newPerThread(Serialization serialization) {
-        ValueSerializer values = ValueSerializers.create(serialization, classFilter, null);
+        ValueSerializer values = MachineLocal.refusing(ValueSerializers.create(serialization, classFilter, null));
         ChunkRunner runner = options.workerProcesses()
                 ? new ChunkRunner(values, (task, items, count, results, failures, watch) ->
                         runInProcesses(serialization, task, items, count, results, failures))

@@ -1,6 +1,7 @@
 package io.procpool.launcher;
 
 import io.procpool.PoolException;
+import io.procpool.internal.SharedBlocks;
 import io.procpool.worker.internal.transport.Directories;
 import io.procpool.worker.internal.transport.QueueSizes;
 
@@ -17,7 +18,7 @@ import java.util.stream.Stream;
  * The private directory that holds one pool's queues: {@code procpool-<parent pid>-<n>} under /dev/shm where it
  * exists (memory, not disk), else under the temporary directory. Readable and writable by its owner only, since
  * workers deserialise what the queues hold. Deleted when the pool closes; a later pool deletes directories whose
- * owning process is gone. It also fixes the sizes of the pool's queues, from the space its file system has.
+ * owning process is gone, and the {@link io.procpool.SharedMemory} blocks whose creator is gone. It also fixes the sizes of the pool's queues, from the space its file system has.
  */
 final class PoolDirectory {
     private static final String PREFIX = "procpool-";
@@ -41,6 +42,7 @@ final class PoolDirectory {
         try {
             Files.createDirectories(base);
             removeOrphans(base);
+            SharedBlocks.removeStale();
             long free = Directories.usableBytes(base);
             QueueSizes sizes = QueueSizes.forSpace(free, processes);
             if (sizes == null) {
