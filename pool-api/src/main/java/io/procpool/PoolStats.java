@@ -22,6 +22,8 @@ package io.procpool;
  *                                  side by side, so this sum can exceed the wall time of the calls
  * @param workersStarted            workers started, replacements included
  * @param workersLost               workers that died or were killed while the pool ran
+ * @param liveWorkers               workers alive now: worker JVMs for a process pool, members' workers for a
+ *                                  cluster pool, threads for a thread pool; zero once the pool has stopped
  */
 public record PoolStats(
         long tasksSubmitted,
@@ -37,7 +39,8 @@ public record PoolStats(
         long workerSerializeNanos,
         long roundTripNanos,
         long workersStarted,
-        long workersLost) {
+        long workersLost,
+        long liveWorkers) {
 
     /**
      * Returns the time chunks spent neither in the parent's serialiser nor in a worker: waiting in queues and in
@@ -76,12 +79,12 @@ public record PoolStats(
                 "PoolStats[tasks: %d submitted, %d finished (%d of them failed); chunks: %d; bytes: %d out, %d in; "
                         + "per finished task: serialise %.1f us here + %.1f us in the worker, deserialise %.1f us "
                         + "here + %.1f us in the worker, execute %.1f us, queue+transport %.1f us; "
-                        + "workers: %d started, %d lost]",
+                        + "workers: %d started, %d lost, %d live]",
                 tasksSubmitted, tasksCompleted, tasksFailed, chunksCompleted, bytesToWorkers, bytesFromWorkers,
                 meanMicros(parentSerializeNanos), meanMicros(workerSerializeNanos),
                 meanMicros(parentDeserializeNanos), meanMicros(workerDeserializeNanos),
                 meanMicros(workerExecuteNanos), meanMicros(queueAndTransportNanos()),
-                workersStarted, workersLost);
+                workersStarted, workersLost, liveWorkers);
     }
 
     /** A time summed over tasks, as a mean per finished task in microseconds; zero before any finished. */

@@ -37,6 +37,11 @@ public final class PoolCounters {
     public final LongAdder workersStarted = new LongAdder();
     /** The running total behind {@link PoolStats#workersLost()}. */
     public final LongAdder workersLost = new LongAdder();
+    /**
+     * The workers alive now, behind {@link PoolStats#liveWorkers()}: added to as a worker starts and taken from as
+     * it ends, by the thread that sees each.
+     */
+    public final LongAdder liveWorkers = new LongAdder();
 
     /** Creates counters that all start at zero. */
     public PoolCounters() {
@@ -51,6 +56,7 @@ public final class PoolCounters {
         return new PoolStats(tasksSubmitted.sum(), tasksCompleted.sum(), tasksFailed.sum(), chunksCompleted.sum(),
                 bytesToWorkers.sum(), bytesFromWorkers.sum(), parentSerializeNanos.sum(),
                 parentDeserializeNanos.sum(), workerDeserializeNanos.sum(), workerExecuteNanos.sum(),
-                workerSerializeNanos.sum(), roundTripNanos.sum(), workersStarted.sum(), workersLost.sum());
+                workerSerializeNanos.sum(), roundTripNanos.sum(), workersStarted.sum(), workersLost.sum(),
+                liveWorkers.sum());
     }
 }

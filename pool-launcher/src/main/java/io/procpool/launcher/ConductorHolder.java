@@ -2,10 +2,13 @@ package io.procpool.launcher;
 
 import io.procpool.PoolException;
 import io.procpool.internal.AbstractPool;
+import io.procpool.internal.PoolBeans;
 import io.procpool.internal.PoolCounters;
+import io.procpool.launcher.internal.core.ActiveCall;
 import io.procpool.internal.PoolNames;
 import io.procpool.launcher.internal.core.Conductor;
 import io.procpool.launcher.internal.core.CoreSettings;
+import io.procpool.launcher.internal.core.DirectPath;
 import io.procpool.worker.internal.logging.Quiet;
 import io.procpool.worker.internal.protocol.Protocol;
 
@@ -31,6 +34,8 @@ final class ConductorHolder {
     private final CoreSettings settings;
     private final PoolCounters counters;
     private final Thread shutdownHook;
+    /** The pool's JMX bean, registered from the start for a pool built with {@code jmx(true)}; null otherwise. */
+    private final PoolBeans.Registration mxBean;
     private final Object startLock = new Object();
     /** Null until the workers start; written once, under {@link #startLock}. */
     private volatile Conductor conductor;
@@ -45,6 +50,8 @@ final class ConductorHolder {
         this.settings = settings;
         this.counters = counters;
         this.shutdownHook = new Thread(this::terminateQuietly, PoolNames.thread(config.name(), "shutdown-hook"));
+        // First: a name another pool's bean holds is refused before anything starts.
+        this.mxBean = config.jmx() ? PoolBeans.register(config.name(), counters::snapshot) : null;
     }
 
     /** {@return the conductor, or null before the workers started} */
@@ -76,10 +83,34 @@ final class ConductorHolder {
         return running;
     }
 
-    /** {@return whether the calling thread is the conductor's: a blocking call there would wait for itself} */
-    boolean isConductorThread() {
+    /**
+     * Refuses a blocking call on the conductor's thread, from a callback: it would wait for itself.
+     *
+     * @throws IllegalStateException on the conductor's thread
+     */
+    void checkMayBlock() {
         Conductor current = conductor;
-        return current != null && Thread.currentThread() == current.thread();
+        if (current != null && Thread.currentThread() == current.thread()) {
+            throw new IllegalStateException("a blocking call on the pool from one of its own callbacks would "
+                    + "wait for itself forever; use the ...Async variants in callbacks, or thenApplyAsync");
+        }
+    }
+
+    /**
+     * Hands a call to the conductor, started now if the pool has not started yet; a call whose caller waits for it
+     * runs on the caller's thread when a worker is idle (see {@link DirectPath}).
+     *
+     * @param call      the call
+     * @param functions serialises its function
+     * @param direct    the path to try first, or {@code null} for a call nobody waits for
+     */
+    void submit(io.procpool.internal.Call call, FunctionTable functions, DirectPath direct) {
+        Conductor loop = running();
+        call.onCancel(loop::cancelled);
+        ActiveCall active = functions.activate(call, counters);
+        if (direct == null || !direct.tryRun(loop, active)) {
+            loop.submit(active);
+        }
     }
 
     /** {@return the start-up of the workers the pool started with; empty until they have started} */
@@ -113,7 +144,7 @@ final class ConductorHolder {
             PoolDirectory directory = PoolDirectory.create(config.queueRoot(), config.processes());
             Conductor created;
             try {
-                created = new Conductor(PoolNames.thread(config.name(), "loop"), settings,
+                created = new Conductor(config.name(), settings,
                         new WorkerLauncher(config, directory, counters), counters);
             } catch (RuntimeException | Error e) {
                 directory.delete();
@@ -168,6 +199,9 @@ final class ConductorHolder {
      * @param now whether to terminate rather than shut down
      */
     void shutdown(boolean now) {
+        if (now) {
+            withdrawMXBean();
+        }
         Conductor started = stopBeforeStart();
         if (started != null && now) {
             started.requestTerminate();
@@ -195,15 +229,16 @@ final class ConductorHolder {
      *
      * @throws IllegalStateException if the pool was neither shut down nor terminated
      */
-    void join(Runnable checkMayBlock) {
+    void join() {
         Conductor started = conductor;
         if (started == null ? !stoppedBeforeStart : !started.isStopping()) {
             throw new IllegalStateException("join() needs shutdown() or terminate() first");
         }
         if (started == null) {
+            withdrawMXBean();
             return;
         }
-        checkMayBlock.run();
+        checkMayBlock();
         boolean interrupted = false;
         while (true) {
             try {
@@ -219,6 +254,7 @@ final class ConductorHolder {
             }
         }
         removeShutdownHook();
+        withdrawMXBean();
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -258,6 +294,13 @@ final class ConductorHolder {
             // Workers also watch this process and exit on their own when it is gone.
         }
         removeShutdownHook();
+    }
+
+    /** The bean goes as the pool is joined or terminated (a failed start terminates it), once. */
+    private void withdrawMXBean() {
+        if (mxBean != null) {
+            mxBean.close();
+        }
     }
 
     private void removeShutdownHook() {

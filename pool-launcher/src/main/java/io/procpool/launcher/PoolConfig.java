@@ -32,7 +32,8 @@ record PoolConfig(
         IdleStrategy.Mode idleMode,
         ClassFilter classFilter,
         String workerClasspath,
-        Serialization serialization) {
+        Serialization serialization,
+        boolean jmx) {
     /** {@return what the core acts on, of these settings} */
     CoreSettings coreSettings() {
         return new CoreSettings(processes, maxTasksPerChild, retries, taskTimeout, heartbeatTimeout, startTimeout,
@@ -56,7 +57,7 @@ record PoolConfig(
         return new PoolConfig(PoolNames.orMadeUp(b.name), b.processes, b.initializer, b.maxTasksPerChild, b.retries,
                 b.taskTimeout, b.heartbeatTimeout, b.startTimeout, List.copyOf(b.jvmOptions), java, b.queueDirectory,
                 b.idleMode, ClassFilter.allowing(b.allowedClasses),
-                Classpath.forWorkers(Thread.currentThread().getContextClassLoader()), b.serialization);
+                Classpath.forWorkers(Thread.currentThread().getContextClassLoader()), b.serialization, b.jmx);
     }
 
     /**

@@ -9,8 +9,6 @@ import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.internal.MapCall;
 import io.procpool.internal.PoolCounters;
-import io.procpool.launcher.internal.core.ActiveCall;
-import io.procpool.launcher.internal.core.Conductor;
 import io.procpool.launcher.internal.core.CoreSettings;
 import io.procpool.launcher.internal.core.DirectPath;
 import io.procpool.worker.internal.runtime.IdleStrategy;
@@ -136,20 +134,13 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     protected void submit(Call call) {
-        Conductor loop = holder.running();
-        call.onCancel(loop::cancelled);
-        loop.submit(functions.activate(call, counters));
+        holder.submit(call, functions, null);
     }
 
     /** A call whose caller waits for it runs on the caller's thread when a worker is idle: see {@link DirectPath}. */
     @Override
     protected void submitAndRun(Call call) {
-        Conductor loop = holder.running();
-        call.onCancel(loop::cancelled);
-        ActiveCall active = functions.activate(call, counters);
-        if (!directPath.tryRun(loop, active)) {
-            loop.submit(active);
-        }
+        holder.submit(call, functions, directPath);
     }
 
     /** {@return how many calls ran on their caller's thread (for tests)} */
@@ -159,10 +150,7 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     protected void checkMayBlock() {
-        if (holder.isConductorThread()) {
-            throw new IllegalStateException("a blocking call on the pool from one of its own callbacks would "
-                    + "wait for itself forever; use the ...Async variants in callbacks, or thenApplyAsync");
-        }
+        holder.checkMayBlock();
     }
 
     @Override
@@ -172,7 +160,7 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     public void join() {
-        holder.join(this::checkMayBlock);
+        holder.join();
     }
 
     @Override
@@ -198,8 +186,8 @@ public final class ProcessPool extends AbstractPool {
     /** Chunks handed ahead to a busy worker that has not begun them are cancelled before they start, and said so. */
     @Override
     protected java.util.Set<MapCall> cancelReportingUnstarted(List<MapCall> calls) {
-        Conductor started = holder.current();
-        return started == null ? super.cancelReportingUnstarted(calls) : started.cancelReportingUnstarted(calls);
+        return holder.current() == null ? super.cancelReportingUnstarted(calls)
+                : holder.current().cancelReportingUnstarted(calls);
     }
 
     /** Serialises the value as a task's item would be, and drops the bytes. */
@@ -243,6 +231,7 @@ public final class ProcessPool extends AbstractPool {
         IdleStrategy.Mode idleMode = IdleStrategy.Mode.BACKOFF;
         Serialization serialization = Serialization.KRYO;
         String name;
+        boolean jmx;
 
         private Builder() {
         }
@@ -256,6 +245,18 @@ public final class ProcessPool extends AbstractPool {
          */
         public Builder name(String name) {
             this.name = io.procpool.internal.PoolNames.check(name);
+            return this;
+        }
+
+        /**
+         * Registers the pool's {@link io.procpool.metrics.PoolMXBean}, {@code io.procpool:type=Pool,name=<name>},
+         * until it is closed, joined or terminated; off by default. {@link #build()} refuses a name already taken.
+         *
+         * @param jmx whether to register the pool's JMX bean
+         * @return this builder
+         */
+        public Builder jmx(boolean jmx) {
+            this.jmx = jmx;
             return this;
         }
 
