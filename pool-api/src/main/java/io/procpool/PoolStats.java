@@ -24,6 +24,8 @@ package io.procpool;
  * @param workersLost               workers that died or were killed while the pool ran
  * @param workersRecycled           workers the pool replaced by its own rule, not lost: those that reached
  *                                  {@code maxTasksPerChild} or passed {@code maxMemoryPerChild}
+ * @param liveWorkers               workers alive now: worker JVMs for a process pool, members' workers for a
+ *                                  cluster pool, threads for a thread pool; zero once the pool has stopped
  */
 public record PoolStats(
         long tasksSubmitted,
@@ -40,10 +42,11 @@ public record PoolStats(
         long roundTripNanos,
         long workersStarted,
         long workersLost,
-        long workersRecycled) {
+        long workersRecycled,
+        long liveWorkers) {
 
     /**
-     * A snapshot with no worker recycled, as of the pools before they counted them.
+     * A snapshot with no worker recycled and none live, as of the pools before they counted them.
      *
      * @param tasksSubmitted         see {@link #tasksSubmitted()}
      * @param tasksCompleted         see {@link #tasksCompleted()}
@@ -66,7 +69,7 @@ public record PoolStats(
                      long workerSerializeNanos, long roundTripNanos, long workersStarted, long workersLost) {
         this(tasksSubmitted, tasksCompleted, tasksFailed, chunksCompleted, bytesToWorkers, bytesFromWorkers,
                 parentSerializeNanos, parentDeserializeNanos, workerDeserializeNanos, workerExecuteNanos,
-                workerSerializeNanos, roundTripNanos, workersStarted, workersLost, 0);
+                workerSerializeNanos, roundTripNanos, workersStarted, workersLost, 0, 0);
     }
 
     /**
@@ -106,12 +109,12 @@ public record PoolStats(
                 "PoolStats[tasks: %d submitted, %d finished (%d of them failed); chunks: %d; bytes: %d out, %d in; "
                         + "per finished task: serialise %.1f us here + %.1f us in the worker, deserialise %.1f us "
                         + "here + %.1f us in the worker, execute %.1f us, queue+transport %.1f us; "
-                        + "workers: %d started, %d lost, %d recycled]",
+                        + "workers: %d started, %d lost, %d recycled, %d live]",
                 tasksSubmitted, tasksCompleted, tasksFailed, chunksCompleted, bytesToWorkers, bytesFromWorkers,
                 meanMicros(parentSerializeNanos), meanMicros(workerSerializeNanos),
                 meanMicros(parentDeserializeNanos), meanMicros(workerDeserializeNanos),
                 meanMicros(workerExecuteNanos), meanMicros(queueAndTransportNanos()),
-                workersStarted, workersLost, workersRecycled);
+                workersStarted, workersLost, workersRecycled, liveWorkers);
     }
 
     /** A time summed over tasks, as a mean per finished task in microseconds; zero before any finished. */

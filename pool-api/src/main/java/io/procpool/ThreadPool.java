@@ -4,14 +4,18 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.internal.Chunk;
+import io.procpool.internal.MapCall;
 import io.procpool.internal.PoolCounters;
 import io.procpool.internal.PoolNames;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -50,11 +54,10 @@ public final class ThreadPool extends AbstractPool {
     private int chunksInFlight;
     /** Chunks handed to the executor that no thread has begun: they may still be taken back. */
     @GuardedBy("this")
-    private final java.util.Set<Chunk> handedAhead =
-            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<Chunk> handedAhead = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Calls a thread has begun a chunk of, until they finish. */
     @GuardedBy("this")
-    private final java.util.Set<Call> begun = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<Call> begun = Collections.newSetFromMap(new IdentityHashMap<>());
     @GuardedBy("this")
     private boolean accepting = true;
     @GuardedBy("this")
@@ -64,7 +67,7 @@ public final class ThreadPool extends AbstractPool {
         super(name);
         this.threads = threads;
         this.maxChunksInFlight = 2 * threads;
-        this.poolThreads = new ThreadPoolThreads(threads, initializer, this::stop);
+        this.poolThreads = new ThreadPoolThreads(threads, initializer, this::stop, stats.liveWorkers);
         this.stats.workersStarted.add(threads);
         this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), poolThreads.threadFactory(name));
@@ -186,13 +189,11 @@ public final class ThreadPool extends AbstractPool {
      * free thread, has not started: its chunks are taken back, so that no thread starts them, and it is said so.
      */
     @Override
-    protected java.util.Set<io.procpool.internal.MapCall> cancelReportingUnstarted(
-            List<io.procpool.internal.MapCall> calls) {
-        java.util.Set<io.procpool.internal.MapCall> unstarted =
-                java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        List<io.procpool.internal.MapCall> others = new ArrayList<>();
+    protected Set<MapCall> cancelReportingUnstarted(List<MapCall> calls) {
+        Set<MapCall> unstarted = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<MapCall> others = new ArrayList<>();
         synchronized (this) {
-            for (io.procpool.internal.MapCall call : calls) {
+            for (MapCall call : calls) {
                 if (!begun.contains(call) && handedAhead.removeIf(chunk -> chunk.call() == call)) {
                     unstarted.add(call);
                 } else {
@@ -241,7 +242,8 @@ public final class ThreadPool extends AbstractPool {
             if (takenBack) {
                 chunk.call().abandon(chunk); // its call was cancelled before the chunk began: it is owed nothing
             } else {
-                runChunk(chunk);
+                runningOnThisPool.set(true);
+                ThreadPoolChunks.run(chunk, stats);
             }
         } finally {
             synchronized (this) {
@@ -252,36 +254,6 @@ public final class ThreadPool extends AbstractPool {
             Thread.interrupted();
         }
         dispatch(true);
-    }
-
-    private void runChunk(Chunk chunk) {
-        runningOnThisPool.set(true);
-        long start = System.nanoTime();
-        Object[] values = new Object[chunk.size()];
-        PoolException[] failures = null;
-        int ran = 0;
-        for (int i = 0; i < chunk.size(); i++) {
-            if (chunk.call().hasEnded()) {
-                break; // the call failed or was cancelled: the rest of its items need not run
-            }
-            ran++;
-            try {
-                values[i] = chunk.call().fn().apply(chunk.items()[i]);
-            } catch (Throwable t) {
-                if (failures == null) {
-                    failures = new PoolException[chunk.size()];
-                }
-                failures[i] = new TaskFailedException(t);
-                stats.tasksFailed.increment();
-            }
-        }
-        long elapsed = System.nanoTime() - start;
-        chunk.call().chunkTimed(Math.max(1, ran), elapsed);
-        stats.workerExecuteNanos.add(elapsed);
-        stats.roundTripNanos.add(elapsed);
-        stats.tasksCompleted.add(ran);
-        stats.chunksCompleted.increment();
-        chunk.call().complete(chunk, values, failures);
     }
 
     @Override
@@ -310,6 +282,7 @@ public final class ThreadPool extends AbstractPool {
             }
         }
         ThreadPoolThreads.awaitExit(executor);
+        withdrawMXBean();
     }
 
     @Override
@@ -329,6 +302,7 @@ public final class ThreadPool extends AbstractPool {
             toEnd = new ArrayList<>(calls);
             calls.clear();
         }
+        withdrawMXBean();
         toEnd.forEach(call -> call.end(failure));
         executor.shutdownNow();
     }
@@ -367,6 +341,7 @@ public final class ThreadPool extends AbstractPool {
         private Initializer initializer;
         private String name;
         private Duration startTimeout = Duration.ofSeconds(60);
+        private boolean jmx;
 
         private Builder() {
         }
@@ -428,10 +403,24 @@ public final class ThreadPool extends AbstractPool {
         }
 
         /**
+         * Registers the pool's {@link io.procpool.metrics.PoolMXBean} as {@code io.procpool:type=Pool,name=<name>}
+         * in the platform MBean server, as {@code ProcessPool.builder().jmx(true)} does; it is unregistered when the
+         * pool is closed, joined or terminated. Off by default. {@link #build()} refuses a name whose bean another
+         * pool of this JVM has registered.
+         *
+         * @param jmx whether to register the pool's JMX bean
+         * @return this builder
+         */
+        public Builder jmx(boolean jmx) {
+            this.jmx = jmx;
+            return this;
+        }
+
+        /**
          * Starts every thread and waits until each has run the initializer, or one has thrown.
          *
          * @return a new pool with these settings, ready for work
-         * @throws IllegalArgumentException for a bad setting, naming it
+         * @throws IllegalArgumentException for a bad setting, naming it, or a JMX bean of this name registered already
          * @throws PoolException            if an initializer threw (its exception is the cause), did not return
          *                                  within the start timeout, or the calling thread was interrupted; the
          *                                  pool's threads are then stopped
@@ -439,6 +428,9 @@ public final class ThreadPool extends AbstractPool {
         public ThreadPool build() {
             ThreadPoolThreads.checkSettings(threads, startTimeout);
             ThreadPool pool = new ThreadPool(threads, PoolNames.orMadeUp(name), initializer);
+            if (jmx) {
+                pool.exposeMXBean(); // before any thread starts: a start that fails stops the pool, and withdraws it
+            }
             pool.poolThreads.startThreads(pool.executor, startTimeout);
             return pool;
         }

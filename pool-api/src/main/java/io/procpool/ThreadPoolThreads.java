@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -35,6 +36,8 @@ final class ThreadPoolThreads {
     private final Set<Thread> initialising = ConcurrentHashMap.newKeySet();
     /** The first initializer failure, for build() to report. */
     private final AtomicReference<PoolException> initFailure = new AtomicReference<>();
+    /** The pool's threads alive now, for its stats: each thread counts itself in and out. */
+    private final LongAdder live;
 
     /**
      * Prepares the start of a pool's threads; nothing starts until {@link #startThreads}.
@@ -42,9 +45,11 @@ final class ThreadPoolThreads {
      * @param threads     the pool's number of threads
      * @param initializer what each thread runs before its first task, or {@code null}
      * @param stopPool    the pool's stop, for a thread whose initializer throws and for a start that fails
+     * @param live        the count of the pool's threads alive, which each thread adds itself to while it runs
      */
-    ThreadPoolThreads(int threads, Initializer initializer, Consumer<PoolException> stopPool) {
+    ThreadPoolThreads(int threads, Initializer initializer, Consumer<PoolException> stopPool, LongAdder live) {
         this.initializer = initializer;
+        this.live = live;
         this.stopPool = stopPool;
         this.initialised = new CountDownLatch(threads);
     }
@@ -75,7 +80,14 @@ final class ThreadPoolThreads {
     ThreadFactory threadFactory(String name) {
         AtomicInteger threadNumber = new AtomicInteger();
         return worker -> {
-            Thread thread = new Thread(() -> runThread(worker),
+            Thread thread = new Thread(() -> {
+                live.increment();
+                try {
+                    runThread(worker);
+                } finally {
+                    live.decrement();
+                }
+            },
                     PoolNames.thread(name, "thread-" + threadNumber.incrementAndGet()));
             thread.setDaemon(true);
             return thread;

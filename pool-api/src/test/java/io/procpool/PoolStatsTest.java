@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PoolStatsTest {
     private static PoolStats eightFinishedFourFailed() {
         // 8 tasks in 2 chunks run side by side: 4 ms of round trip summed over the chunks, 1.6 ms of it executing.
-        return new PoolStats(8, 8, 4, 2, 800, 400, 80_000, 40_000, 16_000, 1_600_000, 24_000, 4_000_000, 2, 0);
+        return new PoolStats(8, 8, 4, 2, 800, 400, 80_000, 40_000, 16_000, 1_600_000, 24_000, 4_000_000, 2, 0, 0, 2);
     }
 
     @Test
@@ -32,7 +32,7 @@ class PoolStatsTest {
 
     @Test
     void shouldReadZeroBeforeAnyTaskFinished() {
-        PoolStats none = new PoolStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0);
+        PoolStats none = new PoolStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0);
         assertTrue(none.toString().contains("execute 0.0 us"), none.toString());
         assertEquals(0, none.overheadNanosPerTask());
     }

@@ -25,6 +25,8 @@ public abstract class AbstractPool implements Pool {
     private final ChunkMemory chunkMemory = new ChunkMemory();
     private volatile PoolExecutorService executorView;
     private final String name;
+    /** The pool's JMX bean, for a pool built with {@code jmx(true)}; null otherwise. */
+    private volatile PoolBeans.Registration mxBean;
 
     /**
      * Creates a pool with nothing learnt of task durations yet.
@@ -182,11 +184,48 @@ public abstract class AbstractPool implements Pool {
         return view;
     }
 
-    /** {@link #shutdown()} then {@link #join()}, as the contract says, for both pools. */
+    /**
+     * Registers the pool's JMX bean, {@code io.procpool:type=Pool,name=<name>}, for a builder's {@code jmx(true)}; it
+     * goes when the pool closes, or earlier when the pool calls {@link #withdrawMXBean()}.
+     *
+     * @throws IllegalArgumentException if another pool of this name has its bean registered, naming the name
+     */
+    protected final void exposeMXBean() {
+        mxBean = PoolBeans.register(name, this::stats);
+    }
+
+    /**
+     * Registers the pool's JMX bean as {@link #exposeMXBean()} does, for a pool that has started already: if the
+     * name is taken, the pool is terminated before the error is thrown, so that nothing of it is left running.
+     *
+     * @throws IllegalArgumentException if another pool of this name has its bean registered, naming the name
+     */
+    protected final void exposeMXBeanOrTerminate() {
+        try {
+            exposeMXBean();
+        } catch (RuntimeException e) {
+            terminate();
+            throw e;
+        }
+    }
+
+    /** Unregisters the pool's JMX bean, if it has one; any number of times, from any thread. */
+    protected final void withdrawMXBean() {
+        PoolBeans.Registration registered = mxBean;
+        if (registered != null) {
+            registered.close();
+        }
+    }
+
+    /** {@link #shutdown()} then {@link #join()}, as the contract says, for both pools; then the JMX bean goes. */
     @Override
     public final void close() {
         shutdown();
-        join();
+        try {
+            join();
+        } finally {
+            withdrawMXBean();
+        }
     }
 
     @Override

@@ -45,6 +45,11 @@ public final class PoolCounters {
      * version of a class, not per task.
      */
     public final LongAdder classesToWorkers = new LongAdder();
+    /**
+     * The workers alive now, behind {@link PoolStats#liveWorkers()}: added to as a worker starts and taken from as
+     * it ends, by the thread that sees each.
+     */
+    public final LongAdder liveWorkers = new LongAdder();
 
     /** Creates counters that all start at zero. */
     public PoolCounters() {
@@ -60,6 +65,6 @@ public final class PoolCounters {
                 bytesToWorkers.sum(), bytesFromWorkers.sum(), parentSerializeNanos.sum(),
                 parentDeserializeNanos.sum(), workerDeserializeNanos.sum(), workerExecuteNanos.sum(),
                 workerSerializeNanos.sum(), roundTripNanos.sum(), workersStarted.sum(), workersLost.sum(),
-                workersRecycled.sum());
+                workersRecycled.sum(), liveWorkers.sum());
     }
 }

@@ -128,8 +128,12 @@ public final class ClusterMember implements Callable<Integer> {
                 stopped.countDown();
             }
         });
+        MemberEvents events = new MemberEvents(clusterName);
+        member.getCluster().addMembershipListener(events);
+        Object address = member.getCluster().getLocalMember().getAddress();
         // It holds no data, so leaving the cluster gracefully is as quick as terminating, and says nothing.
         Thread stop = new Thread(() -> {
+            events.stopping(address);
             member.getLifecycleService().shutdown();
             runtime.close();
         }, "procpool-member-stop");

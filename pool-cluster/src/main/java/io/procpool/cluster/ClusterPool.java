@@ -59,7 +59,7 @@ public final class ClusterPool extends AbstractPool {
         this.serialization = settings.serialization();
         this.slots = slots;
         // The same core as a ProcessPool's: one scheduler and one supervisor; each member is a slot.
-        this.conductor = new Conductor(PoolNames.thread(name(), "loop"), new CoreSettings(0, 0, settings.retries(),
+        this.conductor = new Conductor(name(), new CoreSettings(0, 0, settings.retries(),
                 null, NO_HEARTBEAT, settings.startTimeout(), IdleStrategy.Mode.BACKOFF), slots, stats);
         slots.useConductor(conductor);
         conductor.start();
@@ -135,6 +135,7 @@ public final class ClusterPool extends AbstractPool {
     @Override
     public void terminate() {
         terminated = true;
+        withdrawMXBean();
         conductor.requestTerminate();
     }
 
@@ -145,6 +146,7 @@ public final class ClusterPool extends AbstractPool {
         }
         checkMayBlock();
         stop.await(conductor.thread());
+        withdrawMXBean();
     }
 
     @Override
@@ -200,6 +202,7 @@ public final class ClusterPool extends AbstractPool {
         private List<String> memberJvmOptions = List.of();
         private final List<String> allowedClasses = new ArrayList<>();
         private String name;
+        private boolean jmx;
 
         private Builder() {
         }
@@ -218,6 +221,20 @@ public final class ClusterPool extends AbstractPool {
          */
         public Builder name(String name) {
             this.name = PoolNames.check(name);
+            return this;
+        }
+
+        /**
+         * Registers the pool's {@link io.procpool.metrics.PoolMXBean} as {@code io.procpool:type=Pool,name=<name>},
+         * as {@code ProcessPool.builder().jmx(true)} does: its figures are the pool's {@link ClusterPool#stats()},
+         * its workers the members' workers. It is unregistered when the pool is closed, joined or terminated. Off by
+         * default. {@link #build()} refuses a name whose bean another pool of this JVM has registered.
+         *
+         * @param jmx whether to register the pool's JMX bean
+         * @return this builder
+         */
+        public Builder jmx(boolean jmx) {
+            this.jmx = jmx;
             return this;
         }
 
@@ -385,7 +402,8 @@ public final class ClusterPool extends AbstractPool {
          * version that the pool saw as it connected, at least one.
          *
          * @return the pool
-         * @throws IllegalArgumentException if a pattern given to {@link #allowClasses} is not a class pattern
+         * @throws IllegalArgumentException if a pattern given to {@link #allowClasses} is not a class pattern, or
+         *                                  with {@code jmx(true)}, if another pool's bean has the name
          * @throws IllegalStateException    if neither or both of local members and addresses were set, or a task
          *                                  timeout was set without worker processes
          * @throws PoolException            if the local members did not all start and join within the start timeout
@@ -396,10 +414,18 @@ public final class ClusterPool extends AbstractPool {
          *                                  JVM's class path (the message names the dependency to add)
          */
         public ClusterPool build() {
-            return ClusterStart.start(new ClusterSettings(PoolNames.orMadeUp(name), localMembers,
+            String named = PoolNames.orMadeUp(name);
+            if (jmx) {
+                io.procpool.internal.PoolBeans.checkFree(named); // before any member starts
+            }
+            ClusterPool pool = ClusterStart.start(new ClusterSettings(named, localMembers,
                     workersPerMember > 0 ? workersPerMember : Runtime.getRuntime().availableProcessors(), retries,
                     serialization, clusterName, addresses, connectTimeout, startTimeout, workerProcesses, taskTimeout,
                     memberJvmOptions, List.copyOf(allowedClasses)));
+            if (jmx) {
+                pool.exposeMXBeanOrTerminate();
+            }
+            return pool;
         }
     }
 

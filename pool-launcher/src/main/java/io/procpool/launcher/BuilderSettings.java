@@ -35,6 +35,7 @@ final class BuilderSettings {
     IdleStrategy.Mode idleMode = IdleStrategy.Mode.BACKOFF;
     Serialization serialization = Serialization.KRYO;
     String name;
+    boolean jmx;
 
     /** {@return the workers kept when idle: {@link #processes} unless set} */
     int minProcesses() {

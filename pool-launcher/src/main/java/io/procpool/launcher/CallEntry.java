@@ -43,4 +43,9 @@ final class CallEntry {
     long directCalls() {
         return directPath.callsRun();
     }
+
+    /** {@return how many in-memory classes were sent to workers, once per worker and version (for tests)} */
+    long classesSent() {
+        return counters.classesToWorkers.sum();
+    }
 }

@@ -2,6 +2,7 @@ package io.procpool.launcher;
 
 import io.procpool.PoolException;
 import io.procpool.internal.AbstractPool;
+import io.procpool.internal.PoolBeans;
 import io.procpool.internal.PoolCounters;
 import io.procpool.internal.PoolNames;
 import io.procpool.launcher.internal.core.Conductor;
@@ -32,6 +33,8 @@ final class ConductorHolder {
     private final CoreSettings settings;
     private final PoolCounters counters;
     private final Thread shutdownHook;
+    /** The pool's JMX bean, registered from the start for a pool built with {@code jmx(true)}; null otherwise. */
+    private final PoolBeans.Registration mxBean;
     private final Object startLock = new Object();
     /** Null until the workers start; written once, under {@link #startLock}. */
     private volatile Conductor conductor;
@@ -46,6 +49,8 @@ final class ConductorHolder {
         this.settings = settings;
         this.counters = counters;
         this.shutdownHook = new Thread(this::terminateQuietly, PoolNames.thread(config.name(), "shutdown-hook"));
+        // First: a name another pool's bean holds is refused before anything starts.
+        this.mxBean = config.jmx() ? PoolBeans.register(config.name(), counters::snapshot) : null;
     }
 
     /** Starts the workers now, unless this JVM is a worker: a pool made there starts at its first call. */
@@ -129,7 +134,7 @@ final class ConductorHolder {
             PoolDirectory directory = PoolDirectory.create(config.queueRoot(), config.processes());
             Conductor created;
             try {
-                created = new Conductor(PoolNames.thread(config.name(), "loop"), settings,
+                created = new Conductor(config.name(), settings,
                         new WorkerLauncher(config, directory, counters), counters);
             } catch (RuntimeException | Error e) {
                 directory.delete();
@@ -184,6 +189,9 @@ final class ConductorHolder {
      * @param now whether to terminate rather than shut down
      */
     void shutdown(boolean now) {
+        if (now) {
+            withdrawMXBean();
+        }
         Conductor started = stopBeforeStart();
         if (started != null && now) {
             started.requestTerminate();
@@ -211,15 +219,16 @@ final class ConductorHolder {
      *
      * @throws IllegalStateException if the pool was neither shut down nor terminated
      */
-    void join(Runnable checkMayBlock) {
+    void join() {
         Conductor started = conductor;
         if (started == null ? !stoppedBeforeStart : !started.isStopping()) {
             throw new IllegalStateException("join() needs shutdown() or terminate() first");
         }
         if (started == null) {
+            withdrawMXBean();
             return;
         }
-        checkMayBlock.run();
+        checkMayBlock();
         boolean interrupted = false;
         while (true) {
             try {
@@ -235,6 +244,7 @@ final class ConductorHolder {
             }
         }
         removeShutdownHook();
+        withdrawMXBean();
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -274,6 +284,13 @@ final class ConductorHolder {
             // Workers also watch this process and exit on their own when it is gone.
         }
         removeShutdownHook();
+    }
+
+    /** The bean goes as the pool is joined or terminated (a failed start terminates it), once. */
+    private void withdrawMXBean() {
+        if (mxBean != null) {
+            mxBean.close();
+        }
     }
 
     private void removeShutdownHook() {

@@ -37,7 +37,8 @@ record PoolConfig(
         ClassFilter classFilter,
         String workerClasspath,
         Serialization serialization,
-        ResultClassLoader resultLoader) {
+        ResultClassLoader resultLoader,
+        boolean jmx) {
     /** {@return what the core acts on, of these settings} */
     CoreSettings coreSettings() {
         return new CoreSettings(processes, maxTasksPerChild, retries, taskTimeout, heartbeatTimeout, startTimeout,
@@ -64,6 +65,6 @@ record PoolConfig(
                 b.taskTimeout, b.heartbeatTimeout, b.startTimeout, List.copyOf(b.jvmOptions), java, b.queueDirectory,
                 b.idleMode, ClassFilter.allowing(b.allowedClasses),
                 Classpath.forWorkers(Thread.currentThread().getContextClassLoader()), b.serialization,
-                new ResultClassLoader(Thread.currentThread().getContextClassLoader()));
+                new ResultClassLoader(Thread.currentThread().getContextClassLoader()), b.jmx);
     }
 }

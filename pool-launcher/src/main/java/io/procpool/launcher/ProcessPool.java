@@ -9,7 +9,6 @@ import io.procpool.internal.AbstractPool;
 import io.procpool.internal.Call;
 import io.procpool.internal.MapCall;
 import io.procpool.internal.PoolCounters;
-import io.procpool.launcher.internal.core.Conductor;
 import io.procpool.worker.internal.runtime.IdleStrategy;
 import io.procpool.worker.internal.serial.ValueSerializers;
 
@@ -71,8 +70,7 @@ public final class ProcessPool extends AbstractPool {
      * Creates a pool with one worker per available processor, and waits until they are ready.
      *
      * @return a new pool, ready for work
-     * @throws PoolException if this JVM lacks the flags Chronicle needs, or a worker cannot start (its command line
-     *                       and standard error are quoted)
+     * @throws PoolException if this JVM lacks the flags Chronicle needs, or a worker cannot start (quoting why)
      */
     public static ProcessPool create() {
         return builder().build();
@@ -93,10 +91,7 @@ public final class ProcessPool extends AbstractPool {
         return config.processes();
     }
 
-    /**
-     * Sending a chunk to a worker and its results back costs tens of microseconds of the pool's time: chunks of
-     * two milliseconds keep that to a few percent, and are still short enough to balance work across workers.
-     */
+    /** A chunk's round trip costs tens of microseconds: 2 ms chunks keep that to a few percent, and still balance. */
     @Override
     protected long targetChunkNanos() {
         return 2_000_000;
@@ -130,11 +125,6 @@ public final class ProcessPool extends AbstractPool {
         entry.submit(call, true);
     }
 
-    /** {@return how many in-memory classes were sent to workers, once per worker and version (for tests)} */
-    long classesSent() {
-        return counters.classesToWorkers.sum();
-    }
-
     @Override
     protected void checkMayBlock() {
         holder.checkMayBlock();
@@ -147,7 +137,7 @@ public final class ProcessPool extends AbstractPool {
 
     @Override
     public void join() {
-        holder.join(this::checkMayBlock);
+        holder.join();
     }
 
     @Override
@@ -173,8 +163,8 @@ public final class ProcessPool extends AbstractPool {
     /** Chunks handed ahead to a busy worker that has not begun them are cancelled before they start, and said so. */
     @Override
     protected java.util.Set<MapCall> cancelReportingUnstarted(List<MapCall> calls) {
-        Conductor started = holder.current();
-        return started == null ? super.cancelReportingUnstarted(calls) : started.cancelReportingUnstarted(calls);
+        return holder.current() == null ? super.cancelReportingUnstarted(calls)
+                : holder.current().cancelReportingUnstarted(calls);
     }
 
     /** Serialises the value as a task's item would be, and drops the bytes. */
@@ -218,6 +208,18 @@ public final class ProcessPool extends AbstractPool {
          */
         public Builder name(String name) {
             settings.name = io.procpool.internal.PoolNames.check(name);
+            return this;
+        }
+
+        /**
+         * Registers the pool's {@link io.procpool.metrics.PoolMXBean}, {@code io.procpool:type=Pool,name=<name>},
+         * until it stops; off by default. {@link #build()} refuses a name already taken.
+         *
+         * @param jmx whether to register the pool's JMX bean
+         * @return this builder
+         */
+        public Builder jmx(boolean jmx) {
+            settings.jmx = jmx;
             return this;
         }
 

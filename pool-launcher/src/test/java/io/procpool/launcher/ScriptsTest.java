@@ -171,7 +171,7 @@ class ScriptsTest {
             assertEquals("Item[value=195]", second.get(39).toString());
             assertSame(memory, first.get(0).getClass().getClassLoader(), "results are the program's own class");
             // app.Shipped and app.Shipped$Item, to each worker that ran a chunk: 80 chunks, at most 4 classes sent.
-            long sent = pool.classesSent();
+            long sent = pool.entry.classesSent();
             assertTrue(sent >= 2 && sent <= 4 && sent % 2 == 0, "classes sent: " + sent);
         }
     }

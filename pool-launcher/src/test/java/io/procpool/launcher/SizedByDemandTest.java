@@ -42,6 +42,7 @@ class SizedByDemandTest {
             assertEquals(2, pids.stream().distinct().count(), "the pool grew to its 2 workers under load: " + pids);
 
             Workers.await("the idle workers to exit after keepAlive", WAIT, () -> workerJvms().isEmpty());
+            Workers.await("the live-workers figure to follow them to 0", WAIT, () -> pool.stats().liveWorkers() == 0);
             PoolStats stats = pool.stats();
             assertEquals(0, stats.workersLost(), "a worker leaving for idleness is not lost: " + stats);
             assertEquals(0, stats.workersRecycled(), stats.toString());
@@ -65,6 +66,7 @@ class SizedByDemandTest {
                 return i;
             }, IntStream.range(0, 40).boxed().collect(Collectors.toList()), 1);
             Workers.await("a second worker under load", WAIT, () -> workerJvms().size() == 2);
+            Workers.await("the live-workers figure to count it", WAIT, () -> pool.stats().liveWorkers() == 2);
             assertEquals(40, load.get().size());
             Workers.await("the pool to shrink back to its minimum", WAIT, () -> workerJvms().size() == 1);
             long kept = workerJvms().get(0).pid();

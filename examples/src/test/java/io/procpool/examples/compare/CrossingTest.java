@@ -11,7 +11,7 @@ class CrossingTest {
                                    long workerDeser, long workerSer) {
         // Fields the per-item figures must not read are set to values that would show if they did.
         return new PoolStats(999, completed, 7, 5, bytesOut, bytesBack, parentSer, parentDeser, workerDeser, 123_456,
-                workerSer, 9_999_999, 2, 1);
+                workerSer, 9_999_999, 2, 1, 0, 1);
     }
 
     @Test

@@ -73,28 +73,28 @@ public final class Conductor implements Runnable {
     /**
      * Starts the pool's workers, each in its slot; the conductor's thread starts with {@link #start()}.
      *
-     * @param name     names the conductor's thread
+     * @param pool     the pool's name, for its thread ({@code procpool-<pool>-loop}) and its log lines
      * @param settings what the core acts on
      * @param factory  starts workers
      * @param counters the pool's counters
      * @throws PoolException if a worker cannot be started at all; those started are killed
      */
-    public Conductor(String name, CoreSettings settings, SlotFactory factory, PoolCounters counters) {
-        this(name, settings, factory, counters, System::nanoTime);
+    public Conductor(String pool, CoreSettings settings, SlotFactory factory, PoolCounters counters) {
+        this(pool, settings, factory, counters, System::nanoTime);
     }
 
     /**
      * As {@link #Conductor(String, CoreSettings, SlotFactory, PoolCounters)}, on a clock of the caller's: a test's,
      * which moves time on heartbeats and timeouts without waiting for it.
      *
-     * @param name     names the conductor's thread
+     * @param pool     the pool's name, for its thread ({@code procpool-<pool>-loop}) and its log lines
      * @param settings what the core acts on
      * @param factory  starts workers
      * @param counters the pool's counters
      * @param clock    the supervisor's clock
      * @throws PoolException if a worker cannot be started at all; those started are killed
      */
-    public Conductor(String name, CoreSettings settings, SlotFactory factory, PoolCounters counters,
+    public Conductor(String pool, CoreSettings settings, SlotFactory factory, PoolCounters counters,
                      NanoClock clock) {
         this.settings = settings;
         this.factory = factory;
@@ -104,14 +104,14 @@ public final class Conductor implements Runnable {
         factory.checkResources();
         this.supervisor = new Supervisor(settings.heartbeatTimeout(), settings.taskTimeout(),
                 settings.startTimeout(), settings.retries(), settings.slots(), clock);
-        this.thread = new Thread(this, name);
+        this.thread = new Thread(this, io.procpool.internal.PoolNames.thread(pool, "loop"));
         this.thread.setDaemon(true);
         this.dispatcher = new Scheduler(settings.maxTasksPerChild(), counters, chunkSeqs);
         this.collector = new Collector(counters, dispatcher::forget, this::onWorkerReady);
         this.slots = new SlotTable(settings.slots(), factory, counters, this::onEnd, this::wake);
         this.ends = new SlotEnds(slots, collector, factory, counters,
                 new HeldChunks(dispatcher, supervisor, counters, settings.taskTimeout()), supervisor, started,
-                this::wake, new EndsView());
+                this::wake, new EndsView(), new WorkerEvents(pool));
         this.cancellations = new Cancellations(slots, supervisor, this::wake,
                 () -> lifecycle.get() == Lifecycle.STOPPED);
         this.sizing = new SlotSizing(settings.minSlots(), settings.slots(), settings.keepAlive(), slots);

@@ -41,12 +41,14 @@ final class SlotEnds {
     private final CompletableFuture<Void> started;
     private final Runnable wakeConductor;
     private final Pool pool;
+    private final WorkerEvents events;
     private final Queue<SlotEnd> reported = new ConcurrentLinkedQueue<>();
     /** Ends of workers a caller's thread still held when they were seen; handled once it gives them back. */
     private final List<SlotEnd> deferred = new ArrayList<>();
 
     SlotEnds(SlotTable slots, Collector collector, SlotFactory factory, PoolCounters counters, HeldChunks heldChunks,
-             Supervisor supervisor, CompletableFuture<Void> started, Runnable wakeConductor, Pool pool) {
+             Supervisor supervisor, CompletableFuture<Void> started, Runnable wakeConductor, Pool pool,
+             WorkerEvents events) {
         this.slots = slots;
         this.collector = collector;
         this.factory = factory;
@@ -56,6 +58,7 @@ final class SlotEnds {
         this.started = started;
         this.wakeConductor = wakeConductor;
         this.pool = pool;
+        this.events = events;
     }
 
     /** Any thread: a slot's worker ended. */
@@ -102,10 +105,11 @@ final class SlotEnds {
         }
         // What the worker wrote before it died is complete and valid: take it first.
         collector.drain(worker);
-        WorkerSlot.State was = worker.onExited();
+        WorkerSlot.State was = slots.exited(worker);
         boolean expected = end.exitCode() == 0 && worker.channel().killReason() == null
                 && (was == WorkerSlot.State.SHUTTING_DOWN || was == WorkerSlot.State.RETIRING);
         factory.ended(worker, expected);
+        events.ended(worker, end, was, expected, pool.terminating());
         if (!expected && !worker.stoppedForCancel && !pool.terminating()) {
             counters.workersLost.add(worker.channel().workers());
         } else if (expected && was == WorkerSlot.State.RETIRING) {
@@ -120,6 +124,7 @@ final class SlotEnds {
                 && !worker.idleExpired) {
             try {
                 slots.replace(worker.index);
+                events.replaced(worker, slots.all()[worker.index]);
             } catch (PoolException e) {
                 // Its directory or queues could not be made: a start failure like any other.
                 countStartFailure(e);

@@ -90,6 +90,7 @@ final class SlotTable {
         WorkerSlot worker = factory.start(index, onEnd);
         if (worker != null) {
             counters.workersStarted.add(worker.channel().workers());
+            counters.liveWorkers.add(worker.channel().workers());
         }
         wakeConductor.run();
         return worker;
@@ -138,6 +139,20 @@ final class SlotTable {
         now[index] = slot;
         slots = now;
         counters.workersStarted.add(slot.channel().workers());
+        counters.liveWorkers.add(slot.channel().workers());
+    }
+
+    /**
+     * The conductor's thread: a slot's worker is gone; counted out of the live workers the first time only.
+     *
+     * @return the state it was in when its worker ended
+     */
+    WorkerSlot.State exited(WorkerSlot worker) {
+        WorkerSlot.State was = worker.onExited();
+        if (was != WorkerSlot.State.EXITED) {
+            counters.liveWorkers.add(-worker.channel().workers());
+        }
+        return was;
     }
 
     /**
@@ -262,7 +277,7 @@ final class SlotTable {
     void giveUpOnAlive() {
         for (WorkerSlot worker : slots) {
             if (worker != null && worker.isAlive()) {
-                worker.onExited();
+                exited(worker);
                 worker.channel().release();
             }
         }
@@ -294,7 +309,7 @@ final class SlotTable {
             if (worker.isAlive()) {
                 worker.channel().kill("the pool is closing");
                 worker.channel().awaitWatcher(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000));
-                worker.onExited();
+                exited(worker);
                 factory.ended(worker, false);
                 worker.channel().release();
             }
