@@ -49,11 +49,16 @@ class ArchitectureTest {
     private static final String CORE = "io.procpool.launcher.internal.core..";
     private static final String CLUSTER = "io.procpool.cluster..";
 
-    /** (a) pool-api has no dependencies: the JDK, and Error Prone's annotations, which no class reads at run time. */
+    /**
+     * (a) pool-api has no dependencies: the JDK (its JMX bean included), and Error Prone's annotations, which no
+     * class reads at run time; and its metrics package, where only PoolMetrics names Micrometer
+     * (MicrometerIsOptionalTest).
+     */
     @ArchTest
     static final ArchRule apiDependsOnNothingButTheJdk = classes().that().resideInAnyPackage(API)
             .should().onlyDependOnClassesThat().resideInAnyPackage(
-                    "java..", "io.procpool", API_INTERNAL, "com.google.errorprone.annotations..")
+                    "java..", "javax.management..", "io.procpool", "io.procpool.metrics", API_INTERNAL,
+                    "com.google.errorprone.annotations..")
             .because("pool-api depends on nothing (@GuardedBy has CLASS retention: compile-time only)");
 
     /** (b) The core is transport-neutral: no Chronicle, Hazelcast or Commons Exec, not even through a helper. */
@@ -73,10 +78,13 @@ class ArchitectureTest {
             .and(workerInternals(CORE, "protocol", "runtime"))
             .and(workerInternals(CLUSTER, "serial", "protocol", "runtime", "logging"));
 
-    /** (c) pool-api's call machinery is shared by the pools (and pool-worker's result decoding), no one else. */
+    /**
+     * (c) pool-api's call machinery is shared by the pools, their metrics (which read the figures the JMX bean does)
+     * and pool-worker's result decoding; no one else.
+     */
     @ArchTest
     static final ArchRule apiInternalsOnlyForThePools = noClasses()
-            .that().resideOutsideOfPackages(API[0], API_INTERNAL, LAUNCHER, CLUSTER,
+            .that().resideOutsideOfPackages(API[0], API_INTERNAL, LAUNCHER, CLUSTER, "io.procpool.metrics",
                     "io.procpool.worker.internal.protocol")
             .should().dependOnClassesThat().resideInAPackage(API_INTERNAL);
 
