@@ -124,7 +124,10 @@ final class SlotEnds {
                 && !worker.idleExpired) {
             try {
                 slots.replace(worker.index);
-                events.replaced(worker, slots.all()[worker.index]);
+                WorkerSlot replacement = slots.all()[worker.index];
+                if (replacement != null) { // null where the factory starts none: a cluster's members come by themselves
+                    events.replaced(worker, replacement);
+                }
             } catch (PoolException e) {
                 // Its directory or queues could not be made: a start failure like any other.
                 countStartFailure(e);
