@@ -24,11 +24,12 @@ import java.util.stream.IntStream;
  * {@code io} runs {@link IoBound}, {@code async} runs {@link AsyncOffload}, {@code progress} runs {@link LongRun} (a
  * long run watched with a progress bar), {@code compare} runs the full comparison of processes, threads and Python
  * ({@link io.procpool.examples.compare.Compare}); without it this class's own scenario runs. {@code report
- * <fully.qualified.ClassName>} prints which serialisation suits a class of yours ({@link Report}).
+ * <fully.qualified.ClassName>} prints which serialisation suits a class of yours ({@link Report}); {@code metrics}
+ * prints a pool's meters as Prometheus scrapes them ({@link Metrics}).
  */
 public final class Demo {
     private static final String PROGRAM = "java -jar procpool-examples.jar [cpu|io|async|progress|compare]";
-    private static final String SCENARIOS = "cpu, io, async, progress, compare or report <class>";
+    private static final String SCENARIOS = "cpu, io, async, progress, compare, report <class> or metrics";
 
     /**
      * Four different sizes rather than the article's four equal ones, so that comparing the results also checks
@@ -56,6 +57,7 @@ public final class Demo {
                 case "progress" -> LongRun.main(rest);
                 case "compare" -> io.procpool.examples.compare.Compare.main(rest);
                 case "report" -> Report.main(rest);
+                case "metrics" -> Metrics.main(rest);
                 default -> {
                     System.err.println("unknown scenario: " + args[0] + " (expected " + SCENARIOS + ")");
                     System.exit(2);
