@@ -60,11 +60,14 @@ public final class PoolMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         PoolMXBean figures = PoolBeans.view(pool.name(), pool::stats);
-        counter(registry, "procpool.tasks", "state", "submitted", "items handed to workers", null,
+        // One description per meter name: Prometheus keeps one HELP line for all of a name's series.
+        String tasks = "items by state: submitted to the pool, completed (an outcome came back), failed";
+        String bytes = "serialised bytes crossing to workers (out) and back from them (in)";
+        counter(registry, "procpool.tasks", "state", "submitted", tasks, null,
                 figures, PoolMXBean::getTasksSubmitted);
-        counter(registry, "procpool.tasks", "state", "completed", "items whose outcome came back", null,
+        counter(registry, "procpool.tasks", "state", "completed", tasks, null,
                 figures, PoolMXBean::getTasksCompleted);
-        counter(registry, "procpool.tasks", "state", "failed", "items that failed", null,
+        counter(registry, "procpool.tasks", "state", "failed", tasks, null,
                 figures, PoolMXBean::getTasksFailed);
         Gauge.builder("procpool.workers", figures, PoolMXBean::getWorkers)
                 .description("workers alive now").tag("pool", figures.getName())
@@ -73,11 +76,12 @@ public final class PoolMetrics implements MeterBinder {
                 figures, PoolMXBean::getWorkersStarted);
         counter(registry, "procpool.workers.lost", null, null, "workers that died or were killed", null,
                 figures, PoolMXBean::getWorkersLost);
-        counter(registry, "procpool.bytes", "direction", "out", "serialised bytes sent to workers", "bytes",
+        counter(registry, "procpool.bytes", "direction", "out", bytes, "bytes",
                 figures, PoolMXBean::getBytesOut);
-        counter(registry, "procpool.bytes", "direction", "in", "serialised bytes received from workers", "bytes",
+        counter(registry, "procpool.bytes", "direction", "in", bytes, "bytes",
                 figures, PoolMXBean::getBytesIn);
-        String time = "time summed over tasks";
+        String time = "time summed over chunks, by phase: serialize and deserialize (parent and workers), execute, "
+                + "transport (queues and hand-offs)";
         counter(registry, "procpool.time", "phase", "serialize", time, "seconds",
                 figures, PoolMXBean::getSerializeSeconds);
         counter(registry, "procpool.time", "phase", "deserialize", time, "seconds",
