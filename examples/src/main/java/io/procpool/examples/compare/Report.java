@@ -85,7 +85,9 @@ final class Report {
             table.row(r.how(), number(r.medianMillis()), count(r.bytesPerMap()), mibs(r.pssBeforeMib()),
                     mibs(r.pssAfterMib()), r.exact() ? "yes" : "NO", ratio(arrays, Optional.of(r.medianMillis())));
         }
-        table.note("Each on a fresh pool; map ms is the median of the timed maps after a warm-up; bytes crossed is"
+        first.ifPresent(r -> table.note("Each on a fresh pool; map ms is the median of " + r.reps() + " timed maps"
+                + " after " + r.warmups() + " warm-up(s), this section's own counts."));
+        table.note("Bytes crossed is"
                 + " the pool's serialised bytes both ways for one map; PSS (from /proc/<pid>/smaps_rollup) is per"
                 + " worker, once the pool had started and after the maps. The slices are copied before the map,"
                 + " untimed. The sum must equal the sequential sum in the same order exactly.");

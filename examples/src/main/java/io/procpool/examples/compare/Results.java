@@ -49,13 +49,16 @@ final class Results {
      * Section 12: {@code doubles} doubles summed in {@code slices} tasks on a fresh ProcessPool, one way of passing
      * them ({@code how}).
      *
+     * @param warmups            unmeasured maps before the timed ones
+     * @param reps               timed maps; this section's own counts, whatever the plan's
      * @param medianMillis       the median wall time of one map
      * @param bytesPerMap        serialised bytes that crossed both ways in one map, from the pool's stats
      * @param pssBeforeMib       each worker's PSS once the pool had started, in MiB (null where unreadable)
      * @param pssAfterMib        the same workers' PSS after the maps
      * @param exact              whether {@code sum} equals {@code sequentialSum} exactly
      */
-    record SharedSum(String how, int doubles, int slices, int workers, String workerHeap, double medianMillis,
+    record SharedSum(String how, int doubles, int slices, int workers, String workerHeap, int warmups, int reps,
+                     double medianMillis,
                      long bytesPerMap, List<Double> pssBeforeMib, List<Double> pssAfterMib, double sum,
                      double sequentialSum, boolean exact) {
     }

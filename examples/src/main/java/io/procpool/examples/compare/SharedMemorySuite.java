@@ -132,7 +132,7 @@ final class SharedMemorySuite {
                 results.note("shared memory, " + how + ": the sum " + sum + " differs from the sequential "
                         + sequential);
             }
-            return new Results.SharedSum(how, doubles, SLICES, workers, WORKER_HEAP, timed.millis(), bytes,
+            return new Results.SharedSum(how, doubles, SLICES, workers, WORKER_HEAP, warmups, reps, timed.millis(), bytes,
                     pssBefore, pssAfter, sum, sequential, sum == sequential);
         }
     }
