@@ -30,9 +30,9 @@ import java.util.function.Consumer;
  *
  * <p>Run it from the examples jar, whose manifest carries the JVM flags a ProcessPool needs ({@code -cp} would
  * ignore them): {@code java -jar procpool-examples.jar compare [--quick] [--skip-python] [--out DIR]
- * [--workers N] [--only startup|serialization|cluster] [--startup-jdk PATH]...}. It prints a table per workload and
- * the machine it ran on, and writes {@code results.json}, {@code comparison.png} and {@code serialization.png} to
- * the output directory. Every figure is the median of several repetitions measured in this run; nothing is carried
+ * [--workers N] [--only startup|serialization|cluster|shared_memory] [--startup-jdk PATH]...}. It prints a table
+ * per workload and the machine it ran on, and writes {@code results.json}, {@code comparison.png} and
+ * {@code serialization.png} to the output directory. Every figure is the median of several repetitions measured in this run; nothing is carried
  * over from elsewhere.
  */
 @Command(name = "compare", sortOptions = false,
@@ -47,7 +47,9 @@ public final class Compare implements Callable<Integer> {
         /** Section 10: a ProcessPool with each serialisation, side by side. */
         SERIALIZATION,
         /** Section 11: a ClusterPool of local members beside a ThreadPool and a ProcessPool. */
-        CLUSTER
+        CLUSTER,
+        /** Section 12: a large input summed in slices, passed as arrays against one SharedMemory block. */
+        SHARED_MEMORY
     }
 
     @Spec
@@ -75,7 +77,8 @@ public final class Compare implements Callable<Integer> {
             + " and PP4J's start-up in fresh JVMs, per JDK, from the jar and from a directory, in a few minutes;"
             + " `serialization`: a ProcessPool with each serialisation (KRYO, JAVA, FORY) side by side, in a minute or"
             + " two; `cluster`: a ClusterPool of local member JVMs beside a ThreadPool and a ProcessPool, in about a"
-            + " minute; less with --quick. Python is then left out.")
+            + " minute; `shared_memory`: 256 MiB of doubles summed in 16 slices, as arrays against one SharedMemory"
+            + " block, in about a minute; less with --quick. Python is then left out.")
     private Section only;
 
     @Option(names = "--startup-jdk", paramLabel = "PATH", description = "A JDK home to run the start-up probes"
@@ -125,6 +128,11 @@ public final class Compare implements Callable<Integer> {
             results.only = "cluster";
             return runCluster(plan, results);
         }
+        if (only == Section.SHARED_MEMORY) {
+            Results results = new Results(Machine.describe(null, plan.pacedGapMillis()), plan);
+            results.only = "shared memory";
+            return runSharedMemory(plan, results);
+        }
         List<String> pythonSkipped = new ArrayList<>();
         Optional<PythonBridge> bridge = skipPython ? Optional.empty() : PythonBridge.find(python, pythonSkipped);
         if (skipPython) {
@@ -154,6 +162,7 @@ public final class Compare implements Callable<Integer> {
         // Three engines for apply latency (executor, ThreadPool, ProcessPool), two pools elsewhere, one start-up in
         // this JVM, then the start-up probe JVMs.
         long steps = JavaSuite.steps(plan, 3, 2) + SerialisationSuite.STEPS + ClusterSuite.STEPS
+                + SharedMemorySuite.STEPS
                 + (bridge == null ? 0 : PythonSuite.STEPS) + 1 + StartupSuite.steps(plan, jdks.size());
         // Written before anything is measured, so that writing it competes with nothing; Python reads it too.
         try (LinesFile lines = LinesFile.write(plan.fileLines());
@@ -177,6 +186,11 @@ public final class Compare implements Callable<Integer> {
                 new ClusterSuite(plan, results, progress).run();
             } catch (PoolException e) {
                 results.note("the cluster section has no figures: a pool could not start: " + e.getMessage());
+            }
+            try {
+                new SharedMemorySuite(plan, results, progress).run();
+            } catch (PoolException e) {
+                results.note("the shared-memory section has no figures: a pool could not start: " + e.getMessage());
             }
             // Python runs after the Java pools are closed, so that their idle threads take nothing from it.
             if (bridge != null) {
@@ -241,6 +255,13 @@ public final class Compare implements Callable<Integer> {
                 report -> report.printCluster(System.out));
     }
 
+    /** {@code --only shared_memory}: section 12 alone, with its table and results.json. */
+    private int runSharedMemory(Plan plan, Results results) {
+        return runSection(plan, results, SharedMemorySuite.STEPS,
+                progress -> new SharedMemorySuite(plan, results, progress).run(),
+                report -> report.printSharedMemory(System.out));
+    }
+
     /** One section alone: its measurements, its tables, the files, the load and the notes. */
     private int runSection(Plan plan, Results results, int steps, Consumer<Progress> section,
                            Consumer<Report> print) {
@@ -293,7 +314,8 @@ public final class Compare implements Callable<Integer> {
                 results.note("could not draw " + png + ": " + e);
             }
         }
-        if ("cluster".equals(results.only) || "startup".equals(results.only)) {
+        if ("cluster".equals(results.only) || "startup".equals(results.only)
+                || "shared memory".equals(results.only)) {
             System.out.println();
             return;
         }

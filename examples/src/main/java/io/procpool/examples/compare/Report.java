@@ -9,6 +9,7 @@ import io.procpool.examples.compare.Results.ProbedStartup;
 import io.procpool.examples.compare.Results.SerialLatency;
 import io.procpool.examples.compare.Results.SerialPayload;
 import io.procpool.examples.compare.Results.SerialThroughput;
+import io.procpool.examples.compare.Results.SharedSum;
 import io.procpool.examples.compare.Results.Speedup;
 import io.procpool.examples.compare.Results.Startup;
 import io.procpool.examples.compare.Results.Throughput;
@@ -53,6 +54,7 @@ final class Report {
         imapLines().print(out);
         printSerialisation(out);
         cluster().print(out);
+        sharedMemory().print(out);
     }
 
     /** Section 7's fresh-JVM table alone: what {@code --only startup} prints. */
@@ -63,6 +65,41 @@ final class Report {
     /** Section 11 alone: what {@code --only cluster} prints. */
     void printCluster(PrintStream out) {
         cluster().print(out);
+    }
+
+    /** Section 12 alone: what {@code --only shared-memory} prints. */
+    void printSharedMemory(PrintStream out) {
+        sharedMemory().print(out);
+    }
+
+    private Table sharedMemory() {
+        Optional<SharedSum> first = results.sharedMemory.stream().findFirst();
+        Table table = new Table("12. Shared memory: " + first.map(r -> String.format(Locale.ROOT, "%,d doubles (%d"
+                + " MiB)", r.doubles(), (long) r.doubles() * Double.BYTES >> 20)).orElse("a large input")
+                + " summed in " + first.map(r -> Integer.toString(r.slices())).orElse("16") + " slices by a"
+                + " ProcessPool(" + workers + ")" + first.map(r -> ", workers " + r.workerHeap()).orElse(""),
+                "passed as", "map ms", "bytes crossed", "worker PSS before MiB", "worker PSS after MiB",
+                "sum exact", "faster than arrays");
+        Optional<Double> arrays = results.sharedMemory.stream().findFirst().map(SharedSum::medianMillis);
+        for (SharedSum r : results.sharedMemory) {
+            table.row(r.how(), number(r.medianMillis()), count(r.bytesPerMap()), mibs(r.pssBeforeMib()),
+                    mibs(r.pssAfterMib()), r.exact() ? "yes" : "NO", ratio(arrays, Optional.of(r.medianMillis())));
+        }
+        first.ifPresent(r -> table.note("Each on a fresh pool; map ms is the median of " + r.reps() + " timed maps"
+                + " after " + r.warmups() + " warm-up(s), this section's own counts."));
+        table.note("Bytes crossed is"
+                + " the pool's serialised bytes both ways for one map; PSS (from /proc/<pid>/smaps_rollup) is per"
+                + " worker, once the pool had started and after the maps. The slices are copied before the map,"
+                + " untimed. The sum must equal the sequential sum in the same order exactly.");
+        return table;
+    }
+
+    private static String mibs(List<Double> values) {
+        List<String> cells = new ArrayList<>();
+        for (Double value : values) {
+            cells.add(value == null ? "-" : number(value));
+        }
+        return cells.isEmpty() ? "-" : String.join(" / ", cells);
     }
 
     private Table cluster() {

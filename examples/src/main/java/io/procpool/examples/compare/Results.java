@@ -46,6 +46,24 @@ final class Results {
     }
 
     /**
+     * Section 12: {@code doubles} doubles summed in {@code slices} tasks on a fresh ProcessPool, one way of passing
+     * them ({@code how}).
+     *
+     * @param warmups            unmeasured maps before the timed ones
+     * @param reps               timed maps; this section's own counts, whatever the plan's
+     * @param medianMillis       the median wall time of one map
+     * @param bytesPerMap        serialised bytes that crossed both ways in one map, from the pool's stats
+     * @param pssBeforeMib       each worker's PSS once the pool had started, in MiB (null where unreadable)
+     * @param pssAfterMib        the same workers' PSS after the maps
+     * @param exact              whether {@code sum} equals {@code sequentialSum} exactly
+     */
+    record SharedSum(String how, int doubles, int slices, int workers, String workerHeap, int warmups, int reps,
+                     double medianMillis,
+                     long bytesPerMap, List<Double> pssBeforeMib, List<Double> pssAfterMib, double sum,
+                     double sequentialSum, boolean exact) {
+    }
+
+    /**
      * Workload 5: apply(identity) of a byte array; GiB/s counts the payload once each way.
      *
      * @param firstCallMicros the first call with a payload of this size on this pool, made before the timed runs:
@@ -160,6 +178,8 @@ final class Results {
     final List<Throughput> clusterTinyTasks = new ArrayList<>();
     /** Section 11: the CPU-bound speedup of each pool, in turn with the sequential loop. */
     final List<Speedup> clusterCpuBound = new ArrayList<>();
+    /** Section 12: a large input summed in slices, as arrays against one SharedMemory block. */
+    final List<SharedSum> sharedMemory = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     Double loadAverageAtEnd;
     /** The one section that ran (the {@code --only} option), or null when they all did. */
