@@ -123,9 +123,8 @@ final class SlotEnds {
         if (started.isDone() && !started.isCompletedExceptionally() && pool.replacesWorkers()
                 && !worker.idleExpired) {
             try {
-                slots.replace(worker.index);
-                WorkerSlot replacement = slots.all()[worker.index];
-                if (replacement != null) { // null where the factory starts none: a cluster's members come by themselves
+                WorkerSlot replacement = slots.replace(worker.index);
+                if (replacement != null) {
                     events.replaced(worker, replacement);
                 }
             } catch (PoolException e) {

@@ -79,10 +79,13 @@ final class SlotTable {
     /**
      * Starts a new worker in slot {@code index}, in place of the one that ended there.
      *
+     * @return the new worker's slot, or null where the factory starts none (a cluster's members come by themselves)
      * @throws io.procpool.PoolException if its worker cannot be started
      */
-    void replace(int index) {
-        slots[index] = launch(index);
+    WorkerSlot replace(int index) {
+        WorkerSlot started = launch(index);
+        slots[index] = started;
+        return started;
     }
 
     /** {@return the slot started at {@code index}, or null where the factory starts none (members come by themselves)} */
