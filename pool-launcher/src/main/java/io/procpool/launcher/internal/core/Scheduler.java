@@ -86,14 +86,27 @@ final class Scheduler {
         }
     }
 
+    /**
+     * Drops the finished calls. The turn stays with the call it pointed at: each call dropped ahead of it moves it
+     * back one place, so that a call is never passed over for the one after it (the view's tasks would otherwise
+     * start out of submission order whenever a finished call ahead of them was dropped).
+     */
     void reapFinishedCalls() {
-        calls.removeIf(call -> {
+        int kept = 0;
+        int turn = roundRobin;
+        for (int i = 0; i < calls.size(); i++) {
+            ActiveCall call = calls.get(i);
             if (call.call().isFinished()) {
                 callsById.remove(call.call().id());
-                return true;
+                if (i < roundRobin) {
+                    turn--;
+                }
+            } else {
+                calls.set(kept++, call);
             }
-            return false;
-        });
+        }
+        calls.subList(kept, calls.size()).clear();
+        roundRobin = turn;
     }
 
     /** {@return the next chunk to send: one to run again first, then the calls in turn} */

@@ -140,6 +140,25 @@ class SchedulerTest {
     }
 
     @Test
+    void shouldSendWaitingCallsInSubmissionOrderAfterAFinishedCallAheadOfThemIsDropped() {
+        RecordingChannel channel = new RecordingChannel();
+        WorkerSlot[] workers = {readyWorker(0, channel)};
+        ActiveCall done = call(List.of(0), 1);
+        dispatcher.dispatch(workers, false);
+        // It ends and its chunk is accounted for: finished, so the next reap drops it, ahead of the turn.
+        done.call().end(new io.procpool.PoolException("ended"));
+        done.call().abandon(workers[0].inFlight.poll().chunk());
+        ActiveCall first = call(List.of(10), 1);
+        ActiveCall second = call(List.of(20), 1);
+        assertEquals(2, dispatcher.pending(), "the finished call was dropped");
+        dispatcher.dispatch(workers, false);
+        assertEquals(List.of(0L, 0L, 0L), channel.chunkStarts());
+        assertEquals(List.of(first.call(), second.call()),
+                workers[0].inFlight.stream().map(sent -> sent.chunk().call()).toList(),
+                "the call submitted first is sent first");
+    }
+
+    @Test
     void shouldSendAChunkToRunAgainBeforeAnythingNew() {
         RecordingChannel channel = new RecordingChannel();
         WorkerSlot[] workers = {readyWorker(0, channel)};
