@@ -270,6 +270,12 @@ final class MemberChannel implements SlotChannel {
         return 0;
     }
 
+    /** A member's end is seen through the cluster's membership, not a process of this JVM's. */
+    @Override
+    public boolean processEnded() {
+        return false;
+    }
+
     @Override
     public long itemStartedNanos() {
         return 0;

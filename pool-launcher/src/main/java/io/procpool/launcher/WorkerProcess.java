@@ -206,6 +206,32 @@ final class WorkerProcess implements SlotChannel {
         return channel.workerHeartbeatNanos();
     }
 
+    /**
+     * Whether the process has ended: the JDK's reaper may not have seen it yet on a loaded machine, so on Linux the
+     * kernel's own state is read too (a zombie has ended; its parent has not reaped it yet).
+     */
+    @Override
+    public boolean processEnded() {
+        Process started = process;
+        if (started == null) {
+            return false;
+        }
+        if (!started.isAlive()) {
+            return true;
+        }
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(started.pid()),
+                    "stat"));
+            int afterName = stat.lastIndexOf(')'); // the name in parentheses may hold spaces and parentheses
+            char state = afterName > 0 && afterName + 2 < stat.length() ? stat.charAt(afterName + 2) : '?';
+            return state == 'Z' || state == 'X';
+        } catch (java.nio.file.NoSuchFileException e) {
+            return true;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false; // not Linux, or unreadable: the reaper's word stands
+        }
+    }
+
     @Override
     public long itemStartedNanos() {
         return channel.itemStartedNanos();

@@ -107,6 +107,12 @@ public interface SlotChannel {
     /** {@return the slot's last heartbeat, or 0 before the first or where the transport has none} */
     long workerHeartbeatNanos();
 
+    /**
+     * {@return whether the slot's process has already ended, though its end may not have been reported yet; false
+     * where the channel cannot tell} Asked only when an item is past its timeout, so it may cost a system call.
+     */
+    boolean processEnded();
+
     /** {@return when the slot's running item started, or 0 when none runs or items are not tracked} */
     long itemStartedNanos();
 

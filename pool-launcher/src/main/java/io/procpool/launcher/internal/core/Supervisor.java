@@ -39,6 +39,9 @@ final class Supervisor {
 
         /** {@return the chunk it skipped last, its call having been cancelled; 0 before the first} */
         long skippedChunk();
+
+        /** {@return whether its process has ended already, its exit not yet handled} */
+        boolean processEnded();
     }
 
     /** A worker to kill, and why; {@code timeout} is set when an item ran past the task timeout. */
@@ -121,6 +124,11 @@ final class Supervisor {
         long index = worker.currentItem();
         if (worker.itemStartedNanos() != itemStarted) {
             return null; // it moved on while we looked
+        }
+        if (worker.processEnded()) {
+            // It died running the item (a halt, a crash) and its exit is on its way: a loaded machine can take
+            // longer than the timeout to report it. Its end says it crashed; a timeout would say it overran.
+            return null;
         }
         return new Kill("item " + index + " ran past the task timeout",
                 new WorkerSlot.Timeout(seq, index, now - itemStarted));

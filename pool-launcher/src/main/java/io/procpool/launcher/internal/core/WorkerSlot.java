@@ -263,6 +263,11 @@ public final class WorkerSlot implements Supervisor.Watched {
     }
 
     @Override
+    public boolean processEnded() {
+        return channel.processEnded();
+    }
+
+    @Override
     public long currentChunk() {
         return channel.currentChunk();
     }

@@ -75,12 +75,26 @@ class ConductorTest {
     void stop() throws Exception {
         if (conductor != null) {
             conductor.requestTerminate();
-            for (FakeSlots.Channel channel : slots.channels) {
-                if (!channel.ended) {
-                    channel.end(137);
+            // A replacement the conductor started just before it saw the request can join the list after one pass:
+            // the fake processes end as the kill asks until the conductor says it stopped.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FakeSlots.WAIT_SECONDS);
+            do {
+                for (FakeSlots.Channel channel : List.copyOf(slots.channels)) {
+                    if (!channel.ended) {
+                        channel.end(137);
+                    }
                 }
-            }
+            } while (!waitStopped(10) && System.nanoTime() < deadline);
             conductor.stopped().get(FakeSlots.WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    private boolean waitStopped(long millis) throws Exception {
+        try {
+            conductor.stopped().get(millis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
         }
     }
 

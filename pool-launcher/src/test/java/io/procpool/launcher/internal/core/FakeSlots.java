@@ -178,6 +178,11 @@ final class FakeSlots implements SlotFactory {
         }
 
         @Override
+        public boolean processEnded() {
+            return false;
+        }
+
+        @Override
         public long itemStartedNanos() {
             return itemStartedNanos;
         }

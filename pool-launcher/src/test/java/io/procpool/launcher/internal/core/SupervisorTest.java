@@ -26,6 +26,7 @@ class SupervisorTest {
         long chunk;
         long item;
         long skipped;
+        boolean ended;
 
         @Override
         public boolean isStarting() {
@@ -71,6 +72,11 @@ class SupervisorTest {
         public long skippedChunk() {
             return skipped;
         }
+
+        @Override
+        public boolean processEnded() {
+            return ended;
+        }
     }
 
     /** Chunks of one call each, as a worker holds them: the call ends as the test says. */
@@ -108,6 +114,16 @@ class SupervisorTest {
         assertNotNull(kill);
         assertEquals("item 42 ran past the task timeout", kill.reason());
         assertEquals(new WorkerSlot.Timeout(7, 42, 150 * MS), kill.timeout());
+    }
+
+    @Test
+    void shouldLeaveAWorkerWhoseProcessEndedDuringItsItemToItsExitNotCallItATimeout() {
+        FakeWorker worker = new FakeWorker();
+        worker.itemStarted = now - 150 * MS;
+        worker.ended = true;
+        assertNull(supervisor(Duration.ofMillis(100), 0).check(worker), "it crashed: its exit reports it");
+        worker.ended = false;
+        assertNotNull(supervisor(Duration.ofMillis(100), 0).check(worker), "alive and past its limit");
     }
 
     @Test
