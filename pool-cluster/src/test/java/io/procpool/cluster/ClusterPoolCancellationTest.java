@@ -7,6 +7,7 @@ import io.procpool.internal.CancellationContractTest;
 class ClusterPoolCancellationTest extends CancellationContractTest {
     @Override
     protected Pool newPool(int workers) {
-        return ClusterPool.builder().localMembers(workers).workersPerMember(1).build();
+        return ClusterPool.builder().localMembers(workers).workersPerMember(1)
+                .memberJvmOptions(ShortLivedJvms.QUICK_COMPILER_ONLY).build();
     }
 }

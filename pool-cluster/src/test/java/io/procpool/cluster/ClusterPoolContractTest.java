@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ClusterPoolContractTest extends PoolContractTest {
     @Override
     protected Pool newPool(int workers) {
-        ClusterPool pool = ClusterPool.builder().localMembers(workers).workersPerMember(1).build();
+        ClusterPool pool = ClusterPool.builder().localMembers(workers).workersPerMember(1)
+                .memberJvmOptions(ShortLivedJvms.QUICK_COMPILER_ONLY).build();
         // Read at once, with no wait, as a program would right after build().
         int size = pool.size();
         long started = pool.stats().workersStarted();

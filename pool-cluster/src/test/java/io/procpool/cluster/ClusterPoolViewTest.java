@@ -7,7 +7,8 @@ import io.procpool.internal.ExecutorViewContractTest;
 class ClusterPoolViewTest extends ExecutorViewContractTest {
     @Override
     protected Pool newPool(int workers) {
-        return ClusterPool.builder().localMembers(workers).workersPerMember(1).build();
+        return ClusterPool.builder().localMembers(workers).workersPerMember(1)
+                .memberJvmOptions(ShortLivedJvms.QUICK_COMPILER_ONLY).build();
     }
 
     @Override

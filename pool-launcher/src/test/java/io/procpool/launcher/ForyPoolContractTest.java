@@ -8,6 +8,7 @@ import io.procpool.Serialization;
 class ForyPoolContractTest extends PoolContractTest {
     @Override
     protected Pool newPool(int workers) {
-        return ProcessPool.builder().processes(workers).serialization(Serialization.FORY).build();
+        return ProcessPool.builder().processes(workers).serialization(Serialization.FORY)
+                .jvmOptions(ShortLivedJvms.QUICK_COMPILER_ONLY).build();
     }
 }

@@ -8,6 +8,7 @@ import io.procpool.Serialization;
 class JavaSerializationPoolContractTest extends PoolContractTest {
     @Override
     protected Pool newPool(int workers) {
-        return ProcessPool.builder().processes(workers).serialization(Serialization.JAVA).build();
+        return ProcessPool.builder().processes(workers).serialization(Serialization.JAVA)
+                .jvmOptions(ShortLivedJvms.QUICK_COMPILER_ONLY).build();
     }
 }

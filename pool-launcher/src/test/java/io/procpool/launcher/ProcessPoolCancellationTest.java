@@ -7,6 +7,6 @@ import io.procpool.internal.CancellationContractTest;
 class ProcessPoolCancellationTest extends CancellationContractTest {
     @Override
     protected Pool newPool(int workers) {
-        return ProcessPool.create(workers);
+        return ProcessPool.builder().processes(workers).jvmOptions(ShortLivedJvms.QUICK_COMPILER_ONLY).build();
     }
 }

@@ -7,7 +7,7 @@ import io.procpool.internal.ExecutorViewContractTest;
 class ProcessPoolViewTest extends ExecutorViewContractTest {
     @Override
     protected Pool newPool(int workers) {
-        return ProcessPool.create(workers);
+        return ProcessPool.builder().processes(workers).jvmOptions(ShortLivedJvms.QUICK_COMPILER_ONLY).build();
     }
 
     @Override

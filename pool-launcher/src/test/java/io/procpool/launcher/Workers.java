@@ -171,6 +171,7 @@ final class Workers {
         if (feature >= 23) {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
+        command.add(ShortLivedJvms.QUICK_COMPILER_ONLY); // a test's program runs for a second or two
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classpath);
