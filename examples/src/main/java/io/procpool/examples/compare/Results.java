@@ -51,6 +51,7 @@ final class Results {
      *
      * @param warmups            unmeasured maps before the timed ones
      * @param reps               timed maps; this section's own counts, whatever the plan's
+     * @param firstMillis        the pool's first map, before the warm-ups: one map, a rough figure
      * @param medianMillis       the median wall time of one map
      * @param bytesPerMap        serialised bytes that crossed both ways in one map, from the pool's stats
      * @param pssBeforeMib       each worker's PSS once the pool had started, in MiB (null where unreadable)
@@ -58,7 +59,7 @@ final class Results {
      * @param exact              whether {@code sum} equals {@code sequentialSum} exactly
      */
     record SharedSum(String how, int doubles, int slices, int workers, String workerHeap, int warmups, int reps,
-                     double medianMillis,
+                     double firstMillis, double medianMillis,
                      long bytesPerMap, List<Double> pssBeforeMib, List<Double> pssAfterMib, double sum,
                      double sequentialSum, boolean exact) {
     }

@@ -27,6 +27,7 @@ class SharedMemorySuiteTest {
         SharedSum arrays = results.sharedMemory.get(0);
         SharedSum shared = results.sharedMemory.get(1);
         assertTrue(arrays.exact() && shared.exact(), () -> "sums: " + results.sharedMemory);
+        assertTrue(arrays.firstMillis() > 0 && shared.firstMillis() > 0, () -> "first maps: " + results.sharedMemory);
         // Each slice crossed as its doubles, so the arrays' map sent at least the input.
         assertTrue(arrays.bytesPerMap() >= (long) DOUBLES * Double.BYTES, () -> "arrays: " + arrays);
         // The block crossed as its name: a few hundred bytes for the whole map, however large the input.
