@@ -131,21 +131,25 @@ final class LocalMember {
         }
     }
 
-    /** Asks the member to stop (SIGTERM: it leaves its cluster and stops its worker JVMs). */
+    /**
+     * Asks the member to stop (SIGTERM: it leaves its cluster and stops its worker JVMs). Signalled through its
+     * {@link ProcessHandle}: {@link Process#destroy()} also closes this side of the member's output pipes at once,
+     * which would lose what it writes as it stops (its "stopping" line) and what it wrote just before.
+     */
     void stop() {
         stopping = true;
         Process started = process;
         if (started != null) {
-            started.destroy();
+            started.toHandle().destroy();
         }
     }
 
-    /** Kills it at once (SIGKILL). */
+    /** Kills it at once (SIGKILL), through its handle for the same reason: its last lines are still read. */
     void kill() {
         stopping = true;
         Process started = process;
         if (started != null) {
-            started.destroyForcibly();
+            started.toHandle().destroyForcibly();
         }
     }
 

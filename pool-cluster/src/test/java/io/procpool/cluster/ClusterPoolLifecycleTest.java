@@ -52,6 +52,7 @@ class ClusterPoolLifecycleTest {
             System.setErr(realErr);
             throw e;
         }
+        List<Long> members = pool.memberPids();
         try {
             checkNamesMetersAndClose(pool, before, bean, registry, relayed);
         } finally {
@@ -61,6 +62,9 @@ class ClusterPoolLifecycleTest {
         assertTrue(lines.lines().anyMatch(line -> line.startsWith("[lifecycle member ")
                 && line.contains("INFO io.procpool.cluster - cluster ") && line.contains("joined; 2 member(s) now")),
                 "a member should log the other's joining: " + lines);
+        assertTrue(lines.lines().anyMatch(line -> line.startsWith("[lifecycle member ")
+                && line.contains(" pid " + members.get(0) + "] ") && line.contains("is stopping")),
+                "the member the pool's close() stopped should say so, relayed before close() returns: " + lines);
         assertFalse(SERVER.isRegistered(bean), "the bean should go when the pool closes");
         assertEquals(0.0, registry.get("procpool.workers").tag("pool", "lifecycle").gauge().value());
     }
