@@ -281,7 +281,7 @@ public final class ThreadPool extends AbstractPool {
                 throw new IllegalStateException("join() needs shutdown() or terminate() first");
             }
         }
-        ThreadPoolThreads.awaitExit(executor);
+        poolThreads.awaitExit(executor);
         withdrawMXBean();
     }
 

@@ -38,6 +38,11 @@ final class ThreadPoolThreads {
     private final AtomicReference<PoolException> initFailure = new AtomicReference<>();
     /** The pool's threads alive now, for its stats: each thread counts itself in and out. */
     private final LongAdder live;
+    /**
+     * The pool's threads that have not ended, for {@link #awaitExit}: the executor says it has terminated once its
+     * last thread leaves the executor's loop, before that thread counts itself out of {@link #live}.
+     */
+    private final Set<Thread> unended = ConcurrentHashMap.newKeySet();
 
     /**
      * Prepares the start of a pool's threads; nothing starts until {@link #startThreads}.
@@ -90,6 +95,7 @@ final class ThreadPoolThreads {
             },
                     PoolNames.thread(name, "thread-" + threadNumber.incrementAndGet()));
             thread.setDaemon(true);
+            unended.add(thread);
             return thread;
         };
     }
@@ -177,21 +183,33 @@ final class ThreadPoolThreads {
 
     /**
      * Waits until the pool's threads have exited, however long that takes, as {@code join()} does: an interrupt
-     * does not end the wait, and is kept for the caller.
+     * does not end the wait, and is kept for the caller. The executor's termination alone is not enough: it comes
+     * as the last thread leaves the executor's loop, before the thread counts itself out of the live workers.
      *
      * @param executor the pool's executor, shut down
      */
-    static void awaitExit(ThreadPoolExecutor executor) {
+    void awaitExit(ThreadPoolExecutor executor) {
         boolean interrupted = false;
         try {
             while (true) {
                 try {
                     if (executor.awaitTermination(1, TimeUnit.SECONDS)) {
-                        return;
+                        break;
                     }
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
+            }
+            for (Thread thread : unended) {
+                while (true) {
+                    try {
+                        thread.join(); // no thread is left that could take work: it is on its way out
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                unended.remove(thread);
             }
         } finally {
             if (interrupted) {
