@@ -10,8 +10,9 @@ import java.util.List;
 /**
  * A class-data-sharing archive of the classes a worker loads, made once per JDK and classpath and reused by every
  * later worker: it takes a worker's start from about a second to about two thirds of that on the machines this was
- * measured on (Chronicle alone loads some two thousand classes). The first worker that finds no archive writes one
- * as it exits ({@code -XX:ArchiveClassesAtExit}, which works from Java 13 on); later workers map it
+ * measured on (Chronicle alone loads some two thousand classes). A JVM that finds no archive writes one as it exits
+ * ({@code -XX:ArchiveClassesAtExit}, which works from Java 13 on): for a pool's workers, a JVM of its own that runs
+ * no task ({@link ArchiveWriter}); for a cluster's members, the first member. Later JVMs map it
  * ({@code -XX:SharedArchiveFile}). A stale or foreign archive is ignored by the JVM, silently, since its CDS log
  * is turned off.
  *
@@ -37,6 +38,7 @@ public final class CdsArchive {
 
     private final Path archive;
     private final Path inProgress;
+    @com.google.errorprone.annotations.concurrent.GuardedBy("this")
     private boolean claimed;
 
     private CdsArchive(Path archive) {
@@ -213,25 +215,56 @@ public final class CdsArchive {
     }
 
     /**
-     * {@return the JVM options for the next JVM, and whether it is the one writing the archive}
+     * {@return the JVM options for the next JVM, and whether it is the one writing the archive}: the options that map
+     * the archive if it exists, else those that write it if no other JVM is writing it, else none. For JVMs that must
+     * write the archive themselves (a cluster's members); a pool's workers leave it to a JVM of its own
+     * ({@link #readOptions()}, {@link #claimWrite()}).
      */
     public Options nextWorker() {
+        List<String> read = readOptions();
+        if (!read.isEmpty()) {
+            return new Options(read, false);
+        }
+        List<String> write = claimWrite();
+        return write.isEmpty() ? new Options(List.of(), false) : new Options(write, true);
+    }
+
+    /**
+     * {@return the JVM options that map the archive, or none if it has not been written}; marks the archive as used,
+     * for the cache's pruning.
+     */
+    public List<String> readOptions() {
         if (Files.isRegularFile(archive)) {
             archive.toFile().setLastModified(System.currentTimeMillis());
-            return new Options(List.of("-XX:SharedArchiveFile=" + archive, QUIET), false);
+            return List.of("-XX:SharedArchiveFile=" + archive, QUIET);
         }
-        if (!claimed && CLAIMED.add(archive)) {
-            claimed = true;
-            // The cache grows only here, by the archive about to be written: bound it now, not on every pool's
-            // start (listing it costs a JVM's first pool some milliseconds).
-            try {
-                prune(archive.getParent(), MAX_CACHE_BYTES, System.currentTimeMillis());
-            } catch (IOException e) {
-                // An unpruned cache is only larger.
-            }
-            return new Options(List.of("-XX:ArchiveClassesAtExit=" + inProgress, QUIET), true);
+        return List.of();
+    }
+
+    /**
+     * Claims the writing of the archive, if it does not exist and no JVM started from this JVM is writing it.
+     *
+     * @return the JVM options that write it as the JVM exits, or none if it need not or may not be written now; after
+     * options, {@link #writerExited(boolean)} must follow
+     */
+    public synchronized List<String> claimWrite() {
+        if (Files.isRegularFile(archive) || claimed || !CLAIMED.add(archive)) {
+            return List.of();
         }
-        return new Options(List.of(), false);
+        claimed = true;
+        // The cache grows only here, by the archive about to be written: bound it now, not on every pool's
+        // start (listing it costs a JVM's first pool some milliseconds).
+        try {
+            prune(archive.getParent(), MAX_CACHE_BYTES, System.currentTimeMillis());
+        } catch (IOException e) {
+            // An unpruned cache is only larger.
+        }
+        return List.of("-XX:ArchiveClassesAtExit=" + inProgress, QUIET);
+    }
+
+    /** {@return whether the archive has been written} */
+    public boolean exists() {
+        return Files.isRegularFile(archive);
     }
 
     /**
@@ -240,7 +273,7 @@ public final class CdsArchive {
      *
      * @param normally whether it exited by itself or on SIGTERM, not killed or crashed
      */
-    public void writerExited(boolean normally) {
+    public synchronized void writerExited(boolean normally) {
         try {
             if (normally && Files.isRegularFile(inProgress) && Files.size(inProgress) > 0) {
                 Files.move(inProgress, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

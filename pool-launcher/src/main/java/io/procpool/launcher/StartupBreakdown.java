@@ -23,8 +23,8 @@ public final class StartupBreakdown {
      *
      * @param slot         the worker's slot in the pool, from 0
      * @param pid          its process id
-     * @param archive      its class-data archive: {@code "read"} (mapped an archive), {@code "write"} (none yet:
-     *                     this worker writes it as it exits) or {@code "none"} (archives off or not possible)
+     * @param archive      its class-data archive: {@code "read"} (mapped an archive) or {@code "none"} (archives
+     *                     off or not possible, or none yet: a JVM of the pool's own writes it meanwhile)
      * @param launchedAt   when the parent began launching it, from the pool's creation
      * @param launch       the parent's work to start its process: its directory, status file and the fork
      * @param jvmBoot      from its process starting until its {@code main} ran

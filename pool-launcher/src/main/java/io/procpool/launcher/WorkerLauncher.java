@@ -36,6 +36,8 @@ import java.util.function.Consumer;
  */
 final class WorkerLauncher implements SlotFactory {
     private static final String CRASH_REPORT_PREFIX = "procpool-worker-hs_err_pid";
+    /** The slot number that names the archive writer's directory and threads: no worker's. */
+    static final int ARCHIVE_WRITER_SLOT = 9999;
 
     /** {@return where a crashed worker's JVM writes its report} */
     static Path crashReportOf(long pid) {
@@ -57,6 +59,9 @@ final class WorkerLauncher implements SlotFactory {
     private final String launchClasspath;
     private final List<String> commandLine;
     private final CdsArchive cds;
+    /** The JVM writing the class-data archive, if this pool started one; at most one per pool. */
+    private ArchiveWriter archiveWriter;
+    private boolean archiveWriterTried;
     private int generation;
 
     WorkerLauncher(PoolConfig config, PoolDirectory directory, PoolCounters counters) {
@@ -73,6 +78,9 @@ final class WorkerLauncher implements SlotFactory {
         this.launchClasspath = DirectoryJars.pack(config.workerClasspath());
         this.commandLine = buildCommandLine();
         this.cds = CdsArchive.forClasspath(launchClasspath, "worker", config.jvmOptions());
+        if (cds != null) {
+            ArchiveWriter.niceValue(); // a bad setting fails the pool's build, naming it, not a worker's start
+        }
     }
 
     private List<String> buildCommandLine() {
@@ -117,13 +125,9 @@ final class WorkerLauncher implements SlotFactory {
         return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
-    /** A worker exited: if it was writing the class-data archive, keep the archive or let another try. */
+    /** A worker exited: nothing of the pool's own is left to tidy; the archive is its writer's ({@link ArchiveWriter}). */
     @Override
     public void ended(WorkerSlot slot, boolean normally) {
-        WorkerProcess worker = (WorkerProcess) slot.channel();
-        if (worker.writesArchive && cds != null) {
-            cds.writerExited(normally);
-        }
     }
 
     /**
@@ -143,10 +147,18 @@ final class WorkerLauncher implements SlotFactory {
         }
     }
 
-    /** Deletes the pool's directory, with whatever its workers left. */
+    /** Ends the archive's writer if it is still at work, and deletes the pool's directory with what workers left. */
     @Override
     public void close() {
+        if (archiveWriter != null) {
+            archiveWriter.close();
+        }
         directory.delete();
+    }
+
+    /** {@return the JVM writing the class-data archive, if this pool started one} */
+    ArchiveWriter archiveWriter() {
+        return archiveWriter;
     }
 
     /**
@@ -164,37 +176,56 @@ final class WorkerLauncher implements SlotFactory {
     public WorkerSlot start(int slot, Consumer<SlotEnd> onEnd) {
         long launchedNanos = System.nanoTime();
         Path workerDirectory = directory.workerDirectory(slot, generation++);
-        try {
-            // Private, like the pool's directory: a worker refuses a directory that others may write.
-            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-                Files.createDirectory(workerDirectory,
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } else {
-                Files.createDirectory(workerDirectory);
-            }
-        } catch (IOException e) {
-            throw new PoolException("cannot create the directory of worker " + slot + ": " + workerDirectory, e);
-        }
+        createPrivateDirectory(workerDirectory, "worker " + slot);
         WorkerProcess worker = new WorkerProcess(config.name(), slot, workerDirectory,
                 describeCommand(workerDirectory));
+        List<String> sharing = cds == null ? List.of() : cds.readOptions();
+        worker.archive = sharing.isEmpty() ? "none" : "read";
         CommandLine command = new CommandLine(commandLine.get(0));
-        CdsArchive.Options sharing = cds == null ? new CdsArchive.Options(List.of(), false) : cds.nextWorker();
-        for (String option : sharing.jvmOptions()) {
+        for (String option : sharing) {
             command.addArgument(option, false);
         }
-        worker.writesArchive = sharing.writesArchive();
-        if (sharing.writesArchive()) {
-            // The archive must hold Chronicle's classes even if this worker runs no task, and a JVM dumping one
-            // must not link lambdas on several threads at once: it starts on its main thread alone.
-            command.addArgument("-D" + WorkerMain.SEQUENTIAL_START_PROPERTY + "=true", false);
-        }
-        worker.archive = sharing.jvmOptions().isEmpty() ? "none" : sharing.writesArchive() ? "write" : "read";
         for (String argument : commandLine.subList(1, commandLine.size())) {
             command.addArgument(argument, false);
         }
         command.addArgument(workerDirectory.toString(), false);
         command.addArgument(Long.toString(ProcessHandle.current().pid()), false);
-        QueueLayout layout = new QueueLayout(workerDirectory, directory.sizes());
+        prepare(worker, slot, true);
+        WorkerSlot workerSlot = new WorkerSlot(slot, launchedNanos, worker, Protocol.MAX_FUNCTIONS_PER_WORKER);
+        worker.start(command, exit -> onEnd.accept(new SlotEnd(workerSlot, exit.exitCode(), exit.launchFailure())));
+        if (sharing.isEmpty() && cds != null && !archiveWriterTried) {
+            // After the worker's launch, so that the writer never comes before a worker; once per pool.
+            archiveWriterTried = true;
+            List<String> write = cds.claimWrite();
+            if (!write.isEmpty()) {
+                archiveWriter = startArchiveWriter(write);
+            }
+        }
+        return workerSlot;
+    }
+
+    /** Creates a worker's directory, private like the pool's: a worker refuses a directory that others may write. */
+    private static void createPrivateDirectory(Path path, String whose) {
+        try {
+            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                Files.createDirectory(path,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectory(path);
+            }
+        } catch (IOException e) {
+            throw new PoolException("cannot create the directory of " + whose + ": " + path, e);
+        }
+    }
+
+    /**
+     * Makes a worker's files and its parent's side of the channel, and puts its set-up message in its tasks ring.
+     *
+     * @param withInitializer whether the set-up carries the pool's initializer (not for the archive's writer, which
+     *                        must not run the user's code)
+     */
+    private void prepare(WorkerProcess worker, int slot, boolean withInitializer) {
+        QueueLayout layout = new QueueLayout(worker.directory, directory.sizes());
         try {
             worker.createStatus(layout);
             worker.openChannel(layout, ValueSerializers.create(config.serialization(), config.classFilter(),
@@ -202,24 +233,55 @@ final class WorkerLauncher implements SlotFactory {
         } catch (IOException | RuntimeException e) {
             worker.release();
             throw new PoolException("cannot create the status file or start-up rings of worker " + slot + " in "
-                    + workerDirectory + ": " + e.getMessage(), e);
+                    + worker.directory + ": " + e.getMessage(), e);
         }
-        // The set-up message waits for the worker in its tasks ring: it reads it as soon as it is up.
-        worker.sendClasses(initializerClasses);
+        boolean initializer = withInitializer && initializerBytes != null;
+        if (initializer) {
+            worker.sendClasses(initializerClasses);
+        }
         try (Output init = new Output(256, -1)) {
             Protocol.writeHeader(init, Protocol.INIT);
             init.writeVarInt(config.maxTasksPerChild(), true);
             init.writeVarLong(config.maxMemoryPerChild(), true);
             init.writeBoolean(config.taskTimeout() != null);
-            init.writeBoolean(initializerBytes != null);
-            if (initializerBytes != null) {
+            init.writeBoolean(initializer);
+            if (initializer) {
                 init.writeVarInt(initializerBytes.length, true);
                 init.writeBytes(initializerBytes);
             }
             worker.sendInit(init.getBuffer(), init.position());
         }
-        WorkerSlot workerSlot = new WorkerSlot(slot, launchedNanos, worker, Protocol.MAX_FUNCTIONS_PER_WORKER);
-        worker.start(command, exit -> onEnd.accept(new SlotEnd(workerSlot, exit.exitCode(), exit.launchFailure())));
-        return workerSlot;
+    }
+
+    /**
+     * Starts the JVM that writes the class-data archive ({@link ArchiveWriter}): a worker in a directory of its own
+     * whose set-up message (without the initializer) is followed by a shutdown, started at the lowest CPU priority
+     * and on its main thread alone. A writer that cannot be started leaves the archive to a later pool.
+     *
+     * @param writeOptions the options that write the archive, claimed
+     */
+    private ArchiveWriter startArchiveWriter(List<String> writeOptions) {
+        Path writerDirectory = directory.workerDirectory(ARCHIVE_WRITER_SLOT, 0);
+        WorkerProcess writer = new WorkerProcess(config.name(), ARCHIVE_WRITER_SLOT, writerDirectory,
+                describeCommand(writerDirectory));
+        ArchiveWriter archiveWriter = new ArchiveWriter(writer, cds);
+        try {
+            createPrivateDirectory(writerDirectory, "the class-data archive's writer");
+            prepare(writer, ARCHIVE_WRITER_SLOT, false);
+            writer.sendShutdown();
+        } catch (PoolException e) {
+            cds.writerExited(false);
+            writer.release();
+            return null;
+        }
+        List<String> arguments = new ArrayList<>(writeOptions);
+        // Its archive must hold Chronicle's classes, and a JVM dumping one must not link lambdas on several threads
+        // at once: it starts on its main thread alone and opens its queues before READY.
+        arguments.add("-D" + WorkerMain.SEQUENTIAL_START_PROPERTY + "=true");
+        arguments.addAll(commandLine.subList(1, commandLine.size()));
+        arguments.add(writerDirectory.toString());
+        arguments.add(Long.toString(ProcessHandle.current().pid()));
+        archiveWriter.start(ArchiveWriter.commandLine(commandLine.get(0), arguments));
+        return archiveWriter;
     }
 }

@@ -41,8 +41,6 @@ final class WorkerProcess implements SlotChannel {
     final WorkerStartup startup = new WorkerStartup();
     final WorkerOutput stdout;
     final WorkerOutput stderr;
-    /** Whether this worker writes the class-data-sharing archive when it exits. */
-    boolean writesArchive;
     /** Its class-data archive, as {@link StartupBreakdown.Worker#archive()} reports it. */
     String archive = "none";
     private final java.util.concurrent.atomic.AtomicReference<String> killReason =
