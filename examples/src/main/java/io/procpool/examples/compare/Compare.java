@@ -40,6 +40,9 @@ import java.util.function.Consumer;
                 + " apply latency, tiny tasks, CPU-bound speedup, payload size, task duration, start-up, idle"
                 + " cost and imap over a file's lines; and what each serialisation (KRYO, JAVA, FORY) costs.")
 public final class Compare implements Callable<Integer> {
+    /** The CPU time of each item of the first-call map: the size a new user's first try had (8 items of ~140 ms). */
+    private static final int FIRST_CALL_ITEM_MILLIS = 140;
+
     /** The sections {@code --only} can name. */
     enum Section {
         /** Section 7 in fresh JVMs: procpool's and PP4J's start-up per JDK, from the jar and from a directory. */
@@ -200,6 +203,9 @@ public final class Compare implements Callable<Integer> {
             try {
                 results.startup.add(0, ProcessCosts.startupWithoutArchive(plan.workers(), plan.startupPools()));
                 results.startup.add(0, ProcessCosts.startup(plan.workers(), plan.startupPools()));
+                progress.doing("start-up: the first call on a new " + Engine.PROCESS_POOL.label(plan.workers()));
+                results.firstCall.add(ProcessCosts.firstCall(plan.workers(), plan.startupPools(),
+                        FIRST_CALL_ITEM_MILLIS));
             } catch (PoolException e) {
                 results.note("ProcessPool start-up failed, so it has no figure: " + e.getMessage());
             }
@@ -233,11 +239,24 @@ public final class Compare implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code --only startup}: section 7's probe JVMs alone, with their table and results.json. */
+    /**
+     * {@code --only startup}: section 7's first call on a new pool in this JVM, then its probe JVMs, with their
+     * tables and results.json.
+     */
     private int runStartup(Plan plan, Results results) {
         List<Jdks.Jdk> jdks = StartupSuite.jdks(startupJdks, results);
-        return runSection(plan, results, StartupSuite.steps(plan, jdks.size()),
-                progress -> new StartupSuite(plan, results, progress, jdks).run(),
+        return runSection(plan, results, 1 + StartupSuite.steps(plan, jdks.size()),
+                progress -> {
+                    progress.doing("start-up: the first call on a new " + Engine.PROCESS_POOL.label(plan.workers()));
+                    try {
+                        results.firstCall.add(ProcessCosts.firstCall(plan.workers(), plan.startupPools(),
+                                FIRST_CALL_ITEM_MILLIS));
+                    } catch (PoolException e) {
+                        results.note("the first call on a new pool has no figure: " + e.getMessage());
+                    }
+                    progress.step();
+                    new StartupSuite(plan, results, progress, jdks).run();
+                },
                 report -> report.printStartup(System.out));
     }
 

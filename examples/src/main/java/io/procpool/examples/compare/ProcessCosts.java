@@ -1,5 +1,6 @@
 package io.procpool.examples.compare;
 
+import io.procpool.examples.compare.Results.FirstCall;
 import io.procpool.examples.compare.Results.Idle;
 import io.procpool.examples.compare.Results.Startup;
 import io.procpool.launcher.ProcessPool;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 /**
  * Workloads 7 and 8, the costs only a process pool has: starting its workers, and keeping them while there is
@@ -72,6 +74,41 @@ final class ProcessCosts {
             }
         }
         return new Startup(Engine.PROCESS_POOL, variant, pools, Timing.median(firstResult), Timing.median(ready));
+    }
+
+    /** How many later maps each pool of {@link #firstCall} runs after its first. */
+    private static final int LATER_MAPS = 3;
+
+    /**
+     * The first call on a new pool, as a new user meets it: {@code pools} times, a pool of {@code workers} is built
+     * (not timed: {@code build()} returns once every worker is ready), then the same CPU-bound map of
+     * {@code 4 * workers} items of about {@code itemMillis} each runs {@code 1 + LATER_MAPS} times, each timed.
+     */
+    static FirstCall firstCall(int workers, int pools, int itemMillis) {
+        long n = Workloads.calibrateCpuLoop(itemMillis);
+        List<Long> items = LongStream.range(0, 4L * workers).map(i -> n + i).boxed().toList();
+        List<Long> expected = items.stream().map(Workloads::cpuLoop).toList();
+        double[] first = new double[pools];
+        double[] later = new double[pools * LATER_MAPS];
+        for (int p = 0; p < pools; p++) {
+            try (ProcessPool pool = ProcessPool.builder().processes(workers).build()) {
+                for (int m = 0; m <= LATER_MAPS; m++) {
+                    long start = System.nanoTime();
+                    List<Long> results = pool.map(Workloads.CPU_LOOP, items);
+                    double millis = (System.nanoTime() - start) / 1e6;
+                    if (!results.equals(expected)) {
+                        throw new IllegalStateException("the first-call map returned wrong results");
+                    }
+                    if (m == 0) {
+                        first[p] = millis;
+                    } else {
+                        later[p * LATER_MAPS + m - 1] = millis;
+                    }
+                }
+            }
+        }
+        return new FirstCall(Engine.PROCESS_POOL, pools, items.size(), itemMillis, Timing.median(first),
+                Timing.median(later));
     }
 
     /**

@@ -86,6 +86,20 @@ final class Results {
     }
 
     /**
+     * Workload 7, the first call: a CPU-bound {@code map} on a pool just created (its {@code build()} returned, its
+     * workers ready), against the same pool's later maps of the same items. Medians over the pools.
+     *
+     * @param pools          pools created, each timed once on its first map and on its later ones
+     * @param items          the map's items
+     * @param itemMillis     each item's CPU time, calibrated in this JVM
+     * @param firstMapMillis each pool's first map, median over the pools
+     * @param laterMapMillis each pool's later maps, median over all of them
+     */
+    record FirstCall(Engine engine, int pools, int items, int itemMillis, double firstMapMillis,
+                     double laterMapMillis) {
+    }
+
+    /**
      * Workload 7 in fresh JVMs: one engine's pools timed by {@link StartupProbe} JVMs started on one JDK with one
      * kind of class path, each JVM running that engine only. Medians over the measured probes.
      *
@@ -164,6 +178,8 @@ final class Results {
     final List<Transfer> payload = new ArrayList<>();
     final List<Speedup> taskDuration = new ArrayList<>();
     final List<Startup> startup = new ArrayList<>();
+    /** Workload 7's first call on a new pool, against its later calls. */
+    final List<FirstCall> firstCall = new ArrayList<>();
     /** Workload 7 in fresh probe JVMs: procpool and PP4J per JDK and kind of class path. */
     final List<ProbedStartup> startupProbes = new ArrayList<>();
     final List<Idle> idle = new ArrayList<>();

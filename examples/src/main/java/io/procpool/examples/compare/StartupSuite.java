@@ -25,7 +25,8 @@ import java.util.zip.ZipInputStream;
  * Workload 7 as an application meets it: procpool's and PP4J's start-up in fresh JVMs ({@link StartupProbe}), on
  * each JDK, with the examples jar as the class path and with procpool's own classes extracted into a directory ahead
  * of the jar for everything else: how an IDE or a build's tests run a project, its classes in {@code target/classes}
- * and its dependencies in jars. The comparison JVM itself has loaded procpool and warmed its JIT, so what it times
+ * and its dependencies in jars; and with the jar just rebuilt (a fresh copy for each probe, which procpool has no
+ * class-data archive for yet). The comparison JVM itself has loaded procpool and warmed its JIT, so what it times
  * is only ever a later pool; a probe JVM's pool 0 is what a user's program pays the first time.
  *
  * <p>Fairness: each probe JVM runs one engine, so neither finds the other's classes loaded; the engines take turns
@@ -40,6 +41,13 @@ final class StartupSuite {
     static final String JAR = "jar";
     /** The class path kind that is a directory of the project's classes, then the jar for its dependencies. */
     static final String DIRECTORY = "directory";
+    /**
+     * The class path kind that is the examples jar just rebuilt: a fresh copy for every probe, as a build leaves a
+     * jar of a new time, so that procpool finds no class-data archive for it (its first run after a rebuild).
+     */
+    static final String REBUILT = "jar, rebuilt";
+    /** What a rebuilt jar's temporary directory is named after. */
+    private static final String REBUILT_PREFIX = "procpool-rebuilt-";
     /** What the directory holds: the project's own classes, as a build's {@code target/classes} would. */
     static final String PROJECT_CLASSES = "io/procpool/";
     /** A probe JVM gets this long to start, plus {@link #PROBE_SECONDS_PER_POOL} per pool, then it is killed. */
@@ -75,7 +83,7 @@ final class StartupSuite {
      * @return the steps
      */
     static int steps(Plan plan, int jdks) {
-        return jdks * 2 * 2 * (plan.warmups() + plan.startupProbes());
+        return jdks * 3 * 2 * (plan.warmups() + plan.startupProbes());
     }
 
     /**
@@ -126,12 +134,15 @@ final class StartupSuite {
         }
         try {
             for (Jdk jdk : jdks) {
-                row(jdk, JAR, jar.toString());
+                String jarPath = jar.toString();
+                row(jdk, JAR, () -> jarPath);
                 if (directory != null) {
-                    row(jdk, DIRECTORY, directory + java.io.File.pathSeparator + jar);
+                    String classpath = directory + java.io.File.pathSeparator + jar;
+                    row(jdk, DIRECTORY, () -> classpath);
                 } else {
                     progress.step(2 * (plan.warmups() + plan.startupProbes()));
                 }
+                row(jdk, REBUILT, () -> rebuilt(jar));
             }
         } finally {
             if (directory != null) {
@@ -140,8 +151,12 @@ final class StartupSuite {
         }
     }
 
-    /** One JDK and class path: the warm-up probes, then the measured ones, the engines taking turns. */
-    private void row(Jdk jdk, String kind, String classpath) {
+    /**
+     * One JDK and class path: the warm-up probes, then the measured ones, the engines taking turns.
+     *
+     * @param classpath gives each probe its class path: the same each time, or a freshly rebuilt jar
+     */
+    private void row(Jdk jdk, String kind, ClassPathSource classpath) {
         Map<Engine, List<Line>> measured = new EnumMap<>(Engine.class);
         Map<Engine, Line> warmup = new EnumMap<>(Engine.class);
         Map<Engine, String> failed = new EnumMap<>(Engine.class);
@@ -154,7 +169,7 @@ final class StartupSuite {
                     progress.doing("start-up: " + name(engine) + ", " + jdk.label() + ", " + kind
                             + (round < plan.warmups() ? " (warm-up)" : ""));
                     try {
-                        Line line = probe(jdk, engine, classpath);
+                        Line line = probeWith(jdk, engine, classpath);
                         if (round < plan.warmups()) {
                             warmup.putIfAbsent(engine, line);
                         } else {
@@ -175,6 +190,56 @@ final class StartupSuite {
                 results.startupProbes.add(summarise(jdk, kind, engine, measured.get(engine),
                         warmup.get(engine)));
             }
+        }
+    }
+
+    /** Where a probe's class path comes from: the same path every time, or a jar rebuilt for each probe. */
+    @FunctionalInterface
+    private interface ClassPathSource {
+        String next() throws IOException;
+    }
+
+    /**
+     * Runs one probe on the class path {@code classpath} gives it. A rebuilt jar is deleted after its probe, with
+     * the class-data archive procpool wrote for it (a new file in its cache), so that the cache keeps the archives
+     * of the jars that stay.
+     */
+    private Line probeWith(Jdk jdk, Engine engine, ClassPathSource classpath) throws ProbeFailure {
+        String path;
+        try {
+            path = classpath.next();
+        } catch (IOException e) {
+            throw new ProbeFailure("could not copy the jar to rebuild it: " + e);
+        }
+        boolean rebuilt = path.contains(REBUILT_PREFIX);
+        java.util.Set<Path> archivesBefore = rebuilt ? archives() : java.util.Set.of();
+        try {
+            return probe(jdk, engine, path);
+        } finally {
+            if (rebuilt) {
+                delete(Path.of(path).getParent());
+                archives().stream().filter(archive -> !archivesBefore.contains(archive))
+                        .forEach(StartupSuite::deleteQuietly);
+            }
+        }
+    }
+
+    /**
+     * {@return a copy of {@code jar} in a new temporary directory: a jar of the same classes and a new time, as a
+     * rebuild leaves it}
+     */
+    private static String rebuilt(Path jar) throws IOException {
+        Path directory = Files.createTempDirectory(REBUILT_PREFIX);
+        return Files.copy(jar, directory.resolve(jar.getFileName())).toString();
+    }
+
+    /** {@return the class-data archives in procpool's cache now} */
+    private static java.util.Set<Path> archives() {
+        Path cache = Path.of(System.getProperty("user.home"), ".cache", "procpool", "cds");
+        try (Stream<Path> files = Files.list(cache)) {
+            return files.collect(java.util.stream.Collectors.toSet());
+        } catch (IOException | RuntimeException e) {
+            return java.util.Set.of();
         }
     }
 

@@ -39,6 +39,27 @@ class StartupTargetsTest {
     }
 
     @Test
+    void shouldJudgeTheFirstRunAfterARebuildApartAgainstPp4jsFirstPoolFromTheSameJar() {
+        List<ProbedStartup> figures = List.of(
+                row("17.0.15", StartupSuite.JAR, Engine.PROCESS_POOL, 700, 400.0),
+                row("17.0.15", StartupSuite.JAR, Engine.PP4J, 1000, 300.0),
+                row("17.0.15", StartupSuite.REBUILT, Engine.PROCESS_POOL, 1150, 700.0),
+                row("17.0.15", StartupSuite.REBUILT, Engine.PP4J, 1000, 300.0),
+                row("25.0.3", StartupSuite.REBUILT, Engine.PROCESS_POOL, 1300, 700.0),
+                row("25.0.3", StartupSuite.REBUILT, Engine.PP4J, 1000, 300.0));
+
+        assertEquals("Target: procpool's first pool on the first run after the jar was rebuilt at most 1.2x PP4J's"
+                + " (<= 1.20x): JDK 17.0.15 1.15x met, JDK 25.0.3 1.30x MISSED.", Report.rebuiltTarget(figures));
+        assertEquals(List.of(
+                "Target: procpool's first pool no slower than PP4J's from a directory class path (<= 1.00x):"
+                        + " no figures in this run.",
+                "Target: procpool's first pool at most 0.8x PP4J's from jars (<= 0.80x): JDK 17.0.15 jar 0.70x met.",
+                "Target: a later procpool pool in the same JVM no slower than PP4J's first (<= 1.00x):"
+                        + " JDK 17.0.15 jar 0.40x met."),
+                Report.startupTargets(figures), "the rebuilt rows count for no other target");
+    }
+
+    @Test
     void shouldSayWhenARunHasNoFiguresForATarget() {
         List<String> notes = Report.startupTargets(List.of());
 
