@@ -58,7 +58,7 @@ final class LocalMember {
         ChildExecutor executor = new ChildExecutor(PoolNames.thread(pool, "member-"), "-" + number, started -> {
             member.process = started;
             if (member.stopping) {
-                started.destroyForcibly();
+                ChildExecutor.kill(started);
             }
         });
         executor.setExitValues(null);
@@ -132,15 +132,14 @@ final class LocalMember {
     }
 
     /**
-     * Asks the member to stop (SIGTERM: it leaves its cluster and stops its worker JVMs). Signalled through its
-     * {@link ProcessHandle}: {@link Process#destroy()} also closes this side of the member's output pipes at once,
-     * which would lose what it writes as it stops (its "stopping" line) and what it wrote just before.
+     * Asks the member to stop (SIGTERM: it leaves its cluster and stops its worker JVMs), through its handle
+     * ({@link ChildExecutor#terminate}), so that what it writes as it stops (its "stopping" line) is still read.
      */
     void stop() {
         stopping = true;
         Process started = process;
         if (started != null) {
-            started.toHandle().destroy();
+            ChildExecutor.terminate(started);
         }
     }
 
@@ -149,7 +148,7 @@ final class LocalMember {
         stopping = true;
         Process started = process;
         if (started != null) {
-            started.toHandle().destroyForcibly();
+            ChildExecutor.kill(started);
         }
     }
 

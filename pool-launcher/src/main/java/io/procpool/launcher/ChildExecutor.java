@@ -66,6 +66,27 @@ public final class ChildExecutor extends DefaultExecutor {
         return started;
     }
 
+    /**
+     * Kills a child at once (SIGKILL) through its {@link ProcessHandle}, the one way procpool ends a child JVM by
+     * force: {@link Process#destroyForcibly()} also closes this side of the child's pipes at once, so that its pumps
+     * lose what it wrote last (a crash's last words, a stopping member's lines); the handle only signals, and the
+     * pumps read to the end of the pipes, which the child's death closes.
+     *
+     * @param child the child, started
+     */
+    public static void kill(Process child) {
+        child.toHandle().destroyForcibly();
+    }
+
+    /**
+     * Asks a child to stop (SIGTERM) through its {@link ProcessHandle}, for the same reason as {@link #kill}.
+     *
+     * @param child the child, started
+     */
+    public static void terminate(Process child) {
+        child.toHandle().destroy();
+    }
+
     /** {@return the thread that watches the child, once it has started; {@code null} before} */
     public Thread watcher() {
         return watcher;

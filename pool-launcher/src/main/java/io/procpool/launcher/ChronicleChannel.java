@@ -21,11 +21,12 @@ import java.util.function.Consumer;
  *
  * <p>Chronicle's start is most of a worker's, and on a pool's first use much of the parent's too, all of it CPU:
  * so the first messages (set-up, READY, the first chunks and results) cross two small mapped rings
- * ({@link StartRing}) that need nothing but the JDK, and each side opens its queues on a thread of its own once the
- * first result has crossed, when the cores are no longer needed for the start. Each direction then switches to its
- * queue for good, marked in its ring: the worker switches its results as soon as its queues are open; the pool
- * switches the tasks when it reads that marker, or earlier when a message does not fit in the ring (both sides then
- * wait for their queues).
+ * ({@link StartRing}) that need nothing but the JDK. The worker opens its queues on a thread of its own once it has
+ * sent its first result and then slept a while, in time the pool's calls leave free (or after many messages, if it
+ * never idles); this side opens its own when it reads the worker's marker. Each direction then switches to its queue for
+ * good, marked in its ring: the worker switches its results as soon as its queues are open; the pool switches the
+ * tasks when it reads that marker, or earlier when a message does not fit in the ring (both sides then wait for
+ * their queues).
  */
 final class ChronicleChannel implements AutoCloseable {
     /** How long a message waits for the pool's side of the queues to open before the worker is given up. */
@@ -113,9 +114,7 @@ final class ChronicleChannel implements AutoCloseable {
                 wakeIfAsleep();
                 return;
             }
-            taskRing.offerSwitch();
-            tasksSwitched = true;
-            startOpening();
+            switchTasks();
         }
         Queues open = awaitQueues();
         if (open != null) {
@@ -143,6 +142,23 @@ final class ChronicleChannel implements AutoCloseable {
         wakeIfAsleep();
     }
 
+    /**
+     * Moves the tasks to the queue for good: the switch marker in the tasks ring, which makes the worker open its
+     * queues (it wakes for it), and this side's queues opening on a thread of their own.
+     *
+     * @return whether the tasks were still on the ring
+     */
+    boolean switchTasks() {
+        if (tasksSwitched) {
+            return false;
+        }
+        taskRing.offerSwitch();
+        tasksSwitched = true;
+        startOpening();
+        wakeIfAsleep();
+        return true;
+    }
+
     /** Wakes the worker if it sleeps and this side has not woken it from this sleep yet: one byte per sleep. */
     private void wakeIfAsleep() {
         long sleep = status.currentSleep();
@@ -152,14 +168,12 @@ final class ChronicleChannel implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads a result. This side's queues open when it reads the worker's marker (its own are open), or to send a
+     * message too large for the ring.
+     */
     boolean poll() {
-        if (!results.poll()) {
-            return false;
-        }
-        if (results.ringMessages() == 2) { // READY, then the first result
-            startOpening();
-        }
-        return true;
+        return results.poll();
     }
 
     byte[] bytes() {

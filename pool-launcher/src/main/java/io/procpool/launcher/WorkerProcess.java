@@ -110,7 +110,7 @@ final class WorkerProcess implements SlotChannel {
             stderr.launched(started.pid());
             process = started;
             if (killReason.get() != null) {
-                started.destroyForcibly(); // killed before it was even running
+                ChildExecutor.kill(started); // killed before it was even running
             }
         });
         executor.setExitValues(null);
@@ -141,6 +141,12 @@ final class WorkerProcess implements SlotChannel {
 
     /** The end of the process; {@code launchFailure} is set when it could not be started at all. */
     record Exit(int exitCode, Throwable launchFailure) {
+    }
+
+    /** The pool is idle: the worker and this side open their Chronicle queues now, if they have not. */
+    @Override
+    public void settle() {
+        channel.switchTasks();
     }
 
     @Override
@@ -273,7 +279,7 @@ final class WorkerProcess implements SlotChannel {
         killReason.compareAndSet(null, reason);
         Process started = process;
         if (started != null) {
-            started.destroyForcibly();
+            ChildExecutor.kill(started); // its last lines are still read to the end
         }
     }
 

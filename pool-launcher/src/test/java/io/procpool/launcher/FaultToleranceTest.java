@@ -389,10 +389,13 @@ class FaultToleranceTest {
         drain.setDaemon(true);
         drain.start();
         List<ProcessHandle> workers = new ArrayList<>();
-        for (String pid : line.substring("workers ".length()).split(",")) {
-            workers.add(ProcessHandle.of(Long.parseLong(pid)).orElseThrow());
+        String[] pids = line.substring("workers ".length()).split(",");
+        for (String pid : pids) {
+            // A parent that returns from main at once may be gone, and its workers with it, before this reads the
+            // line: a worker already gone is a worker that did not outlive its parent.
+            ProcessHandle.of(Long.parseLong(pid)).ifPresent(workers::add);
         }
-        assertEquals(2, workers.size(), line);
+        assertEquals(2, pids.length, line);
         return workers;
     }
 

@@ -78,6 +78,23 @@ class StartupTest {
     }
 
     @Test
+    void shouldOpenTheQueuesOfBothSidesOnceThePoolIsIdleAndCarryOnOnThem() throws InterruptedException {
+        try (ProcessPool pool = ProcessPool.builder().processes(2).build()) {
+            Task<Integer, Integer> square = x -> x * x;
+            List<Integer> items = IntStream.range(0, 20).boxed().toList();
+            List<Integer> squares = items.stream().map(x -> x * x).toList();
+            assertEquals(squares, pool.map(square, items, 1), "on the rings");
+            // No call now: the pool is idle, which is when the queues open (no message is too large, and far
+            // fewer than a thousand crossed).
+            Workers.await("both sides' queues to open while the pool is idle", Duration.ofNanos(OPEN_WAIT_NANOS),
+                    () -> allOpen(pool.startupBreakdown().orElseThrow()));
+            for (int i = 0; i < 3; i++) {
+                assertEquals(squares, pool.map(square, items, 1 + i), "on the queues, round " + i);
+            }
+        }
+    }
+
+    @Test
     void shouldOpenTheQueuesBeforeReadyInAWorkerThatStartsSequentially() {
         // How the worker that writes the class-data archive starts: on its main thread alone, queues first.
         try (ProcessPool pool = ProcessPool.builder().processes(1)

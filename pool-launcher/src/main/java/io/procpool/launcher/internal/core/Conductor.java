@@ -60,6 +60,7 @@ public final class Conductor implements Runnable {
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final Supervisor supervisor;
     private final SlotSizing sizing;
+    private final IdleSettling settling;
 
     /** Where the pool is: written by callers (shutdown, terminate) and by the loop; read by anyone. */
     private final AtomicReference<Lifecycle> lifecycle = new AtomicReference<>(Lifecycle.RUNNING);
@@ -115,6 +116,7 @@ public final class Conductor implements Runnable {
         this.cancellations = new Cancellations(slots, supervisor, this::wake,
                 () -> lifecycle.get() == Lifecycle.STOPPED);
         this.sizing = new SlotSizing(settings.minSlots(), settings.slots(), settings.keepAlive(), slots);
+        this.settling = new IdleSettling(slots);
         firstWorkers = slots.startFirst(settings.minSlots());
         if (firstWorkers.isEmpty()) {
             started.complete(null); // its workers come by themselves (a cluster's members)
@@ -333,6 +335,7 @@ public final class Conductor implements Runnable {
         slots.supervise(now, supervisor);
         if (lifecycle.get() == Lifecycle.RUNNING) {
             sizing.shrinkIdle(now);
+            settling.settleIdle(now);
         }
         cancellations.stopCancelledChunks();
         if (now - lastSpaceCheckNanos > SPACE_CHECK_INTERVAL_NANOS) {

@@ -42,6 +42,14 @@ public interface SlotChannel {
     }
 
     /**
+     * The slot has had no work for a while: the moment for set-up its transport deferred so as not to compete with
+     * the first calls' tasks (a worker JVM's channel moves from its start-up rings to its Chronicle queues). Called
+     * once per worker, on the thread that holds the slot; nothing by default.
+     */
+    default void settle() {
+    }
+
+    /**
      * A chunk is about to be prepared for the slot: a worker that sleeps may be woken now, so that its wake-up (a
      * tenth of a millisecond or more on a small virtual machine) overlaps the encoding. Sending would wake it
      * anyway; this only saves time.

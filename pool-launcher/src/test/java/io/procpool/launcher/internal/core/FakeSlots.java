@@ -84,6 +84,8 @@ final class FakeSlots implements SlotFactory {
         /** Calls named to it as cancelled. */
         final List<Long> cancelledCalls = new CopyOnWriteArrayList<>();
         final AtomicLong shutdowns = new AtomicLong();
+        /** How often the core gave it its deferred set-up ({@link SlotChannel#settle()}). */
+        final AtomicLong settles = new AtomicLong();
         volatile String killReason;
         volatile long currentChunk;
         volatile long currentItem;
@@ -132,6 +134,11 @@ final class FakeSlots implements SlotFactory {
         }
 
         @Override
+        public void settle() {
+            settles.incrementAndGet();
+        }
+
+        @Override
         public int prepare(ActiveCall call, Chunk chunk, long seq, boolean withFunction) {
             prepared = new Sent(seq, chunk);
             return -1;
@@ -168,8 +175,12 @@ final class FakeSlots implements SlotFactory {
             poll(to, Integer.MAX_VALUE);
         }
 
+        /** The time of the conductor's last supervision of this slot, which beats every live slot. */
+        volatile long lastBeatNanos;
+
         @Override
         public void beat(long nowNanos) {
+            lastBeatNanos = nowNanos;
         }
 
         @Override

@@ -13,16 +13,22 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The worker's end of its channel: the start-up rings ({@link StartRing}) until each direction switches, then the
  * Chronicle queues. Chronicle's start (its core's set-up, native bindings, the queues: most of a worker's start, all
- * of it CPU) is deferred until the worker has sent its first result, and then runs on a thread of its own: on a
- * small machine it would otherwise take the cores the first tasks need. Results switch as soon as the queues are
- * open (the opening thread puts the marker in the results ring at once); tasks switch when the parent says so,
- * having read that marker or having had a message too large for the ring. A message too large for a ring, either
+ * of it CPU: some 0.25 s of a thread's even with a class-data archive) is deferred until the parent says the pool
+ * has been idle a while (the switch marker in the tasks ring), and then runs on a thread of its own: on a small
+ * machine it would otherwise take the cores the first calls' tasks need (a first map of 8 CPU tasks took 2x the later
+ * ones when the queues opened after the first result, beside the tasks; opened at the worker's first sleep, they
+ * took that time from the next map instead, a worker's sleeps being no sign that the pool is idle). A worker that
+ * the parent never finds idle opens them after {@value #OPEN_AFTER_MESSAGES} messages. Results switch as soon as the
+ * queues are open (the opening thread puts the marker in the results ring at once); tasks switch when the parent
+ * says so: the pool idle, the worker's marker read, or a message too large for the ring. A message too large for a ring, either
  * way, makes the worker open its queues there and then and wait for them.
  *
  * <p>Tasks are read by the worker's main thread only. Results are written by the main thread, and the marker by the
  * opening thread: both under this object's lock, which costs nothing uncontended.
  */
 final class WorkerMessages implements AutoCloseable {
+    /** After this many messages sent on the ring, the queues open even if the pool has never been idle. */
+    static final int OPEN_AFTER_MESSAGES = 1_000;
     private final StartRing taskRing;
     private final StartRing resultRing;
     private final SwitchingReader tasks;
@@ -130,7 +136,7 @@ final class WorkerMessages implements AutoCloseable {
     synchronized void write(byte[] message, int messageLength) {
         if (!resultsSwitched) {
             if (!queues.isDone() && resultRing.offer(message, messageLength)) {
-                if (++written == 2) { // READY, then the first result
+                if (++written == OPEN_AFTER_MESSAGES) {
                     startOpening();
                 }
                 return;
