@@ -10,9 +10,9 @@ import java.util.Optional;
 /**
  * Where a {@link ProcessPool}'s start-up went, worker by worker: what the parent did to launch each JVM, the JVM's
  * boot until its {@code main}, the worker's serialiser (mostly class loading), the set-up message and the READY
- * crossing back; then the pool's first result. The Chronicle queues of both sides open beside all this, on threads of
- * their own, while the first messages cross small start-up rings: their columns say how long that took, and often
- * end after the worker was ready. {@link #toString()} prints it as a table. Times are wall-clock, measured on both sides of the process
+ * crossing back; then the pool's first result. The first messages cross small start-up rings; the Chronicle queues of
+ * both sides open later, on threads of their own, once the pool has been idle: their columns say when they were
+ * open, counted from the worker's {@code main} and from its launch. {@link #toString()} prints it as a table. Times are wall-clock, measured on both sides of the process
  * boundary with the clock they share, to the microsecond, and given from the call that created the pool.
  *
  * <p>Immutable: a snapshot taken when {@link ProcessPool#startupBreakdown()} was called.
@@ -29,10 +29,9 @@ public final class StartupBreakdown {
      * @param launch       the parent's work to start its process: its directory, status file and the fork
      * @param jvmBoot      from its process starting until its {@code main} ran
      * @param serializer   loading and setting up its serialiser (Kryo by default), on a thread of its own
-     * @param queues       the worker opening its Chronicle queues (Chronicle's own start, then the queues) on a
-     *                     thread of its own; empty while they are still opening
-     * @param parentQueues the parent opening its side of the worker's queues, on a thread of its own from the
-     *                     launch on; empty while they are still opening
+     * @param queues       from the worker's {@code main} until its Chronicle queues were open (they open once the
+     *                     pool has been idle, on a thread of their own); empty until then
+     * @param parentQueues from the launch until the parent's side of the worker's queues was open; empty until then
      * @param awaitInit    from its {@code main} mapping its status file and start-up rings until it read the
      *                     parent's set-up message
      * @param ready        from reading the set-up message until the parent read READY: waiting for the serialiser,
@@ -135,9 +134,9 @@ public final class StartupBreakdown {
                     ms(w.readyAt()), w.queues().map(StartupBreakdown::ms).orElse("opening"),
                     w.parentQueues().map(StartupBreakdown::ms).orElse("opening")));
         }
-        out.append("(ms. The serialiser loads beside the wait for the set-up message. * On threads of their own:"
-                + " the worker's queues from its main on, the parent's from the launch on; the first messages cross"
-                + " start-up rings meanwhile)");
+        out.append("(ms. The serialiser loads beside the wait for the set-up message. * Until the queues were open,"
+                + " from the worker's main and from the launch: they open once the pool has been idle; the first"
+                + " messages cross start-up rings)");
         return out.toString();
     }
 

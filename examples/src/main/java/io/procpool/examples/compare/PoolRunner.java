@@ -14,9 +14,13 @@ final class PoolRunner implements MapRunner {
     private final Engine engine;
     private final Pool pool;
 
+    /**
+     * @param engine what runs the tasks
+     * @param pool   the pool; a process pool is measured once its queues are open ({@link ProcessCosts#settled})
+     */
     PoolRunner(Engine engine, Pool pool) {
         this.engine = engine;
-        this.pool = pool;
+        this.pool = pool instanceof io.procpool.launcher.ProcessPool processes ? ProcessCosts.settled(processes) : pool;
     }
 
     @Override

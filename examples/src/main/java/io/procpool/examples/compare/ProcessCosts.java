@@ -76,6 +76,35 @@ final class ProcessCosts {
         return new Startup(Engine.PROCESS_POOL, variant, pools, Timing.median(firstResult), Timing.median(ready));
     }
 
+    /** How long {@link #settled} waits for a pool's queues to open before it gives up on them. */
+    private static final long SETTLE_WAIT_NANOS = 30_000_000_000L;
+
+    /**
+     * Waits until a new pool's workers and the pool have opened their Chronicle queues, which they do once the pool
+     * has been idle a moment, so that what is measured on it is the steady state of a pool in use, not its first
+     * messages on the start-up rings or the queues' opening in the middle of a measurement.
+     *
+     * @param pool a pool just built
+     * @return the pool
+     * @throws IllegalStateException if the queues did not open within 30 s
+     */
+    static ProcessPool settled(ProcessPool pool) {
+        long deadline = System.nanoTime() + SETTLE_WAIT_NANOS;
+        while (!pool.startupBreakdown().map(b -> b.workers().stream()
+                .allMatch(w -> w.queues().isPresent() && w.parentQueues().isPresent())).orElse(true)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the pool's queues did not open within 30 s of its start");
+            }
+            try {
+                Thread.sleep(20); // the pool must be idle for its queues to open: this thread only looks now and then
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the pool's queues", e);
+            }
+        }
+        return pool;
+    }
+
     /** How many later maps each pool of {@link #firstCall} runs after its first. */
     private static final int LATER_MAPS = 3;
 

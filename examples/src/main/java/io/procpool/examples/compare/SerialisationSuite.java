@@ -61,6 +61,7 @@ final class SerialisationSuite {
                 pools.add(new Serialised(serialization, ProcessPool.builder().processes(plan.workers())
                         .serialization(serialization).build()));
             }
+            pools.forEach(serialised -> ProcessCosts.settled(serialised.pool()));
             progress.step();
             applyLatency(pools);
             tinyTasks(pools);
