@@ -1,11 +1,10 @@
 package io.procpool.launcher.internal.core;
 
 /**
- * Gives each slot that has had no work for {@link #SETTLE_AFTER_NANOS} the set-up its channel deferred from its start
- * ({@link SlotChannel#settle()}: a worker JVM's Chronicle queues), once per worker, so that it costs the first calls
- * nothing: on a
- * small machine every core is then running their tasks. A slot that is lent to a caller's thread, holds chunks, or
- * was sent items since the last look is busy; a worker replaced in its slot is looked at anew.
+ * Gives each worker that has had no work for {@link #SETTLE_AFTER_NANOS} ({@link SlotIdleness}) the set-up its
+ * channel deferred from its start ({@link SlotChannel#settle()}: a worker JVM's Chronicle queues), once per worker,
+ * so that it costs the first calls nothing: on a small machine every core is then running their tasks. A worker
+ * replaced in its slot is settled in turn.
  *
  * <p>Owned by the conductor's thread, which calls {@link #settleIdle} from its supervision.
  */
@@ -18,10 +17,9 @@ final class IdleSettling {
     static final long SETTLE_AFTER_NANOS = 200_000_000L;
 
     private final SlotTable table;
-    private WorkerSlot[] looked = new WorkerSlot[0];
-    private long[] itemsSeen = new long[0];
-    private long[] busyNanos = new long[0];
-    private boolean[] settled = new boolean[0];
+    private final SlotIdleness idleness = new SlotIdleness();
+    /** Per slot index: the worker that was settled there, so that its replacement is settled in turn. */
+    private WorkerSlot[] settled = new WorkerSlot[0];
 
     /** @param table the pool's slots, whose number may grow (a cluster's members join) */
     IdleSettling(SlotTable table) {
@@ -35,40 +33,19 @@ final class IdleSettling {
      */
     void settleIdle(long now) {
         WorkerSlot[] all = table.all();
-        if (all.length > looked.length) {
-            looked = java.util.Arrays.copyOf(looked, all.length);
-            itemsSeen = java.util.Arrays.copyOf(itemsSeen, all.length);
-            busyNanos = java.util.Arrays.copyOf(busyNanos, all.length);
+        if (all.length > settled.length) {
             settled = java.util.Arrays.copyOf(settled, all.length);
         }
         for (int i = 0; i < all.length; i++) {
             WorkerSlot worker = all[i];
-            if (worker == null || worker.state() != WorkerSlot.State.READY) {
+            if (worker == null || worker.state() != WorkerSlot.State.READY || settled[i] == worker) {
                 continue;
             }
-            if (looked[i] != worker) {
-                looked[i] = worker;
-                settled[i] = false;
-                itemsSeen[i] = worker.itemsSent;
-                busyNanos[i] = now;
-            } else if (settled[i]) {
-                continue;
-            } else if (busy(worker, i)) {
-                itemsSeen[i] = worker.itemsSent;
-                busyNanos[i] = now;
-            } else if (now - busyNanos[i] >= SETTLE_AFTER_NANOS && worker.reclaim()) {
-                if (busy(worker, i)) { // sent work while it was lent: read again now that this thread holds it
-                    itemsSeen[i] = worker.itemsSent;
-                    busyNanos[i] = now;
-                    continue;
-                }
-                settled[i] = true;
+            if (idleness.idleNanos(i, worker, now) >= SETTLE_AFTER_NANOS && worker.reclaim()
+                    && idleness.stillIdle(i, worker, now)) {
+                settled[i] = worker;
                 worker.channel().settle();
             }
         }
-    }
-
-    private boolean busy(WorkerSlot worker, int i) {
-        return worker.isLent() || !worker.inFlight.isEmpty() || worker.itemsSent != itemsSeen[i];
     }
 }

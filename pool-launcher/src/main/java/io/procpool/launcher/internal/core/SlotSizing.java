@@ -10,17 +10,15 @@ import java.time.Duration;
  * but the chunks no slot could take.
  *
  * <p>Owner: the conductor's thread, as for the {@link SlotTable} it sizes; a part of the {@link Conductor}, apart only
- * to keep each role readable. It reads a lent slot's count of items sent only as a hint, and decides on a slot only
- * once it holds it again ({@link WorkerSlot#reclaim()}).
+ * to keep each role readable. How long a worker has been idle is its {@link SlotIdleness}'s to say; it decides on a
+ * slot only once it holds it again ({@link WorkerSlot#reclaim()}).
  */
 final class SlotSizing {
     private final int minSlots;
     private final long keepAliveNanos;
+    private final int maxSlots;
     private final SlotTable table;
-    /** Per slot index: the slot last looked at, the items it had been sent then, and when it was last seen busy. */
-    private final WorkerSlot[] looked;
-    private final long[] itemsSeen;
-    private final long[] busyNanos;
+    private final SlotIdleness idleness = new SlotIdleness();
 
     /**
      * @param minSlots  the slots kept when idle
@@ -31,15 +29,13 @@ final class SlotSizing {
     SlotSizing(int minSlots, int maxSlots, Duration keepAlive, SlotTable table) {
         this.minSlots = minSlots;
         this.keepAliveNanos = keepAlive == null || minSlots >= maxSlots ? 0 : keepAlive.toNanos();
+        this.maxSlots = maxSlots;
         this.table = table;
-        this.looked = new WorkerSlot[maxSlots];
-        this.itemsSeen = new long[maxSlots];
-        this.busyNanos = new long[maxSlots];
     }
 
     /** {@return whether the pool may start another worker now: sized by demand, and not all slots are alive} */
     boolean mayGrow(boolean running) {
-        return keepAliveNanos > 0 && running && live(table.all()) < looked.length;
+        return keepAliveNanos > 0 && running && live(table.all()) < maxSlots;
     }
 
     /**
@@ -87,26 +83,14 @@ final class SlotSizing {
             if (worker == null || worker.state() != WorkerSlot.State.READY) {
                 continue;
             }
-            if (looked[i] != worker || busy(worker, i)) {
-                looked[i] = worker;
-                itemsSeen[i] = worker.itemsSent;
-                busyNanos[i] = now;
-            } else if (now - busyNanos[i] >= keepAliveNanos && worker.reclaim()) {
-                if (busy(worker, i)) { // sent work while it was lent: read again now that this thread holds it
-                    itemsSeen[i] = worker.itemsSent;
-                    busyNanos[i] = now;
-                    continue;
-                }
+            if (idleness.idleNanos(i, worker, now) >= keepAliveNanos && worker.reclaim()
+                    && idleness.stillIdle(i, worker, now)) {
                 worker.idleExpired = true;
                 worker.channel().sendShutdown();
                 worker.onShutdownSent();
                 live--;
             }
         }
-    }
-
-    private boolean busy(WorkerSlot worker, int i) {
-        return worker.isLent() || !worker.inFlight.isEmpty() || worker.itemsSent != itemsSeen[i];
     }
 
     /** {@return the slots whose worker is starting or running, not leaving} */
