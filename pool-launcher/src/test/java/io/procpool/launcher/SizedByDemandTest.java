@@ -17,10 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SizedByDemandTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    /** {@return this JVM's live children that are procpool workers} */
+    /** {@return this JVM's live children that are procpool workers (not the JVM writing a class-data archive)} */
     private static List<ProcessHandle> workerJvms() {
         return Workers.liveChildren().stream()
                 .filter(p -> p.info().commandLine().orElse("").contains("io.procpool.worker.WorkerMain"))
+                .filter(p -> !Workers.isArchiveWriter(p))
                 .collect(Collectors.toList());
     }
 
