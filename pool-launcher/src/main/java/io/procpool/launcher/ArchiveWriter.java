@@ -42,8 +42,6 @@ final class ArchiveWriter {
     private final WorkerProcess process;
     private final CdsArchive archive;
     private final CountDownLatch exited = new CountDownLatch(1);
-    /** Its exit code, once it has exited: 0 when it wrote the archive. */
-    private volatile int exitCode = Integer.MIN_VALUE;
 
     /**
      * @param process the writer's worker process: its status file and rings made, its set-up message and a
@@ -102,16 +100,10 @@ final class ArchiveWriter {
     /** Starts the JVM; when it exits, the archive is kept (a clean exit) or dropped, and its directory deleted. */
     void start(CommandLine command) {
         process.start(command, exit -> {
-            exitCode = exit.exitCode();
             archive.writerExited(exit.launchFailure() == null && exit.exitCode() == 0);
             process.release();
             exited.countDown();
         });
-    }
-
-    /** {@return the writer's exit code, or {@code Integer.MIN_VALUE} while it runs} */
-    int exitCode() {
-        return exitCode;
     }
 
     /**

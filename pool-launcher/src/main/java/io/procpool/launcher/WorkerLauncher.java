@@ -156,11 +156,6 @@ final class WorkerLauncher implements SlotFactory {
         directory.delete();
     }
 
-    /** {@return the JVM writing the class-data archive, if this pool started one} */
-    ArchiveWriter archiveWriter() {
-        return archiveWriter;
-    }
-
     /**
      * {@return the command line a worker starts with, for error messages}
      */
