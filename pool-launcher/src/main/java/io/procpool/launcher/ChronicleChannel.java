@@ -144,18 +144,32 @@ final class ChronicleChannel implements AutoCloseable {
 
     /**
      * Moves the tasks to the queue for good: the switch marker in the tasks ring, which makes the worker open its
-     * queues (it wakes for it), and this side's queues opening on a thread of their own.
-     *
-     * @return whether the tasks were still on the ring
+     * queues (it wakes for it), and this side's queues opening on a thread of their own. The sender then waits for
+     * them: for a message that does not fit in the ring there is no other way.
      */
-    boolean switchTasks() {
-        if (tasksSwitched) {
-            return false;
-        }
+    private void switchTasks() {
         taskRing.offerSwitch();
         tasksSwitched = true;
         startOpening();
         wakeIfAsleep();
+    }
+
+    /**
+     * The pool is idle: moves the tasks to the queue without making any send wait, in two steps. The first call
+     * starts opening this side's queues; a later one, once they are open, puts the switch marker in the tasks ring,
+     * which makes the worker open its own. Until then messages go on crossing the ring.
+     *
+     * @return whether the tasks have moved (or the queues failed, and the worker is being killed)
+     */
+    boolean switchTasksOnceOpen() {
+        if (tasksSwitched) {
+            return true;
+        }
+        startOpening();
+        if (!queues.isDone()) {
+            return false;
+        }
+        switchTasks();
         return true;
     }
 

@@ -143,10 +143,10 @@ final class WorkerProcess implements SlotChannel {
     record Exit(int exitCode, Throwable launchFailure) {
     }
 
-    /** The pool is idle: the worker and this side open their Chronicle queues now, if they have not. */
+    /** The pool is idle: this side opens its Chronicle queues, then has the worker open its own. */
     @Override
-    public void settle() {
-        channel.switchTasks();
+    public boolean settle() {
+        return channel.switchTasksOnceOpen();
     }
 
     @Override

@@ -2,9 +2,9 @@ package io.procpool.launcher.internal.core;
 
 /**
  * Gives each worker that has had no work for {@link #SETTLE_AFTER_NANOS} ({@link SlotIdleness}) the set-up its
- * channel deferred from its start ({@link SlotChannel#settle()}: a worker JVM's Chronicle queues), once per worker,
- * so that it costs the first calls nothing: on a small machine every core is then running their tasks. A worker
- * replaced in its slot is settled in turn.
+ * channel deferred from its start ({@link SlotChannel#settle()}: a worker JVM's Chronicle queues), at each
+ * supervision that finds it idle until the channel says it is done, so that it costs the first calls nothing: on a
+ * small machine every core is then running their tasks. A worker replaced in its slot is settled in turn.
  *
  * <p>Owned by the conductor's thread, which calls {@link #settleIdle} from its supervision.
  */
@@ -43,8 +43,9 @@ final class IdleSettling {
             }
             if (idleness.idleNanos(i, worker, now) >= SETTLE_AFTER_NANOS && worker.reclaim()
                     && idleness.stillIdle(i, worker, now)) {
-                settled[i] = worker;
-                worker.channel().settle();
+                if (worker.channel().settle()) {
+                    settled[i] = worker;
+                }
             }
         }
     }

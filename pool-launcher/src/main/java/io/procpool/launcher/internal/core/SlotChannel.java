@@ -43,10 +43,14 @@ public interface SlotChannel {
 
     /**
      * The slot has had no work for a while: the moment for set-up its transport deferred so as not to compete with
-     * the first calls' tasks (a worker JVM's channel moves from its start-up rings to its Chronicle queues). Called
-     * once per worker, on the thread that holds the slot; nothing by default.
+     * the first calls' tasks (a worker JVM's channel moves from its start-up rings to its Chronicle queues). Called on
+     * the thread that holds the slot, at idle moments, until it says it is done; it must not block. Nothing to do by
+     * default.
+     *
+     * @return whether the set-up is done
      */
-    default void settle() {
+    default boolean settle() {
+        return true;
     }
 
     /**

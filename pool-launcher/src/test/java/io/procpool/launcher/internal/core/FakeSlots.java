@@ -133,9 +133,12 @@ final class FakeSlots implements SlotFactory {
         public void wakeAhead() {
         }
 
+        /** How many calls of {@link #settle()} it takes to say it is done. */
+        volatile int settlesUntilDone = 1;
+
         @Override
-        public void settle() {
-            settles.incrementAndGet();
+        public boolean settle() {
+            return settles.incrementAndGet() >= settlesUntilDone;
         }
 
         @Override

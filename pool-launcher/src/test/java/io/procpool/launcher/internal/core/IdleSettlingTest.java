@@ -77,6 +77,15 @@ class IdleSettlingTest {
     }
 
     @Test
+    void shouldAskAgainAtLaterSupervisionsUntilTheChannelSaysItIsDone() throws Exception {
+        FakeSlots.Channel worker = startOne();
+        worker.settlesUntilDone = 3; // a channel whose queues take a while to open: it must not block the loop
+        awaitWhileMovingTheClock(() -> worker.settles.get() == 3, "asked until it is done");
+        moveTheClock(10 * SETTLE_MS);
+        assertEquals(3, worker.settles.get(), "and not after");
+    }
+
+    @Test
     void shouldNeverSettleAWorkerThatIsSentWorkMoreOftenThanTheIdleTime() throws Exception {
         FakeSlots.Channel worker = startOne();
         for (int i = 0; i < 20; i++) {
