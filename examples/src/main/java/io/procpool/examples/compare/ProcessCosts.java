@@ -105,6 +105,17 @@ final class ProcessCosts {
         return pool;
     }
 
+    /**
+     * Whether a process is the JVM that writes a pool's class-data archive where none exists yet: it runs the
+     * workers' main class, but it is no worker, and it exits by itself or with its pool.
+     *
+     * @param process a child or descendant of this JVM
+     * @return whether its command line writes an archive as it exits
+     */
+    static boolean isArchiveWriter(ProcessHandle process) {
+        return process.info().commandLine().orElse("").contains("-XX:ArchiveClassesAtExit=");
+    }
+
     /** How many later maps each pool of {@link #firstCall} runs after its first. */
     private static final int LATER_MAPS = 3;
 
@@ -152,7 +163,8 @@ final class ProcessCosts {
             System.gc(); // the earlier workloads left garbage; a collection in the window is not the pool's cost
             Thread.sleep(SETTLE_MILLIS);
 
-            List<ProcessHandle> children = ProcessHandle.current().children().toList();
+            List<ProcessHandle> children = ProcessHandle.current().children()
+                    .filter(child -> !isArchiveWriter(child)).toList();
             Map<Long, Duration> childCpuBefore = new HashMap<>();
             for (ProcessHandle child : children) {
                 childCpuBefore.put(child.pid(), child.info().totalCpuDuration().orElse(null));

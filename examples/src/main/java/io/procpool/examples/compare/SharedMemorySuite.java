@@ -185,9 +185,11 @@ final class SharedMemorySuite {
         }
     }
 
+    /** {@return the pids of this JVM's worker JVMs, not counting one writing a class-data archive} */
     private static Set<Long> workerPids() {
         return ProcessHandle.current().descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains(WORKER_MAIN))
+                .filter(p -> !ProcessCosts.isArchiveWriter(p))
                 .map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
