@@ -18,10 +18,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>It runs at the lowest CPU priority where the platform has {@code nice}: on a small machine it then takes only
  * cores the pool's workers leave idle. A pool that closes before it is done gives it {@link #CLOSE_GRACE_MILLIS}
- * (with the workers gone it has the cores) if it is past the costly part of its start (its queues are open: what is
- * left is to exit and write the archive), and otherwise kills it at once, rather than hold up {@code close()} for
- * a writer that has most of its work ahead on a machine too busy to have let it run; the archive is then left to the
- * next pool.
+ * (with the workers gone it has the cores), then kills it; a writer killed so was on a machine too busy to let it
+ * run, and this JVM starts no other for the same archive ({@link CdsArchive#giveUp()}), so that no later pool's
+ * {@code close()} waits for one in vain. The next run of the program tries again.
  *
  * <p>Threads: {@link #start} and {@link #close} on the pool's thread that starts and closes workers; the exit
  * callback on the process's watcher thread.
@@ -116,20 +115,21 @@ final class ArchiveWriter {
     }
 
     /**
-     * Gives a writer still at work that has opened its queues {@link #CLOSE_GRACE_MILLIS} to finish, kills it
-     * otherwise or then, and waits for its exit to be handled (the archive dropped, its directory deleted), so that
-     * nothing of it outlives the pool.
+     * Gives a writer still at work {@link #CLOSE_GRACE_MILLIS} to finish, then kills it (and gives its archive up in
+     * this JVM), and waits for its exit to be handled (the archive dropped, its directory deleted), so that nothing
+     * of it outlives the pool.
      */
     void close() {
         boolean interrupted = false;
         try {
             try {
-                if (awaitExit(process.queuesOpenMicros() != 0 ? CLOSE_GRACE_MILLIS : 0)) {
+                if (awaitExit(CLOSE_GRACE_MILLIS)) {
                     return;
                 }
             } catch (InterruptedException e) {
                 interrupted = true;
             }
+            archive.giveUp();
             process.kill("the pool closed before it had written the class-data archive");
             while (true) {
                 try {

@@ -35,6 +35,8 @@ public final class CdsArchive {
 
     /** One worker per JVM writes a given archive at a time, whichever pool started it. */
     private static final java.util.Set<Path> CLAIMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Archives whose writer had to be killed in this JVM: none is started for them again here. */
+    private static final java.util.Set<Path> GIVEN_UP = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final Path archive;
     private final Path inProgress;
@@ -242,13 +244,14 @@ public final class CdsArchive {
     }
 
     /**
-     * Claims the writing of the archive, if it does not exist and no JVM started from this JVM is writing it.
+     * Claims the writing of the archive, if it does not exist, no JVM started from this JVM is writing it, and this
+     * JVM has not given it up ({@link #giveUp()}).
      *
      * @return the JVM options that write it as the JVM exits, or none if it need not or may not be written now; after
      * options, {@link #writerExited(boolean)} must follow
      */
     public synchronized List<String> claimWrite() {
-        if (Files.isRegularFile(archive) || claimed || !CLAIMED.add(archive)) {
+        if (Files.isRegularFile(archive) || claimed || GIVEN_UP.contains(archive) || !CLAIMED.add(archive)) {
             return List.of();
         }
         claimed = true;
@@ -260,6 +263,14 @@ public final class CdsArchive {
             // An unpruned cache is only larger.
         }
         return List.of("-XX:ArchiveClassesAtExit=" + inProgress, QUIET);
+    }
+
+    /**
+     * This JVM starts no writer for this archive again: its writer had to be killed before it was done, on a machine
+     * too busy to let it run. Another JVM (the program's next run) tries again.
+     */
+    public void giveUp() {
+        GIVEN_UP.add(archive);
     }
 
     /** {@return whether the archive has been written} */

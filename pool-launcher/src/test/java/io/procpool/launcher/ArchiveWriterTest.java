@@ -85,7 +85,7 @@ class ArchiveWriterTest {
     }
 
     @Test
-    void shouldKillAWriterStillAtWorkWhenThePoolClosesAndLeaveNoHalfWrittenArchive() throws Exception {
+    void shouldKillAWriterStillAtWorkWhenThePoolClosesLeaveNoHalfWrittenArchiveAndNotTryAgain() throws Exception {
         String key = UUID.randomUUID().toString();
         ProcessHandle writer;
         Path inProgress;
@@ -102,6 +102,10 @@ class ArchiveWriterTest {
         assertFalse(writer.isAlive(), "close() ended the writer");
         assertFalse(Files.exists(inProgress), "its half-written archive is gone: " + inProgress);
         assertFalse(Files.exists(archiveOf(inProgress)), "and no archive was kept");
+        try (ProcessPool again = pool(key)) {
+            assertTrue(writers().isEmpty(), "this JVM gave the archive up: no writer waits in vain at each close");
+            assertEquals(3, (int) again.apply((Task<Integer, Integer>) x -> x + 1, 2));
+        }
         assertTrue(Workers.poolThreads().isEmpty(), "no thread of the pool is left: " + Workers.poolThreads());
     }
 
