@@ -273,11 +273,6 @@ public final class CdsArchive {
         GIVEN_UP.add(archive);
     }
 
-    /** {@return whether the archive has been written} */
-    public boolean exists() {
-        return Files.isRegularFile(archive);
-    }
-
     /**
      * The JVM writing the archive ended: keep the archive if it exited normally (the JVM writes it then),
      * otherwise drop what it left and let a later JVM try again.

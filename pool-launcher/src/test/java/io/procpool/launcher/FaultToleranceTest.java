@@ -365,8 +365,13 @@ class FaultToleranceTest {
 
     // ------------------------------------------------------------------ parents that do not close
 
+    /**
+     * A parent program without the class-data archive's writer: the first pool on its class path would start one,
+     * which a busy machine (a test run) does not let run, and each exit would wait out its grace. Archives are not
+     * these tests' subject ({@code ArchiveWriterTest}'s).
+     */
     private static Process startParent(String mode) throws Exception {
-        return Workers.startJvm(ParentProgram.class, mode);
+        return Workers.startJvm(List.of("-D" + CdsArchive.PROPERTY + "=false"), ParentProgram.class, mode);
     }
 
     private static List<ProcessHandle> readWorkers(Process parent, ByteArrayOutputStream rest) throws Exception {

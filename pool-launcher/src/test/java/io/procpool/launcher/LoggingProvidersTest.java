@@ -112,7 +112,12 @@ class LoggingProvidersTest {
             entries.removeIf(entry -> entry.contains("slf4j-simple"));
             entries.addAll(List.of(jars.split(File.pathSeparator)));
         }
-        Process parent = Workers.startJvm(jvmOptions, String.join(File.pathSeparator, entries), LoggingProgram.class);
+        // A short program, the first on its class path: its pool would start a JVM to write the class-data archive,
+        // which a busy machine (a test run) does not let run, and close() would wait out its grace. Not this test's
+        // subject (ArchiveWriterTest's).
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add("-D" + CdsArchive.PROPERTY + "=false");
+        Process parent = Workers.startJvm(options, String.join(File.pathSeparator, entries), LoggingProgram.class);
         List<String> lines;
         try (java.io.BufferedReader out = parent.inputReader()) {
             lines = out.lines().toList();

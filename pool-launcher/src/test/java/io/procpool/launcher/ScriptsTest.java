@@ -97,6 +97,13 @@ class ScriptsTest {
             "/exit",
             "");
 
+    /**
+     * The programs here are short, and each is the first on its class path: its pool would start a JVM to write the
+     * class-data archive, which a busy machine (a test run) does not let run, and each {@code close()} would wait out
+     * its grace. Archives are not what these tests are about ({@code ArchiveWriterTest} is).
+     */
+    private static final String NO_ARCHIVE = "-D" + CdsArchive.PROPERTY + "=false";
+
     @TempDir
     Path temp;
 
@@ -105,6 +112,7 @@ class ScriptsTest {
         Path source = Files.writeString(temp.resolve("Norms.java"), NORMS);
         List<String> command = new ArrayList<>(List.of(javaHome().resolve("bin/java").toString(), "-cp", classPath()));
         command.addAll(JvmFlags.required());
+        command.add(NO_ARCHIVE);
         command.addAll(List.of(source.toString(), "3"));
         String out = run(command);
         assertTrue(out.contains("points [Point[x=103, y=1], Point[x=106, y=2], Point[x=109, y=3], Point[x=112, y=4]] "
@@ -120,6 +128,7 @@ class ScriptsTest {
         List<String> command = new ArrayList<>(List.of(jdk25.get().resolve("bin/java").toString(), "-cp",
                 classPath()));
         command.addAll(JvmFlags.required());
+        command.add(NO_ARCHIVE);
         command.add(source.toString());
         String out = run(command);
         assertTrue(out.contains("points [Point[x=3, y=1], Point[x=6, y=2], Point[x=9, y=3], Point[x=12, y=4]] true"),
@@ -135,6 +144,7 @@ class ScriptsTest {
         for (String flag : JvmFlags.required()) {
             command.add("-R" + flag);
         }
+        command.add("-R" + NO_ARCHIVE);
         command.add(script.toString());
         String out = run(command);
         assertTrue(out.contains("first [Point[x=11, y=10], Point[x=21, y=20], Point[x=31, y=30]]"), out);
