@@ -96,7 +96,7 @@ class ProcessPoolTest {
             tasksPerPid.values().forEach(n -> assertTrue(n <= 5, "a worker ran more than 5 tasks: " + tasksPerPid));
             assertEquals(0, pool.stats().workersLost(), "retiring workers are not lost");
             Workers.await("the 8 workers that ran 5 tasks each to count as recycled", WAIT,
-                    () -> pool.stats().workersRecycled() == 8);
+                    () -> pool.stats().workersRecycled() == 8, () -> pool.stats().toString());
         }
     }
 

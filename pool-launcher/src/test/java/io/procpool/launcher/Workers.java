@@ -104,10 +104,21 @@ final class Workers {
 
     /** Waits for a condition that another process makes true, failing after {@code timeout}. */
     static void await(String what, Duration timeout, BooleanSupplier condition) {
+        await(what, timeout, condition, () -> "");
+    }
+
+    /**
+     * Waits for a condition that another process makes true, failing after {@code timeout} with {@code state} (a
+     * pool's stats, say) and the stacks of the pool's threads, so that a rare timeout says where it stood.
+     */
+    static void await(String what, Duration timeout, BooleanSupplier condition,
+                      java.util.function.Supplier<String> state) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+                String said = state.get();
+                throw new AssertionError("timed out after " + timeout + " waiting for " + what
+                        + (said.isEmpty() ? "" : "; " + said + "; the pool's threads:" + poolThreadStacks()));
             }
             Thread.onSpinWait();
             try {
@@ -117,6 +128,20 @@ final class Workers {
                 throw new AssertionError("interrupted waiting for " + what);
             }
         }
+    }
+
+    /** {@return the stacks of the live threads a pool started, a few frames each} */
+    static String poolThreadStacks() {
+        StringBuilder out = new StringBuilder();
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (thread.isAlive() && thread.getName().startsWith("procpool-")) {
+                out.append("\n  ").append(thread.getName()).append(' ').append(thread.getState());
+                for (int i = 0; i < Math.min(12, stack.length); i++) {
+                    out.append("\n    at ").append(stack[i]);
+                }
+            }
+        });
+        return out.toString();
     }
 
     /** Waits until the file exists and holds a pid, and returns it. */

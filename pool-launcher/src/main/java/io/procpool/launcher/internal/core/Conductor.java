@@ -6,6 +6,9 @@ import io.procpool.internal.PoolCounters;
 import io.procpool.worker.internal.runtime.IdleStrategy;
 import io.procpool.worker.internal.runtime.NanoClock;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -36,11 +39,15 @@ import java.util.function.Consumer;
  * </pre>
  */
 public final class Conductor implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger("io.procpool.launcher");
     private static final long SUPERVISE_INTERVAL_NANOS = 2_000_000;
     private static final long EXIT_WAIT_AFTER_KILL_MS = 10_000;
     private static final long SPACE_CHECK_INTERVAL_NANOS = 100_000_000;
     /** With nothing in flight the loop sleeps this long at most: callers and exits unpark it. */
     private static final long MAX_DEEP_PARK_NANOS = 250_000_000;
+
+    /** The pool's name, for what the loop logs. */
+    private final String pool;
 
     private final CoreSettings settings;
     private final SlotFactory factory;
@@ -97,6 +104,7 @@ public final class Conductor implements Runnable {
      */
     public Conductor(String pool, CoreSettings settings, SlotFactory factory, PoolCounters counters,
                      NanoClock clock) {
+        this.pool = pool;
         this.settings = settings;
         this.factory = factory;
         this.counters = counters;
@@ -252,6 +260,8 @@ public final class Conductor implements Runnable {
             }
         } catch (Throwable t) {
             broken = new PoolException("procpool's loop thread failed: " + t, t);
+            // Said now, not only to the next call: a program between calls would otherwise learn nothing of it.
+            LOG.error("pool {}: {}; its calls fail and its workers are killed", pool, broken.getMessage(), t);
             failEverything(broken);
         } finally {
             lifecycle.set(Lifecycle.STOPPED);
