@@ -95,8 +95,16 @@ class ProcessPoolTest {
             assertTrue(tasksPerPid.size() >= 8, "40 tasks at 5 per child need 8 workers: " + tasksPerPid);
             tasksPerPid.values().forEach(n -> assertTrue(n <= 5, "a worker ran more than 5 tasks: " + tasksPerPid));
             assertEquals(0, pool.stats().workersLost(), "retiring workers are not lost");
-            Workers.await("the 8 workers that ran 5 tasks each to count as recycled", WAIT,
-                    () -> pool.stats().workersRecycled() == 8, () -> pool.stats().toString());
+            // A worker ends only by retiring, so only the two running now may have run fewer than 5: usually 8
+            // workers ran 5 each, but a replacement that started late can leave the last items to the other (9
+            // workers: 7 of 5 and 2 that ran 5 between them, as a loaded machine once did).
+            long reachedLimit = tasksPerPid.values().stream().filter(n -> n == 5).count();
+            assertTrue(tasksPerPid.size() - reachedLimit <= 2, "only the 2 live workers may have run fewer than 5: "
+                    + tasksPerPid);
+            Workers.await("the " + reachedLimit + " workers that ran 5 tasks each to count as recycled", WAIT,
+                    () -> pool.stats().workersRecycled() == reachedLimit, () -> pool.stats().toString());
+            Workers.await("each retired worker to be replaced, once", WAIT,
+                    () -> pool.stats().workersStarted() == reachedLimit + 2, () -> pool.stats().toString());
         }
     }
 

@@ -118,7 +118,8 @@ final class Workers {
             if (System.nanoTime() > deadline) {
                 String said = state.get();
                 throw new AssertionError("timed out after " + timeout + " waiting for " + what
-                        + (said.isEmpty() ? "" : "; " + said + "; the pool's threads:" + poolThreadStacks()));
+                        + (said.isEmpty() ? "" : "; " + said + "; the pool's threads:" + poolThreadStacks()
+                        + "\nthe child JVMs' threads:" + childJvmStacks()));
             }
             Thread.onSpinWait();
             try {
@@ -139,6 +140,26 @@ final class Workers {
                 for (int i = 0; i < Math.min(12, stack.length); i++) {
                     out.append("\n    at ").append(stack[i]);
                 }
+            }
+        });
+        return out.toString();
+    }
+
+    /** {@return each live child JVM's thread dump, as {@code jcmd} prints it: where a worker that never ended is} */
+    static String childJvmStacks() {
+        StringBuilder out = new StringBuilder();
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        ProcessHandle.current().children().filter(ProcessHandle::isAlive).forEach(child -> {
+            String command = child.info().commandLine().orElse("?");
+            out.append("\n--- pid ").append(child.pid()).append(' ')
+                    .append(command, 0, Math.min(200, command.length()));
+            try {
+                Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(child.pid()), "Thread.print")
+                        .redirectErrorStream(true).start();
+                String text = new String(dump.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                out.append(dump.waitFor(20, java.util.concurrent.TimeUnit.SECONDS) ? "\n" + text : " (jcmd hung)");
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                out.append(" (no dump: ").append(e).append(')');
             }
         });
         return out.toString();
