@@ -17,16 +17,18 @@ import java.util.function.Consumer;
 /**
  * A worker JVM's channel: its tasks queue (the pool writes), its results queue (the pool reads), both Chronicle
  * queues in the worker's directory, and its mapped {@link StatusDescriptor}. A message to a worker that says it
- * sleeps is followed by a wake-up, which the process sends (a byte on the worker's stdin).
+ * sleeps is followed by a wake-up: through the status's wake word (a futex) once both sides have bound futex
+ * wake-ups, else a byte on the worker's stdin, which the process sends.
  *
  * <p>Chronicle's start is most of a worker's, and on a pool's first use much of the parent's too, all of it CPU:
  * so the first messages (set-up, READY, the first chunks and results) cross two small mapped rings
- * ({@link StartRing}) that need nothing but the JDK. The worker opens its queues on a thread of its own once it has
- * sent its first result and then slept a while, in time the pool's calls leave free (or after many messages, if it
- * never idles); this side opens its own when it reads the worker's marker. Each direction then switches to its queue for
- * good, marked in its ring: the worker switches its results as soon as its queues are open; the pool switches the
- * tasks when it reads that marker, or earlier when a message does not fit in the ring (both sides then wait for
- * their queues).
+ * ({@link StartRing}) that need nothing but the JDK. When the pool finds the worker idle ({@link #switchTasksOnceOpen})
+ * this side opens its queues on a thread of its own and then puts the switch marker in the tasks ring, which makes
+ * the worker open its own, in time the pool's calls leave free; a worker that never idles opens them after many
+ * messages, and this side then opens its own when it reads the worker's marker. Each direction switches to its
+ * queue for good, marked in its ring: the worker switches its results as soon as its queues are open; the tasks
+ * switch at the pool's marker, or earlier when a message does not fit in the ring (both sides then wait for their
+ * queues). The futex is bound by each side's opening thread, once Chronicle has loaded JNA.
  */
 final class ChronicleChannel implements AutoCloseable {
     /** How long a message waits for the pool's side of the queues to open before the worker is given up. */
@@ -97,6 +99,11 @@ final class ChronicleChannel implements AutoCloseable {
             try {
                 Queues open = new Queues(appender, new MessageTailer(layout, QueueLayout.RESULTS));
                 opened.run();
+                // Chronicle has just loaded JNA: binding the futex costs little now, on this thread, at an idle
+                // moment; from now on the worker may sleep on it, which wakes it in half the time of a byte.
+                if (StatusDescriptor.bindFutex()) {
+                    status.offerFutexWakes();
+                }
                 queues.complete(open);
             } catch (RuntimeException | Error e) {
                 appender.close();
@@ -173,12 +180,17 @@ final class ChronicleChannel implements AutoCloseable {
         return true;
     }
 
-    /** Wakes the worker if it sleeps and this side has not woken it from this sleep yet: one byte per sleep. */
+    /**
+     * Wakes the worker if it sleeps and this side has not woken it from this sleep yet, once per sleep: through its
+     * wake word if it sleeps on it, else with a byte on its stdin.
+     */
     private void wakeIfAsleep() {
         long sleep = status.currentSleep();
         if (sleep != 0 && sleep != wokenSleep) {
             wokenSleep = sleep;
-            wake.run();
+            if (!status.wakeFromFutex()) {
+                wake.run();
+            }
         }
     }
 

@@ -95,6 +95,45 @@ class StartupTest {
     }
 
     @Test
+    void shouldWakeAWorkerSleepingOnItsFutexThroughIt() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().processes(1).build()) {
+            Task<Integer, Integer> square = x -> x * x;
+            assertEquals(List.of(1, 4, 9), pool.map(square, List.of(1, 2, 3), 1));
+            Workers.await("the queues to open while the pool is idle", Duration.ofNanos(OPEN_WAIT_NANOS),
+                    () -> allOpen(pool.startupBreakdown().orElseThrow()));
+            java.nio.file.Path file = workerStatusFile();
+            try (io.procpool.worker.internal.transport.StatusDescriptor status =
+                         io.procpool.worker.internal.transport.StatusDescriptor.open(file)) {
+                // Both sides bound the futex as their queues opened: the idle worker now sleeps on its wake word.
+                Workers.await("the idle worker to sleep on its wake word", Duration.ofNanos(OPEN_WAIT_NANOS),
+                        status::sleepsOnFutex);
+                for (int i = 1; i <= 3; i++) {
+                    long before = status.futexWakeUps();
+                    assertEquals(i * i, pool.apply(square, i));
+                    assertTrue(status.futexWakeUps() > before, "call " + i + " found the worker asleep on its"
+                            + " futex and woke it through it, not by its stdin");
+                    Workers.await("the worker to sleep on its wake word again", Duration.ofNanos(OPEN_WAIT_NANOS),
+                            status::sleepsOnFutex);
+                }
+            }
+        }
+    }
+
+    /** {@return the status file of the one worker of this JVM's one pool} */
+    private static java.nio.file.Path workerStatusFile() throws java.io.IOException {
+        List<java.nio.file.Path> pools = Workers.queueDirectories();
+        assertEquals(1, pools.size(), "one pool: " + pools);
+        try (var files = java.nio.file.Files.walk(pools.get(0), 2)) {
+            List<java.nio.file.Path> statuses = files.filter(f -> f.getFileName().toString().equals("status"))
+                    .filter(f -> !f.getParent().getFileName().toString()
+                            .startsWith("w" + WorkerLauncher.ARCHIVE_WRITER_SLOT + "-"))
+                    .collect(Collectors.toList());
+            assertEquals(1, statuses.size(), "one worker: " + statuses);
+            return statuses.get(0);
+        }
+    }
+
+    @Test
     void shouldOpenTheQueuesBeforeReadyInAWorkerThatStartsSequentially() {
         // How the worker that writes the class-data archive starts: on its main thread alone, queues first.
         try (ProcessPool pool = ProcessPool.builder().processes(1)

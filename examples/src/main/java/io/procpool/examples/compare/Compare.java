@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  *
  * <p>Run it from the examples jar, whose manifest carries the JVM flags a ProcessPool needs ({@code -cp} would
  * ignore them): {@code java -jar procpool-examples.jar compare [--quick] [--skip-python] [--out DIR]
- * [--workers N] [--only startup|serialization|cluster|shared_memory] [--startup-jdk PATH]...}. It prints a table
+ * [--workers N] [--only latency|startup|serialization|cluster|shared_memory] [--startup-jdk PATH]...}. It prints a table
  * per workload and the machine it ran on, and writes {@code results.json}, {@code comparison.png} and
  * {@code serialization.png} to the output directory. Every figure is the median of several repetitions measured in this run; nothing is carried
  * over from elsewhere.
@@ -45,6 +45,8 @@ public final class Compare implements Callable<Integer> {
 
     /** The sections {@code --only} can name. */
     enum Section {
+        /** Section 1: apply's round trip back to back and one call every 20 ms, on each engine of this JVM. */
+        LATENCY,
         /** Section 7 in fresh JVMs: procpool's and PP4J's start-up per JDK, from the jar and from a directory. */
         STARTUP,
         /** Section 10: a ProcessPool with each serialisation, side by side. */
@@ -76,7 +78,9 @@ public final class Compare implements Callable<Integer> {
             description = "Workers in every pool (default: ${DEFAULT-VALUE}).")
     private int workers;
 
-    @Option(names = "--only", paramLabel = "SECTION", description = "Run only this section; `startup`: procpool's"
+    @Option(names = "--only", paramLabel = "SECTION", description = "Run only this section; `latency`: apply's"
+            + " round trip back to back and one call every 20 ms, on an executor, a ThreadPool and a ProcessPool, in"
+            + " under a minute; `startup`: procpool's"
             + " and PP4J's start-up in fresh JVMs, per JDK, from the jar and from a directory, in a few minutes;"
             + " `serialization`: a ProcessPool with each serialisation (KRYO, JAVA, FORY) side by side, in a minute or"
             + " two; `cluster`: a ClusterPool of local member JVMs beside a ThreadPool and a ProcessPool, in about a"
@@ -116,6 +120,11 @@ public final class Compare implements Callable<Integer> {
             return 1;
         }
         Plan plan = quick ? Plan.quick(workers) : Plan.full(workers);
+        if (only == Section.LATENCY) {
+            Results results = new Results(Machine.describe(null, plan.pacedGapMillis()), plan);
+            results.only = "latency";
+            return runLatency(plan, results);
+        }
         if (only == Section.STARTUP) {
             Results results = new Results(Machine.describe(null, plan.pacedGapMillis()), plan);
             results.only = "startup";
@@ -260,6 +269,21 @@ public final class Compare implements Callable<Integer> {
                 report -> report.printStartup(System.out));
     }
 
+    /** {@code --only latency}: section 1 alone, the same engines as the whole run's, with its tables. */
+    private int runLatency(Plan plan, Results results) {
+        return runSection(plan, results, JavaSuite.latencySteps(3),
+                progress -> {
+                    try (ProcessPool processes = ProcessPool.builder().processes(plan.workers()).build();
+                         ThreadPool threads = ThreadPool.create(plan.workers());
+                         ExecutorRunner executor = new ExecutorRunner(plan.workers())) {
+                        new JavaSuite(plan, results, progress).runLatency(List.of(executor,
+                                new PoolRunner(Engine.THREAD_POOL, threads),
+                                new PoolRunner(Engine.PROCESS_POOL, processes)));
+                    }
+                },
+                report -> report.printLatency(System.out));
+    }
+
     /** {@code --only serialization}: section 10 alone, with its table, its chart and results.json. */
     private int runSerialisation(Plan plan, Results results) {
         return runSection(plan, results, SerialisationSuite.STEPS,
@@ -334,7 +358,7 @@ public final class Compare implements Callable<Integer> {
             }
         }
         if ("cluster".equals(results.only) || "startup".equals(results.only)
-                || "shared memory".equals(results.only)) {
+                || "shared memory".equals(results.only) || "latency".equals(results.only)) {
             System.out.println();
             return;
         }

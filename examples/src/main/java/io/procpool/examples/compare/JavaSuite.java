@@ -47,9 +47,14 @@ final class JavaSuite {
         this.progress = progress;
     }
 
+    /** @return how many progress steps {@link #runLatency} takes: two apply measurements per runner */
+    static int latencySteps(int latencyRunners) {
+        return 2 * latencyRunners;
+    }
+
     /** @return how many progress steps {@link #run} takes: two apply measurements per latency runner, and the rest */
     static long steps(Plan plan, int latencyRunners, int pools) {
-        return 2L * latencyRunners + 4L * (1 + pools) + (long) plan.payloadSizes().size() * pools
+        return latencySteps(latencyRunners) + 4L * (1 + pools) + (long) plan.payloadSizes().size() * pools
                 + (long) plan.spinNanos().size() * (1 + pools);
     }
 
@@ -59,10 +64,7 @@ final class JavaSuite {
      * @param lines the file the {@code imap} workload reads, written beforehand and deleted by the caller
      */
     void run(List<Runner> latencyRunners, SequentialRunner sequential, List<PoolRunner> pools, LinesFile lines) {
-        for (Runner runner : latencyRunners) {
-            measure("apply latency", runner, () -> applyLatency(runner, plan.applyCalls(), results.applyLatency));
-            measure("apply every " + plan.pacedGapMillis() + " ms", runner, () -> pacedApplyLatency(runner));
-        }
+        runLatency(latencyRunners);
         tinyTasks(sequential, pools, 1, plan.tinyItemsChunk1(), results.tinyChunksize1);
         tinyTasks(sequential, pools, MapRunner.DEFAULT_CHUNKING, plan.tinyItemsDefault(),
                 results.tinyDefaultChunking);
@@ -74,6 +76,14 @@ final class JavaSuite {
             taskDuration(nanos, sequential, pools);
         }
         imapLines(lines, pools);
+    }
+
+    /** Workload 1 on each runner: back to back, then paced. */
+    void runLatency(List<Runner> runners) {
+        for (Runner runner : runners) {
+            measure("apply latency", runner, () -> applyLatency(runner, plan.applyCalls(), results.applyLatency));
+            measure("apply every " + plan.pacedGapMillis() + " ms", runner, () -> pacedApplyLatency(runner));
+        }
     }
 
     /** Workload 1: back-to-back apply round trips, each repetition's p50 and p99, their medians into {@code into}. */

@@ -59,6 +59,12 @@ final class Report {
         sharedMemory().print(out);
     }
 
+    /** Section 1 alone: what {@code --only latency} prints. */
+    void printLatency(PrintStream out) {
+        applyLatency().print(out);
+        pacedApplyLatency().print(out);
+    }
+
     /** Section 7's fresh-JVM table alone: what {@code --only startup} prints. */
     void printStartup(PrintStream out) {
         firstCall().print(out);

@@ -35,6 +35,11 @@ import java.util.Map;
  */
 final class WorkerLoop {
     private static final int INITIAL_OUTPUT_BYTES = 8192;
+    /**
+     * How long a sleep on the futex lasts before the worker looks at its queue again: a message is always followed
+     * by a wake-up, so this only bounds what a lost one would cost; once a second costs an idle worker nothing.
+     */
+    static final long FUTEX_LOOK_NANOS = 1_000_000_000L;
 
     /** The worker's serializer, which reads through the classes the parent sent by value, if any. */
     private final ShippedClasses values;
@@ -178,21 +183,36 @@ final class WorkerLoop {
     }
 
     /**
-     * Says in the status that this worker sleeps, looks at the queue once more, and blocks on its stdin, where the
-     * parent writes a byte, once per sleep, when it sends work to a worker that says it sleeps (see
-     * {@link StatusDescriptor#currentSleep}).
-     * The end of stdin means the parent is gone (the operating system closes the pipe when the parent dies, however
-     * it dies), and the worker exits at once. The read goes through a channel so that {@link WorkerExit#exit} can
-     * close it: a JVM that exits waits for threads blocked in native code, and an interruptible channel's reader
-     * returns when the channel is closed.
+     * Says in the status that this worker sleeps, looks at the queue once more, and sleeps until the parent wakes
+     * it: on the status's wake word (a futex), once both sides have bound futex wake-ups
+     * ({@link StatusDescriptor#mayWaitOnFutex()}), else on its stdin, where the parent writes a byte, once per
+     * sleep, when it sends work to a worker that says it sleeps (see {@link StatusDescriptor#currentSleep}).
+     * On stdin, its end means the parent is gone (the operating system closes the pipe when the parent dies,
+     * however it dies), and the worker exits at once; on the futex, the parent's watch ({@link ParentWatch}) says
+     * so, and the wait ends every {@value #FUTEX_LOOK_NANOS} ns to look at the queue again, so that no wake-up
+     * lost to a fault on either side leaves a message unread for long. The stdin read goes through a channel so
+     * that {@link WorkerExit#exit} can close it: a JVM that exits waits for threads blocked in native code, and an
+     * interruptible channel's reader returns when the channel is closed.
      *
-     * @return whether the last look found a message, now in the tailer
+     * @return whether a look found a message, now in the tailer
      */
     private boolean sleepUntilWoken() {
-        status.asleep();
+        boolean onFutex = status.mayWaitOnFutex();
+        status.asleep(onFutex);
         try {
             if (tasks.poll()) {
                 return true;
+            }
+            if (onFutex) {
+                while (!status.awaitWake(FUTEX_LOOK_NANOS)) {
+                    if (WorkerExit.exiting()) {
+                        WorkerExit.awaitExit();
+                    }
+                    if (tasks.poll()) {
+                        return true;
+                    }
+                }
+                return false;
             }
             wakeUps.clear();
             if (WorkerExit.stdin().read(wakeUps) < 0 && !WorkerExit.exiting()) {

@@ -5,6 +5,7 @@ import io.procpool.worker.internal.transport.MessageAppender;
 import io.procpool.worker.internal.transport.MessageTailer;
 import io.procpool.worker.internal.transport.QueueLayout;
 import io.procpool.worker.internal.transport.StartRing;
+import io.procpool.worker.internal.transport.StatusDescriptor;
 import io.procpool.worker.internal.transport.SwitchingReader;
 
 import java.io.IOException;
@@ -95,6 +96,10 @@ final class WorkerMessages implements AutoCloseable {
                 throw e;
             }
             onOpened.run();
+            // Chronicle has just loaded JNA: binding the futex costs little now, on this thread. Before the queues
+            // are handed over, so that the main thread, which waits for them past the tasks' marker, finds it bound
+            // when it next sleeps (it would otherwise sleep on stdin until the pool's next call).
+            StatusDescriptor.bindFutex();
             queues.complete(new Queues(tasks, results));
             switchResults();
         } catch (Throwable t) {

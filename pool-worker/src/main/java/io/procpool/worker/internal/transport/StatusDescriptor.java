@@ -17,20 +17,27 @@ import java.nio.file.StandardOpenOption;
  *
  * <pre>
  *   line 0 (bytes   0- 63)  magic:int  version:int                          written once, by the parent
+ *                           futexWakes:int                                  the parent, once it can
  *   line 1 (bytes  64-127)  parentHeartbeat  cancelledCalls[7]              the parent's loop thread
  *   line 2 (bytes 128-191)  currentChunk  currentItem  itemStarted  sleep  skippedChunk
  *                                                                           the worker's main thread
+ *                           wakeWord:int                                    the worker as it sleeps; the
+ *                                                                           parent as it wakes it
+ *                           futexWakeUps                                    the worker's main thread
  *   line 3 (bytes 192-255)  workerHeartbeat                                 the worker's watch thread
  *                           queuesOpen                                      the worker's queue opener, once
  * </pre>
  *
  * Each writer has a cache line of its own, so a heartbeat does not invalidate the line the other side polls.
+ * {@code wakeWord} is a futex ({@link Futex}): a worker that sleeps on it sets it to 1 and the parent, to wake it,
+ * sets it to 0 and wakes the futex; it sleeps so only once the parent said it can wake it so ({@code futexWakes}),
+ * and until then blocks on its stdin, where the parent writes a byte.
  * {@code cancelledCalls} holds the last few cancelled calls with chunks queued in the worker: it skips their
  * chunks instead of starting them (see {@link #isCancelled(long)}).
  */
 public final class StatusDescriptor implements AutoCloseable {
     /** Bumped whenever the layout changes; a worker refuses a file of another version. */
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
     /** How many cancelled calls the parent can name at once; an older one's name is overwritten by a newer. */
     public static final int CANCELLED_SLOTS = 7;
     private static final int MAGIC = 0x70706F6F; // "ppoo"
@@ -38,6 +45,7 @@ public final class StatusDescriptor implements AutoCloseable {
     private static final int FILE_BYTES = 4 * LINE;
     private static final int MAGIC_OFFSET = 0;
     private static final int VERSION_OFFSET = 4;
+    private static final int FUTEX_WAKES = 8;
     private static final int PARENT_HEARTBEAT = LINE;
     private static final int CANCELLED_CALLS = LINE + 8;
     private static final int CURRENT_CHUNK = 2 * LINE;
@@ -45,6 +53,8 @@ public final class StatusDescriptor implements AutoCloseable {
     private static final int ITEM_STARTED = 2 * LINE + 16;
     private static final int SLEEP = 2 * LINE + 24;
     private static final int SKIPPED_CHUNK = 2 * LINE + 32;
+    private static final int WAKE_WORD = 2 * LINE + 40;
+    private static final int FUTEX_WAKE_UPS = 2 * LINE + 48;
     private static final int WORKER_HEARTBEAT = 3 * LINE;
     private static final int QUEUES_OPEN = 3 * LINE + 8;
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class,
@@ -56,6 +66,8 @@ public final class StatusDescriptor implements AutoCloseable {
     private final MappedByteBuffer buffer;
     /** Worker side: how many times this worker has gone to sleep. */
     private long sleeps;
+    /** {@link #WAKE_WORD} as a futex, made on first use by the side that uses it (JNA's classes load then). */
+    private Futex.Word wakeWord;
 
     private StatusDescriptor(FileChannel channel, MappedByteBuffer buffer) {
         this.channel = channel;
@@ -191,6 +203,18 @@ public final class StatusDescriptor implements AutoCloseable {
      * asleep and wakes it (Dekker's handshake).
      */
     public void asleep() {
+        asleep(false);
+    }
+
+    /**
+     * Worker side: as {@link #asleep()}, saying how it will sleep: on its wake word, which the parent then clears
+     * and wakes ({@link #wakeFromFutex()}), or on its stdin. The word is set before the sleep's number, so that a
+     * parent that reads the number sees how to wake that sleep.
+     *
+     * @param onFutex whether it will sleep on its wake word ({@link #mayWaitOnFutex()} said it may)
+     */
+    public void asleep(boolean onFutex) {
+        INTS.setVolatile(buffer, WAKE_WORD, onFutex ? 1 : 0);
         LONGS.setVolatile(buffer, SLEEP, ++sleeps);
         VarHandle.fullFence(); // a volatile store alone does not order the ring's acquiring load after it
     }
@@ -198,6 +222,82 @@ public final class StatusDescriptor implements AutoCloseable {
     /** Worker side: awake again. */
     public void awake() {
         LONGS.setVolatile(buffer, SLEEP, 0L);
+        INTS.setVolatile(buffer, WAKE_WORD, 0);
+    }
+
+    /**
+     * Binds futex wake-ups in this JVM ({@link Futex#load()}), once: on a thread where its cost does not matter.
+     *
+     * @return whether this JVM can sleep on, or wake, a futex
+     */
+    public static boolean bindFutex() {
+        return Futex.load();
+    }
+
+    /**
+     * Parent side, once this JVM has bound futex wake-ups ({@link #bindFutex()}): tells the worker it may sleep on
+     * its wake word, which this side will clear and wake.
+     *
+     * @return whether it told it: {@code false} if this JVM has no futex wake-ups
+     */
+    public boolean offerFutexWakes() {
+        if (!Futex.available()) {
+            return false;
+        }
+        INTS.setVolatile(buffer, FUTEX_WAKES, 1);
+        return true;
+    }
+
+    /** {@return worker side: whether both this JVM and the parent can use the futex, so that it may sleep on it} */
+    public boolean mayWaitOnFutex() {
+        return Futex.available() && (int) INTS.getVolatile(buffer, FUTEX_WAKES) == 1;
+    }
+
+    /**
+     * Worker side, after {@link #asleep(boolean) asleep(true)} and a last look at its queue: sleeps on the wake word
+     * until the parent clears it, at most {@code timeoutNanos}.
+     *
+     * @return whether the parent cleared it (woke the worker); {@code false} on a timeout or an early return
+     */
+    public boolean awaitWake(long timeoutNanos) {
+        if (wakeWord == null) {
+            wakeWord = new Futex.Word(buffer, WAKE_WORD);
+        }
+        wakeWord.await(1, timeoutNanos);
+        if ((int) INTS.getVolatile(buffer, WAKE_WORD) == 1) {
+            return false;
+        }
+        LONGS.setRelease(buffer, FUTEX_WAKE_UPS, (long) LONGS.getOpaque(buffer, FUTEX_WAKE_UPS) + 1);
+        return true;
+    }
+
+    /** {@return how many times the parent woke this worker from its wake word: what shows the futex at work} */
+    public long futexWakeUps() {
+        return (long) LONGS.getAcquire(buffer, FUTEX_WAKE_UPS);
+    }
+
+    /** {@return parent side: whether the worker sleeps now, on its wake word} */
+    public boolean sleepsOnFutex() {
+        return currentSleep() != 0 && (int) INTS.getVolatile(buffer, WAKE_WORD) == 1;
+    }
+
+    /**
+     * Parent side, once {@link #currentSleep()} said the worker sleeps: wakes it if that sleep is on its wake word.
+     *
+     * @return {@code true} if the sleep was on the wake word (now cleared and woken, or already cleared by the
+     * worker's waking); {@code false} if the worker sleeps on its stdin, to be sent a byte
+     */
+    public boolean wakeFromFutex() {
+        if (!Futex.available() || (int) INTS.getVolatile(buffer, WAKE_WORD) != 1) {
+            return false;
+        }
+        if (INTS.compareAndSet(buffer, WAKE_WORD, 1, 0)) {
+            if (wakeWord == null) {
+                wakeWord = new Futex.Word(buffer, WAKE_WORD);
+            }
+            wakeWord.wakeOne();
+        }
+        return true;
     }
 
     /**

@@ -48,6 +48,72 @@ class StatusDescriptorTest {
     }
 
     @Test
+    void shouldWakeAWorkerSleepingOnItsWakeWordFromAnotherMapping() throws Exception {
+        assumeFutexPlatform();
+        assertTrue(StatusDescriptor.bindFutex(), "Linux on " + System.getProperty("os.arch") + " binds the futex");
+        Path file = directory.resolve("status");
+        try (StatusDescriptor parent = StatusDescriptor.create(file);
+             StatusDescriptor worker = StatusDescriptor.open(file)) {
+            assertFalse(worker.mayWaitOnFutex(), "not before the parent says it can wake it so");
+            assertTrue(parent.offerFutexWakes());
+            assertTrue(worker.mayWaitOnFutex());
+            assertFalse(parent.wakeFromFutex(), "an awake worker has nothing to be woken from");
+
+            worker.asleep(true);
+            assertTrue(parent.sleepsOnFutex());
+            java.util.concurrent.ExecutorService sleeper = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                java.util.concurrent.Future<Boolean> woken = sleeper.submit(
+                        () -> worker.awaitWake(java.util.concurrent.TimeUnit.SECONDS.toNanos(60)));
+                assertTrue(parent.wakeFromFutex());
+                assertTrue(woken.get(60, java.util.concurrent.TimeUnit.SECONDS), "woken, not timed out");
+            } finally {
+                sleeper.shutdownNow();
+            }
+            assertEquals(1, parent.futexWakeUps());
+            worker.awake();
+            assertFalse(parent.sleepsOnFutex());
+            assertEquals(0, parent.currentSleep());
+        }
+    }
+
+    @Test
+    void shouldEndASleepOnTheWakeWordThatNobodyWakesAtItsTimeout() throws IOException {
+        assumeFutexPlatform();
+        assertTrue(StatusDescriptor.bindFutex());
+        Path file = directory.resolve("status");
+        try (StatusDescriptor parent = StatusDescriptor.create(file);
+             StatusDescriptor worker = StatusDescriptor.open(file)) {
+            parent.offerFutexWakes();
+            worker.asleep(true);
+            long start = System.nanoTime();
+            assertFalse(worker.awaitWake(20_000_000L), "nobody cleared the word");
+            assertTrue(System.nanoTime() - start >= 15_000_000L, "it slept in the kernel, not returned at once");
+            assertEquals(0, parent.futexWakeUps());
+            assertTrue(parent.sleepsOnFutex(), "still the same sleep: the worker looks at its queue and goes on");
+        }
+    }
+
+    @Test
+    void shouldLeaveASleepOnStdinToTheByte() throws IOException {
+        Path file = directory.resolve("status");
+        try (StatusDescriptor parent = StatusDescriptor.create(file);
+             StatusDescriptor worker = StatusDescriptor.open(file)) {
+            worker.asleep(false);
+            assertEquals(1, parent.currentSleep());
+            assertFalse(parent.sleepsOnFutex());
+            assertFalse(parent.wakeFromFutex(), "the caller writes the worker a byte");
+        }
+    }
+
+    private static void assumeFutexPlatform() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                System.getProperty("os.name").startsWith("Linux")
+                        && java.util.Set.of("amd64", "aarch64").contains(System.getProperty("os.arch")),
+                "futex wake-ups are bound on Linux on x86-64 and AArch64 only");
+    }
+
+    @Test
     void shouldRefuseAFileOfAnotherVersionNamingBoth() throws IOException {
         Path file = directory.resolve("status");
         StatusDescriptor.create(file).close();
