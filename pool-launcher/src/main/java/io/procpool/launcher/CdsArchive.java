@@ -28,6 +28,8 @@ import java.util.List;
 public final class CdsArchive {
     /** The system property that turns archives off. */
     public static final String PROPERTY = "procpool.cds";
+    /** The JVM option that writes an archive as the JVM exits: on the command line of a writer, of no worker. */
+    public static final String WRITE_OPTION = "-XX:ArchiveClassesAtExit=";
     private static final String QUIET = "-Xlog:cds=off,cds+dynamic=off";
     private static final long UNUSED_FOR_MILLIS = 30L * 24 * 3600 * 1000;
     /** The cache's size at most: a few archives of a few tens of MiB each. */
@@ -244,6 +246,18 @@ public final class CdsArchive {
     }
 
     /**
+     * Whether a process is a JVM that writes a pool's class-data archive: it runs the workers' main class, and a
+     * pool starts one beside its workers where no archive exists yet, but it is no worker (it runs no task, and
+     * exits by itself or with its pool). For tools and tests that count a pool's workers among its child processes.
+     *
+     * @param process a process, a pool's child for instance
+     * @return whether its command line writes an archive as it exits
+     */
+    public static boolean isWriter(ProcessHandle process) {
+        return process.info().commandLine().orElse("").contains(WRITE_OPTION);
+    }
+
+    /**
      * Claims the writing of the archive, if it does not exist, no JVM started from this JVM is writing it, and this
      * JVM has not given it up ({@link #giveUp()}).
      *
@@ -262,7 +276,7 @@ public final class CdsArchive {
         } catch (IOException e) {
             // An unpruned cache is only larger.
         }
-        return List.of("-XX:ArchiveClassesAtExit=" + inProgress, QUIET);
+        return List.of(WRITE_OPTION + inProgress, QUIET);
     }
 
     /**

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ArchiveWriterTest {
     private static final Duration WRITER_TIMEOUT = Duration.ofSeconds(90);
-    private static final String WRITE_OPTION = "-XX:ArchiveClassesAtExit=";
+    private static final String WRITE_OPTION = CdsArchive.WRITE_OPTION;
 
     private static ProcessPool pool(String key) {
         return ProcessPool.builder().processes(1).jvmOptions("-Dprocpool.test.archiveKey=" + key).build();

@@ -21,7 +21,7 @@ class SizedByDemandTest {
     private static List<ProcessHandle> workerJvms() {
         return Workers.liveChildren().stream()
                 .filter(p -> p.info().commandLine().orElse("").contains("io.procpool.worker.WorkerMain"))
-                .filter(p -> !Workers.isArchiveWriter(p))
+                .filter(p -> !CdsArchive.isWriter(p))
                 .collect(Collectors.toList());
     }
 

@@ -153,7 +153,7 @@ class WhereProgramsRunTest {
             // Each worker loaded StaticPoolProgram, and with it made a pool of its own: it must not have started.
             // The JVM writing the pool's class-data archive, where there is none yet, is no worker: it is left out.
             long descendants = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                    .filter(process -> !Workers.isArchiveWriter(process)).count();
+                    .filter(process -> !CdsArchive.isWriter(process)).count();
             assertEquals(2, descendants, "JVMs below this one: only the pool's own two workers");
             // A worker's copy of the pool works when it is used: it starts its workers then.
             assertEquals(List.of(1, 4, 9), StaticPoolProgram.nestedSquares());

@@ -25,17 +25,6 @@ final class Workers {
         return WORKER_LINE.matcher(line).matches();
     }
 
-    /**
-     * Whether a process is the JVM that writes a pool's class-data archive ({@link ArchiveWriter}): it runs the
-     * workers' main class too, and a pool starts one beside its workers where no archive exists yet (a fresh clone).
-     *
-     * @param process a live process
-     * @return whether its command line writes an archive as it exits
-     */
-    static boolean isArchiveWriter(ProcessHandle process) {
-        return process.info().commandLine().orElse("").contains("-XX:ArchiveClassesAtExit=");
-    }
-
     /** @return the live JVMs this test JVM started */
     static List<ProcessHandle> liveChildren() {
         return ProcessHandle.current().children().filter(ProcessHandle::isAlive).collect(Collectors.toList());

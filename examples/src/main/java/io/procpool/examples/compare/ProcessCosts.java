@@ -3,6 +3,7 @@ package io.procpool.examples.compare;
 import io.procpool.examples.compare.Results.FirstCall;
 import io.procpool.examples.compare.Results.Idle;
 import io.procpool.examples.compare.Results.Startup;
+import io.procpool.launcher.CdsArchive;
 import io.procpool.launcher.ProcessPool;
 
 import java.io.IOException;
@@ -105,17 +106,6 @@ final class ProcessCosts {
         return pool;
     }
 
-    /**
-     * Whether a process is the JVM that writes a pool's class-data archive where none exists yet: it runs the
-     * workers' main class, but it is no worker, and it exits by itself or with its pool.
-     *
-     * @param process a child or descendant of this JVM
-     * @return whether its command line writes an archive as it exits
-     */
-    static boolean isArchiveWriter(ProcessHandle process) {
-        return process.info().commandLine().orElse("").contains("-XX:ArchiveClassesAtExit=");
-    }
-
     /** How many later maps each pool of {@link #firstCall} runs after its first. */
     private static final int LATER_MAPS = 3;
 
@@ -164,7 +154,7 @@ final class ProcessCosts {
             Thread.sleep(SETTLE_MILLIS);
 
             List<ProcessHandle> children = ProcessHandle.current().children()
-                    .filter(child -> !isArchiveWriter(child)).toList();
+                    .filter(child -> !CdsArchive.isWriter(child)).toList();
             Map<Long, Duration> childCpuBefore = new HashMap<>();
             for (ProcessHandle child : children) {
                 childCpuBefore.put(child.pid(), child.info().totalCpuDuration().orElse(null));

@@ -681,9 +681,10 @@ final class Report {
         if (Double.isNaN(value) || Double.isInfinite(value)) {
             return "-";
         }
+        // Picked by the magnitude the value rounds to: 999.6 prints as "1,000", not "1000", 99.96 as "100".
         double magnitude = Math.abs(value);
-        String format = magnitude >= 1000 ? "%,.0f" : magnitude >= 100 ? "%.0f" : magnitude >= 10 ? "%.1f"
-                : magnitude >= 1 ? "%.2f" : "%.3g";
+        String format = magnitude >= 999.5 ? "%,.0f" : magnitude >= 99.95 ? "%.0f" : magnitude >= 9.995 ? "%.1f"
+                : magnitude >= 0.9995 ? "%.2f" : "%.3g";
         return String.format(Locale.ROOT, format, value);
     }
 

@@ -189,7 +189,7 @@ final class SharedMemorySuite {
     private static Set<Long> workerPids() {
         return ProcessHandle.current().descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains(WORKER_MAIN))
-                .filter(p -> !ProcessCosts.isArchiveWriter(p))
+                .filter(p -> !io.procpool.launcher.CdsArchive.isWriter(p))
                 .map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
