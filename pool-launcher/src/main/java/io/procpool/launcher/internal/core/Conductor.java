@@ -6,9 +6,6 @@ import io.procpool.internal.PoolCounters;
 import io.procpool.worker.internal.runtime.IdleStrategy;
 import io.procpool.worker.internal.runtime.NanoClock;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -39,16 +36,13 @@ import java.util.function.Consumer;
  * </pre>
  */
 public final class Conductor implements Runnable {
-    private static final Logger LOG = LoggerFactory.getLogger("io.procpool.launcher");
     private static final long SUPERVISE_INTERVAL_NANOS = 2_000_000;
     private static final long EXIT_WAIT_AFTER_KILL_MS = 10_000;
     private static final long SPACE_CHECK_INTERVAL_NANOS = 100_000_000;
     /** With nothing in flight the loop sleeps this long at most: callers and exits unpark it. */
     private static final long MAX_DEEP_PARK_NANOS = 250_000_000;
 
-    /** The pool's name, for what the loop logs. */
-    private final String pool;
-
+    private final WorkerEvents events;
     private final CoreSettings settings;
     private final SlotFactory factory;
     private final PoolCounters counters;
@@ -104,7 +98,7 @@ public final class Conductor implements Runnable {
      */
     public Conductor(String pool, CoreSettings settings, SlotFactory factory, PoolCounters counters,
                      NanoClock clock) {
-        this.pool = pool;
+        this.events = new WorkerEvents(pool);
         this.settings = settings;
         this.factory = factory;
         this.counters = counters;
@@ -120,7 +114,7 @@ public final class Conductor implements Runnable {
         this.slots = new SlotTable(settings.slots(), factory, counters, this::onEnd, this::wake);
         this.ends = new SlotEnds(slots, collector, factory, counters,
                 new HeldChunks(dispatcher, supervisor, counters, settings.taskTimeout()), supervisor, started,
-                this::wake, new EndsView(), new WorkerEvents(pool));
+                this::wake, new EndsView(), events);
         this.cancellations = new Cancellations(slots, supervisor, this::wake,
                 () -> lifecycle.get() == Lifecycle.STOPPED);
         this.sizing = new SlotSizing(settings.minSlots(), settings.slots(), settings.keepAlive(), slots);
@@ -200,13 +194,7 @@ public final class Conductor implements Runnable {
 
     /** Moves the pool to {@code next}, unless it is there or further already. */
     private void advance(Lifecycle next) {
-        Lifecycle now;
-        do {
-            now = lifecycle.get();
-            if (now.atLeast(next)) {
-                return;
-            }
-        } while (!lifecycle.compareAndSet(now, next));
+        lifecycle.getAndUpdate(now -> now.atLeast(next) ? now : next);
     }
 
     /** {@return why the pool is broken, or {@code null}} */
@@ -260,8 +248,7 @@ public final class Conductor implements Runnable {
             }
         } catch (Throwable t) {
             broken = new PoolException("procpool's loop thread failed: " + t, t);
-            // Said now, not only to the next call: a program between calls would otherwise learn nothing of it.
-            LOG.error("pool {}: {}; its calls fail and its workers are killed", pool, broken.getMessage(), t);
+            events.loopFailed(broken); // now, not only to the next call: a program between calls would not know
             failEverything(broken);
         } finally {
             lifecycle.set(Lifecycle.STOPPED);

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
  * INFO for the rest (retired at its task limit, killed to stop a cancelled call, replaced). Each names the pool, the
  * worker's index and pid, and why. These are rare events, called on the conductor's thread as a worker's end is
  * handled, never per task; a worker that leaves as asked when the pool shuts down, or dies as the pool is
- * terminated, says nothing. Without an SLF4J binding the lines go nowhere, as SLF4J says once.
+ * terminated, says nothing. And ERROR once if the conductor's loop itself fails, which breaks the pool. Without an
+ * SLF4J binding the lines go nowhere, as SLF4J says once.
  */
 final class WorkerEvents {
     private static final Logger LOG = LoggerFactory.getLogger("io.procpool.launcher");
@@ -18,6 +19,12 @@ final class WorkerEvents {
 
     WorkerEvents(String pool) {
         this.pool = pool;
+    }
+
+    /** The conductor's loop failed: the pool is broken, its calls fail and its workers are killed. */
+    void loopFailed(io.procpool.PoolException broken) {
+        LOG.error("pool {}: {}; its calls fail and its workers are killed", pool, broken.getMessage(),
+                broken.getCause());
     }
 
     /**
