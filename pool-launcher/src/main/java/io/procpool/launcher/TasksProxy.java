@@ -166,11 +166,12 @@ final class TasksProxy {
         }
     }
 
-    /** Tells a worker to finish and exit. */
-    void sendShutdown(ChronicleChannel channel) {
-        out.reset();
-        Protocol.writeHeader(out, Protocol.SHUTDOWN);
-        channel.send(out.getBuffer(), out.position());
+    /** Tells a worker to finish and exit: a message of its own, which needs no serialiser. */
+    static void sendShutdown(ChronicleChannel channel) {
+        try (Output shutdown = new Output(16)) {
+            Protocol.writeHeader(shutdown, Protocol.SHUTDOWN);
+            channel.send(shutdown.getBuffer(), shutdown.position());
+        }
     }
 
     private void shrinkOutput() {

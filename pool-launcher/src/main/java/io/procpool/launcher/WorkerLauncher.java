@@ -14,6 +14,7 @@ import io.procpool.worker.internal.protocol.Protocol;
 import io.procpool.worker.internal.transport.QueueLayout;
 import io.procpool.worker.internal.logging.Quiet;
 import io.procpool.worker.internal.protocol.ShippedClass;
+import io.procpool.worker.internal.serial.ValueSerializer;
 import io.procpool.worker.internal.serial.ValueSerializers;
 import io.procpool.worker.WorkerMain;
 import org.apache.commons.exec.CommandLine;
@@ -62,6 +63,8 @@ final class WorkerLauncher implements SlotFactory {
     /** The JVM writing the class-data archive, if this pool started one; at most one per pool. */
     private ArchiveWriter archiveWriter;
     private boolean archiveWriterTried;
+    /** A worker was launched without an archive: the writer starts once the launches are done. */
+    private boolean archiveWriterDue;
     private int generation;
 
     WorkerLauncher(PoolConfig config, PoolDirectory directory, PoolCounters counters) {
@@ -188,15 +191,38 @@ final class WorkerLauncher implements SlotFactory {
         prepare(worker, slot, true);
         WorkerSlot workerSlot = new WorkerSlot(slot, launchedNanos, worker, Protocol.MAX_FUNCTIONS_PER_WORKER);
         worker.start(command, exit -> onEnd.accept(new SlotEnd(workerSlot, exit.exitCode(), exit.launchFailure())));
-        if (sharing.isEmpty() && cds != null && !archiveWriterTried) {
-            // After the worker's launch, so that the writer never comes before a worker; once per pool.
+        archiveWriterDue |= sharing.isEmpty() && cds != null && !archiveWriterTried;
+        return workerSlot;
+    }
+
+    /**
+     * While the worker boots: its serialiser (a JVM's first builds Kryo's registrations, about a tenth of a second
+     * that no longer comes before any launch), then the archive's writer if one is due, once per pool, after the
+     * workers so that it never comes before one.
+     */
+    @Override
+    public void afterLaunch(WorkerSlot slot) {
+        WorkerProcess worker = (WorkerProcess) slot.channel();
+        if (!worker.hasValues()) {
+            worker.useValues(newValues(worker));
+        }
+        if (archiveWriterDue) {
+            archiveWriterDue = false;
             archiveWriterTried = true;
             List<String> write = cds.claimWrite();
             if (!write.isEmpty()) {
                 archiveWriter = startArchiveWriter(write);
             }
         }
-        return workerSlot;
+    }
+
+    private ValueSerializer newValues(WorkerProcess worker) {
+        try {
+            return ValueSerializers.create(config.serialization(), config.classFilter(), directory.path(),
+                    directory.sizes(), config.resultLoader());
+        } catch (RuntimeException e) {
+            throw new PoolException("cannot create the serialiser of " + worker + ": " + e.getMessage(), e);
+        }
     }
 
     /** Creates a worker's directory, private like the pool's: a worker refuses a directory that others may write. */
@@ -223,15 +249,15 @@ final class WorkerLauncher implements SlotFactory {
         QueueLayout layout = new QueueLayout(worker.directory, directory.sizes());
         try {
             worker.createStatus(layout);
-            worker.openChannel(layout, ValueSerializers.create(config.serialization(), config.classFilter(),
-                    directory.path(), directory.sizes(), config.resultLoader()), counters);
+            worker.openChannel(layout, counters);
         } catch (IOException | RuntimeException e) {
             worker.release();
             throw new PoolException("cannot create the status file or start-up rings of worker " + slot + " in "
                     + worker.directory + ": " + e.getMessage(), e);
         }
         boolean initializer = withInitializer && initializerBytes != null;
-        if (initializer) {
+        if (initializer && !initializerClasses.isEmpty()) {
+            worker.useValues(newValues(worker)); // the classes cross ahead of the set-up, before the launch
             worker.sendClasses(initializerClasses);
         }
         try (Output init = new Output(256, -1)) {

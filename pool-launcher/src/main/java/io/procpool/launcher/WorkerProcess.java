@@ -48,6 +48,8 @@ final class WorkerProcess implements SlotChannel {
     /** Created before the process starts, which opens it; then owned by the channel. */
     private StatusDescriptor status;
     private ChronicleChannel channel;
+    private PoolCounters counters;
+    /** Made by {@link #useValues}, once the worker is launched: nothing is sent or read before. */
     private TasksProxy tasks;
     private ResultsAdapter results;
     private volatile Process process;
@@ -72,17 +74,28 @@ final class WorkerProcess implements SlotChannel {
     }
 
     /**
-     * Opens the parent's side of the worker's channel: its start-up rings at once, its queues on a thread of their
-     * own. Called before {@link #start}, so that the worker finds its set-up message waiting.
-     *
-     * @param values the worker's serializer, for what the pool sends it and what it answers
+     * Opens the parent's side of the worker's channel: its start-up rings at once, its queues later (see
+     * {@link ChronicleChannel}). Called before {@link #start}, so that the worker finds its set-up message waiting.
      */
-    void openChannel(QueueLayout layout, ValueSerializer values, PoolCounters counters) throws IOException {
+    void openChannel(QueueLayout layout, PoolCounters counters) throws IOException {
         startup.parentQueuesOpeningMicros = Protocol.epochMicros();
         channel = new ChronicleChannel(layout, PoolNames.thread(pool, "queues-" + slot), status, this::wake,
                 this::kill, () -> startup.parentQueuesOpenMicros = Protocol.epochMicros());
+        this.counters = counters;
+    }
+
+    /**
+     * Gives the channel its serialiser, for what the pool sends the worker and what it answers: made while the
+     * worker boots (a JVM's first costs a tenth of a second), or before its launch where its set-up needs it.
+     */
+    void useValues(ValueSerializer values) {
         tasks = new TasksProxy(values, counters);
         results = new ResultsAdapter(channel, values, startup);
+    }
+
+    /** {@return whether {@link #useValues} was called} */
+    boolean hasValues() {
+        return tasks != null;
     }
 
     /** {@return when the worker's Chronicle queues were open, or 0 if they were not (yet)} */
@@ -171,7 +184,7 @@ final class WorkerProcess implements SlotChannel {
 
     @Override
     public void sendShutdown() {
-        tasks.sendShutdown(channel);
+        TasksProxy.sendShutdown(channel);
     }
 
     @Override

@@ -20,6 +20,17 @@ public interface SlotFactory {
     WorkerSlot start(int index, Consumer<SlotEnd> onEnd);
 
     /**
+     * Finishes a slot's set-up once its worker is launched: what the worker's start does not need is set up while
+     * it boots. Called on the thread that started it, after the pool's first workers are all launched (so that none
+     * waits for another's set-up) and at once after a replacement's launch; before anything is sent or read.
+     *
+     * @param slot a slot this factory started
+     * @throws PoolException if the set-up failed; the worker is then killed
+     */
+    default void afterLaunch(WorkerSlot slot) {
+    }
+
+    /**
      * A slot's worker ended.
      *
      * @param slot     the slot

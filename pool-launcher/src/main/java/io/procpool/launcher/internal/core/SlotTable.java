@@ -59,6 +59,11 @@ final class SlotTable {
             for (int slot = 0; slot < count; slot++) {
                 all[slot] = launch(slot);
             }
+            for (int slot = 0; slot < count; slot++) {
+                if (all[slot] != null) {
+                    factory.afterLaunch(all[slot]);
+                }
+            }
             return List.of(Arrays.copyOf(all, count));
         } catch (RuntimeException | Error e) {
             for (WorkerSlot worker : all) {
@@ -85,6 +90,14 @@ final class SlotTable {
     WorkerSlot replace(int index) {
         WorkerSlot started = launch(index);
         slots[index] = started;
+        if (started != null) {
+            try {
+                factory.afterLaunch(started);
+            } catch (RuntimeException e) {
+                // Its end, which follows, counts as a failed start, saying why.
+                started.channel().kill("its set-up failed: " + e.getMessage());
+            }
+        }
         return started;
     }
 

@@ -99,6 +99,20 @@ class ConductorTest {
     }
 
     @Test
+    void shouldLaunchEveryFirstWorkerBeforeAnySetUpThatCanWaitAndSetUpAReplacementAtOnce() throws Exception {
+        startReady(3, 0, null);
+        assertEquals(List.of("start 0", "start 1", "start 2", "after 0", "after 1", "after 2"), slots.calls,
+                "no worker's launch waits for another's set-up");
+        for (int i = 0; i < 3; i++) {
+            slots.nextSetUp();
+        }
+        slots.channels.get(1).end(137);
+        assertEquals(1, slots.nextSetUp());
+        assertEquals(List.of("start 1", "after 1"), slots.calls.subList(6, slots.calls.size()),
+                "a replacement is set up as soon as it is launched, before anything is sent to it");
+    }
+
+    @Test
     void shouldFailOnlyTheRunningChunkOfALostSlotAndRunItsUnstartedChunkElsewhereForFree() throws Exception {
         startReady(1, 0, null);
         FakeSlots.Channel lost = slots.channels.get(0);

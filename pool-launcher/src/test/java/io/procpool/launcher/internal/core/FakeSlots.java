@@ -34,10 +34,14 @@ final class FakeSlots implements SlotFactory {
     final List<Channel> channels = new CopyOnWriteArrayList<>();
     /** Failed starts to come: the next so many channels end before they are ready. */
     volatile int startsToFail;
+    /** The factory's calls, in order: {@code start 0}, {@code after 0} (its set-up after the launch). */
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<Integer> setUp = new LinkedBlockingQueue<>();
     private final BlockingQueue<Channel> started = new LinkedBlockingQueue<>();
 
     @Override
     public WorkerSlot start(int index, Consumer<SlotEnd> onEnd) {
+        calls.add("start " + index);
         Channel channel = new Channel(index);
         WorkerSlot slot = new WorkerSlot(index, now.get(), channel, Protocol.MAX_FUNCTIONS_PER_WORKER);
         channel.slot = slot;
@@ -49,6 +53,21 @@ final class FakeSlots implements SlotFactory {
         }
         started.add(channel);
         return slot;
+    }
+
+    @Override
+    public void afterLaunch(WorkerSlot slot) {
+        calls.add("after " + slot.index());
+        setUp.add(slot.index());
+    }
+
+    /** @return the index of the next slot set up after its launch, waiting for it */
+    int nextSetUp() throws InterruptedException {
+        Integer index = setUp.poll(WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        if (index == null) {
+            throw new AssertionError("no slot was set up after its launch within " + WAIT_SECONDS + " s");
+        }
+        return index;
     }
 
     @Override
