@@ -18,6 +18,32 @@ final class ParentWatch {
     }
 
     /**
+     * From the worker's first sleep on its futex on (it never sleeps on stdin again), reads its stdin on a daemon
+     * thread of its own, so that its end, which the operating system brings the moment the parent dies, still ends
+     * the worker at once, idle or not. A byte read is a wake-up the parent wrote as the worker woke (see
+     * {@link io.procpool.worker.internal.transport.StatusDescriptor#wakeFromFutex}): nothing to do.
+     */
+    static void watchStdin() {
+        Thread watcher = new Thread(() -> {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(64);
+            try {
+                int read;
+                do {
+                    bytes.clear();
+                    read = WorkerExit.stdin().read(bytes); // a late wake-up byte, or the end
+                } while (read >= 0);
+            } catch (java.io.IOException e) {
+                // Closed by an exit on another thread, or broken: a broken pipe is the parent's end too.
+            }
+            if (!WorkerExit.exiting()) {
+                WorkerExit.exit(Protocol.EXIT_PARENT_GONE);
+            }
+        }, "procpool-stdin-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    /**
      * Starts watching on a daemon thread of its own; exits at once if the parent is not running.
      *
      * @param parentPid       the parent's process id

@@ -29,6 +29,8 @@ final class WorkerExit {
     private static volatile boolean exiting;
     /** Claimed by the one thread that exits. */
     private static final AtomicBoolean EXIT_STARTED = new AtomicBoolean();
+    /** Wakes the main thread from a sleep on its futex; set once the worker's status is open. */
+    private static volatile Runnable wakeSleeper = () -> { };
 
     private WorkerExit() {
     }
@@ -69,8 +71,20 @@ final class WorkerExit {
         }
         exiting = true;
         closeStdin();
+        // A thread in native code holds up a JVM's exit by up to 300 ms (HotSpot waits for it to block): a main
+        // thread asleep on its futex is woken, and parks, as closing stdin does for one reading it.
+        wakeSleeper.run();
         writeFlightRecordings();
         Runtime.getRuntime().halt(code);
+    }
+
+    /**
+     * Says how to wake the main thread from a sleep on its futex, for {@link #exit}.
+     *
+     * @param wake wakes it; safe from any thread, and when it is not asleep
+     */
+    static void wakeSleeperOnExit(Runnable wake) {
+        wakeSleeper = wake;
     }
 
     /** Waits, for ever, for the exit another thread has begun. */

@@ -73,6 +73,8 @@ final class WorkerLoop {
     /** The start-up stamps READY carries, indexed by {@code Protocol.STAMP_}; this loop stamps INIT's reading. */
     private final long[] stamps;
     private final ByteBuffer wakeUps = ByteBuffer.allocate(64);
+    /** Set at the first sleep on the futex, after which this thread never reads stdin again ({@link ParentWatch}). */
+    private boolean stdinWatched;
     private long maxTasksPerChild;
     /** The most resident memory the worker may have after a chunk before it retires, or 0 for no limit. */
     private long maxMemoryPerChild;
@@ -188,8 +190,9 @@ final class WorkerLoop {
      * ({@link StatusDescriptor#mayWaitOnFutex()}), else on its stdin, where the parent writes a byte, once per
      * sleep, when it sends work to a worker that says it sleeps (see {@link StatusDescriptor#currentSleep}).
      * On stdin, its end means the parent is gone (the operating system closes the pipe when the parent dies,
-     * however it dies), and the worker exits at once; on the futex, the parent's watch ({@link ParentWatch}) says
-     * so, and the wait ends every {@value #FUTEX_LOOK_NANOS} ns to look at the queue again, so that no wake-up
+     * however it dies), and the worker exits at once; once it sleeps on the futex (which it then always does), a
+     * thread of its own reads stdin for that end ({@link ParentWatch#watchStdin}), and the wait ends every
+     * {@value #FUTEX_LOOK_NANOS} ns to look at the queue again, so that no wake-up
      * lost to a fault on either side leaves a message unread for long. The stdin read goes through a channel so
      * that {@link WorkerExit#exit} can close it: a JVM that exits waits for threads blocked in native code, and an
      * interruptible channel's reader returns when the channel is closed.
@@ -204,6 +207,10 @@ final class WorkerLoop {
                 return true;
             }
             if (onFutex) {
+                if (!stdinWatched) {
+                    stdinWatched = true;
+                    ParentWatch.watchStdin(); // its end still says at once that the parent is gone
+                }
                 while (!status.awaitWake(FUTEX_LOOK_NANOS)) {
                     if (WorkerExit.exiting()) {
                         WorkerExit.awaitExit();
@@ -211,6 +218,9 @@ final class WorkerLoop {
                     if (tasks.poll()) {
                         return true;
                     }
+                }
+                if (WorkerExit.exiting()) {
+                    WorkerExit.awaitExit(); // woken by an exit on another thread: park, out of native code
                 }
                 return false;
             }

@@ -58,6 +58,7 @@ public final class WorkerRuntime {
              WorkerMessages messages = new WorkerMessages(layout,
                      () -> status.queuesOpen(Protocol.epochMicros()), sequentialStart)) {
             status.workerHeartbeat(System.nanoTime());
+            WorkerExit.wakeSleeperOnExit(status::wakeFromFutex);
             ParentWatch.start(parentPid, status, parentTimeoutMs);
             // A task's System.exit runs the hooks: close stdin there, so that a read of it does not hold up the exit.
             Runtime.getRuntime().addShutdownHook(new Thread(WorkerExit::closeStdin, "procpool-close-stdin"));
