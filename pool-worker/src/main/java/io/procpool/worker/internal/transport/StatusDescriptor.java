@@ -66,7 +66,11 @@ public final class StatusDescriptor implements AutoCloseable {
     private final MappedByteBuffer buffer;
     /** Worker side: how many times this worker has gone to sleep. */
     private long sleeps;
-    /** {@link #WAKE_WORD} as a futex, made on first use by the side that uses it (JNA's classes load then). */
+    /**
+     * {@link #WAKE_WORD} as a futex, made on first use (JNA's classes load then) by {@link #wakeWord()}: on the
+     * worker's side both its main thread, which sleeps on it, and an exiting thread, which wakes it, may be first.
+     */
+    @com.google.errorprone.annotations.concurrent.GuardedBy("this")
     private Futex.Word wakeWord;
 
     private StatusDescriptor(FileChannel channel, MappedByteBuffer buffer) {
@@ -260,15 +264,19 @@ public final class StatusDescriptor implements AutoCloseable {
      * @return whether the parent cleared it (woke the worker); {@code false} on a timeout or an early return
      */
     public boolean awaitWake(long timeoutNanos) {
-        if (wakeWord == null) {
-            wakeWord = new Futex.Word(buffer, WAKE_WORD);
-        }
-        wakeWord.await(1, timeoutNanos);
+        wakeWord().await(1, timeoutNanos);
         if ((int) INTS.getVolatile(buffer, WAKE_WORD) == 1) {
             return false;
         }
         LONGS.setRelease(buffer, FUTEX_WAKE_UPS, (long) LONGS.getOpaque(buffer, FUTEX_WAKE_UPS) + 1);
         return true;
+    }
+
+    private synchronized Futex.Word wakeWord() {
+        if (wakeWord == null) {
+            wakeWord = new Futex.Word(buffer, WAKE_WORD);
+        }
+        return wakeWord;
     }
 
     /** {@return how many times the parent woke this worker from its wake word: what shows the futex at work} */
@@ -292,10 +300,7 @@ public final class StatusDescriptor implements AutoCloseable {
             return false;
         }
         if (INTS.compareAndSet(buffer, WAKE_WORD, 1, 0)) {
-            if (wakeWord == null) {
-                wakeWord = new Futex.Word(buffer, WAKE_WORD);
-            }
-            wakeWord.wakeOne();
+            wakeWord().wakeOne();
         }
         return true;
     }
