@@ -32,7 +32,7 @@ class ChronicleChannelTest {
             channel.send(message, message.length);
             assertEquals(0, wakeUps.get(), "an awake worker is not woken");
 
-            worker.asleep();
+            worker.asleep(false);
             channel.wakeAhead();
             assertEquals(1, wakeUps.get(), "a sleeping worker is woken before its message is encoded");
             channel.send(message, message.length);
@@ -40,7 +40,7 @@ class ChronicleChannelTest {
             assertEquals(1, wakeUps.get(), "one wake-up for one sleep, however many messages follow");
 
             worker.awake();
-            worker.asleep();
+            worker.asleep(false);
             channel.send(message, message.length);
             assertEquals(2, wakeUps.get(), "the next sleep is woken by the send alone");
         }

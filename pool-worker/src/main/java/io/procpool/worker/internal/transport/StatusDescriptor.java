@@ -204,16 +204,9 @@ public final class StatusDescriptor implements AutoCloseable {
      * wake-up per sleep however often it looks (see {@link #currentSleep()}). Going to sleep is a full fence, so
      * that the worker's next look at its queue cannot be ordered before this store: with the parent's fence between
      * its write to the queue and its read of this word, either the worker sees the message or the parent sees it
-     * asleep and wakes it (Dekker's handshake).
-     */
-    public void asleep() {
-        asleep(false);
-    }
-
-    /**
-     * Worker side: as {@link #asleep()}, saying how it will sleep: on its wake word, which the parent then clears
-     * and wakes ({@link #wakeFromFutex()}), or on its stdin. The word is set before the sleep's number, so that a
-     * parent that reads the number sees how to wake that sleep.
+     * asleep and wakes it (Dekker's handshake). It says how it will sleep: on its wake word, which the parent then
+     * clears and wakes ({@link #wakeFromFutex()}), or on its stdin. The word is set before the sleep's number, so
+     * that a parent that reads the number sees how to wake that sleep.
      *
      * @param onFutex whether it will sleep on its wake word ({@link #mayWaitOnFutex()} said it may)
      */
@@ -291,6 +284,7 @@ public final class StatusDescriptor implements AutoCloseable {
 
     /**
      * Parent side, once {@link #currentSleep()} said the worker sleeps: wakes it if that sleep is on its wake word.
+     * The worker's own exit calls it too, to bring its main thread out of native code before the JVM halts.
      *
      * @return {@code true} if the sleep was on the wake word (now cleared and woken, or already cleared by the
      * worker's waking); {@code false} if the worker sleeps on its stdin, to be sent a byte

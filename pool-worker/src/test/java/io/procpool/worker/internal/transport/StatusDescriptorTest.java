@@ -25,11 +25,11 @@ class StatusDescriptorTest {
         try (StatusDescriptor parent = StatusDescriptor.create(file);
              StatusDescriptor worker = StatusDescriptor.open(file)) {
             assertEquals(0, parent.currentSleep());
-            worker.asleep();
+            worker.asleep(false);
             assertEquals(1, parent.currentSleep());
             worker.awake();
             assertEquals(0, parent.currentSleep());
-            worker.asleep();
+            worker.asleep(false);
             assertEquals(2, parent.currentSleep(), "each sleep has a number of its own");
             worker.awake();
             worker.itemStarted(7, 42, 123_456);
