@@ -5,7 +5,6 @@ import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 import java.nio.MappedByteBuffer;
-import java.util.Locale;
 
 /**
  * Linux's futex on a word of a shared mapping, through JNA (which Chronicle's native bindings bring, and load when
@@ -24,35 +23,17 @@ final class Futex {
     static final String PROPERTY = "procpool.futex";
     private static final int FUTEX_WAIT = 0;
     private static final int FUTEX_WAKE = 1;
-    /** {@code SYS_futex}, which differs by architecture; 0 where it is not known here. */
-    private static final long SYS_FUTEX = sysFutex(System.getProperty("os.name", ""),
-            System.getProperty("os.arch", ""));
-    private static final Object LOCK = new Object();
-    /** Null until {@link #load()} ran; then whether the call is bound. */
-    private static volatile Boolean loaded;
+    /** {@code SYS_futex}, which differs by architecture. */
+    private static final long SYS_FUTEX = LibcBinding.number(202, 98);
+    private static final LibcBinding BINDING = new LibcBinding(LibC.class, PROPERTY, SYS_FUTEX);
 
     private Futex() {
     }
 
-    /** libc's {@code syscall}, bound by JNA's direct mapping (a JNI call, no reflection per call). */
+    /** libc's {@code syscall}, bound by JNA's direct mapping. */
     private static final class LibC {
         static native long syscall(long number, Pointer word, int op, int value, Pointer timeout, Pointer word2,
                                    int value3);
-    }
-
-    static long sysFutex(String os, String arch) {
-        if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
-            return 0;
-        }
-        switch (arch) {
-            case "amd64":
-            case "x86_64":
-                return 202;
-            case "aarch64":
-                return 98;
-            default:
-                return 0;
-        }
     }
 
     /**
@@ -62,34 +43,12 @@ final class Futex {
      * @return whether futex wake-ups can be used in this JVM
      */
     static boolean load() {
-        Boolean known = loaded;
-        if (known != null) {
-            return known;
-        }
-        synchronized (LOCK) {
-            if (loaded == null) {
-                loaded = bind();
-            }
-            return loaded;
-        }
-    }
-
-    private static boolean bind() {
-        if (SYS_FUTEX == 0 || !Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
-            return false;
-        }
-        try {
-            Native.register(LibC.class, "c");
-            return true;
-        } catch (Throwable t) { // JNA missing (NoClassDefFoundError), its native library refused, no libc symbol
-            return false;
-        }
+        return BINDING.load();
     }
 
     /** {@return whether {@link #load()} bound the call: never loads it} */
     static boolean available() {
-        Boolean known = loaded;
-        return known != null && known;
+        return BINDING.available();
     }
 
     /** A futex word at an offset of a shared mapping, with the memory its waits pass their timeout in. */

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class MessageQueueTest {
     @TempDir
@@ -87,6 +88,33 @@ class MessageQueueTest {
             assertTrue(tailer.poll());
             assertEquals(1, tailer.length());
             assertEquals(7, tailer.bytes()[0]);
+        }
+    }
+
+    @Test
+    void shouldPopulateThePagesAheadOfItsWriterAndDeliverEveryMessageIntact() {
+        assumeTrue(PagePopulation.load(), "madvise is bound only on Linux, x86-64 and AArch64");
+        QueueLayout layout = new QueueLayout(directory);
+        byte[] message = new byte[1000];
+        int count = 3000; // about 3 MB: many populations ahead, each of 256 KiB
+        try (MessageAppender appender = new MessageAppender(layout, QueueLayout.RESULTS);
+             MessageTailer tailer = new MessageTailer(layout, QueueLayout.RESULTS)) {
+            for (int i = 0; i < count; i++) {
+                Arrays.fill(message, (byte) i);
+                ByteBuffer.wrap(message).putInt(0, i);
+                appender.write(message, message.length);
+                assertTrue(appender.populatedBytes() > 0, "nothing populated after message " + i);
+            }
+            long written = (long) count * message.length;
+            assertTrue(appender.populatedBytes() >= written,
+                    "populated " + appender.populatedBytes() + " bytes, behind the " + written + " written");
+            for (int i = 0; i < count; i++) {
+                assertTrue(tailer.poll(), "message " + i);
+                assertEquals(message.length, tailer.length());
+                assertEquals(i, ByteBuffer.wrap(tailer.bytes()).getInt(0));
+                assertEquals((byte) i, tailer.bytes()[message.length - 1], "message " + i + "'s last byte");
+            }
+            assertFalse(tailer.poll());
         }
     }
 
