@@ -113,6 +113,7 @@ class ScriptsTest {
         List<String> command = new ArrayList<>(List.of(javaHome().resolve("bin/java").toString(), "-cp", classPath()));
         command.addAll(JvmFlags.required());
         command.add(NO_ARCHIVE);
+        command.add(ShortLivedJvms.QUICK_COMPILER_ONLY); // the program runs for a second or two
         command.addAll(List.of(source.toString(), "3"));
         String out = run(command);
         assertTrue(out.contains("points [Point[x=103, y=1], Point[x=106, y=2], Point[x=109, y=3], Point[x=112, y=4]] "
@@ -129,6 +130,7 @@ class ScriptsTest {
                 classPath()));
         command.addAll(JvmFlags.required());
         command.add(NO_ARCHIVE);
+        command.add(ShortLivedJvms.QUICK_COMPILER_ONLY);
         command.add(source.toString());
         String out = run(command);
         assertTrue(out.contains("points [Point[x=3, y=1], Point[x=6, y=2], Point[x=9, y=3], Point[x=12, y=4]] true"),
@@ -145,6 +147,9 @@ class ScriptsTest {
             command.add("-R" + flag);
         }
         command.add("-R" + NO_ARCHIVE);
+        // Both of jshell's JVMs, the one that compiles the snippets and the one that runs them, live a few seconds.
+        command.add("-J" + ShortLivedJvms.QUICK_COMPILER_ONLY);
+        command.add("-R" + ShortLivedJvms.QUICK_COMPILER_ONLY);
         command.add(script.toString());
         String out = run(command);
         assertTrue(out.contains("first [Point[x=11, y=10], Point[x=21, y=20], Point[x=31, y=30]]"), out);
