@@ -23,6 +23,19 @@ class WorkerDefaultsTest {
                 "-XX:InitialRAMPercentage=5")));
     }
 
+    @Test
+    void shouldLetWorkersKeepTheHeapTheyGrewToUnlessAHeapFreeRatioIsChosen() {
+        assertEquals(List.of("-XX:MaxHeapFreeRatio=100"), InheritedOptions.heapKept(List.of()));
+        assertEquals(List.of("-XX:MaxHeapFreeRatio=100"), InheritedOptions.heapKept(List.of("-Xmx1g", "-Dx=y")));
+        assertEquals(List.of(), InheritedOptions.heapKept(List.of("-XX:MaxHeapFreeRatio=70")));
+        assertEquals(List.of(), InheritedOptions.heapKept(List.of("-XX:MinHeapFreeRatio=10")));
+    }
+
+    private static String maxHeapFreeRatioOf(ProcessPool pool) {
+        return pool.apply((Integer i) -> java.lang.management.ManagementFactory.getPlatformMXBean(
+                com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("MaxHeapFreeRatio").getValue(), 0);
+    }
+
     private static String collectorsOf(ProcessPool pool) {
         return pool.apply((Integer i) -> ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(",")), 0);
@@ -33,10 +46,13 @@ class WorkerDefaultsTest {
         try (ProcessPool pool = ProcessPool.create(1)) {
             String collectors = collectorsOf(pool);
             assertTrue(collectors.contains("MarkSweepCompact"), collectors);
+            assertEquals("100", maxHeapFreeRatioOf(pool), "a worker keeps the heap it grew to by default");
         }
-        try (ProcessPool pool = ProcessPool.builder().processes(1).jvmOptions("-XX:+UseG1GC").build()) {
+        try (ProcessPool pool = ProcessPool.builder().processes(1).jvmOptions("-XX:+UseG1GC",
+                "-XX:MaxHeapFreeRatio=60").build()) {
             String collectors = collectorsOf(pool);
             assertTrue(collectors.contains("G1"), collectors);
+            assertEquals("60", maxHeapFreeRatioOf(pool), "the pool's own heap free ratio");
         }
     }
 
