@@ -91,7 +91,11 @@ public final class MessageAppender implements AutoCloseable {
                 }
                 out.write(bytes, offset, fragment);
                 if (populates) {
-                    populateAhead(out);
+                    try {
+                        populateAhead(out);
+                    } catch (RuntimeException e) {
+                        populates = false; // an aid to speed must never cost a message: write on without it
+                    }
                 }
             }
             offset += fragment;
