@@ -62,9 +62,8 @@ final class WorkerLauncher implements SlotFactory {
     private final CdsArchive cds;
     /** The JVM writing the class-data archive, if this pool started one; at most one per pool. */
     private ArchiveWriter archiveWriter;
-    private boolean archiveWriterTried;
-    /** A worker was launched without an archive: the writer starts once the launches are done. */
-    private boolean archiveWriterDue;
+    /** Where the pool is with its one archive writer: due once a worker launched without an archive. */
+    private ArchiveWriting archiveWriting = ArchiveWriting.NOT_DUE;
     private int generation;
 
     WorkerLauncher(PoolConfig config, PoolDirectory directory, PoolCounters counters) {
@@ -192,7 +191,9 @@ final class WorkerLauncher implements SlotFactory {
         prepare(worker, slot, true);
         WorkerSlot workerSlot = new WorkerSlot(slot, launchedNanos, worker, Protocol.MAX_FUNCTIONS_PER_WORKER);
         worker.start(command, exit -> onEnd.accept(new SlotEnd(workerSlot, exit.exitCode(), exit.launchFailure())));
-        archiveWriterDue |= sharing.isEmpty() && cds != null && !archiveWriterTried;
+        if (archiveWriting == ArchiveWriting.NOT_DUE && sharing.isEmpty() && cds != null) {
+            archiveWriting = ArchiveWriting.DUE; // it starts once the launches are done (afterLaunch)
+        }
         return workerSlot;
     }
 
@@ -207,9 +208,8 @@ final class WorkerLauncher implements SlotFactory {
         if (!worker.hasValues()) {
             worker.useValues(newValues(worker));
         }
-        if (archiveWriterDue) {
-            archiveWriterDue = false;
-            archiveWriterTried = true;
+        if (archiveWriting == ArchiveWriting.DUE) {
+            archiveWriting = ArchiveWriting.TRIED;
             List<String> write = cds.claimWrite();
             if (!write.isEmpty()) {
                 archiveWriter = startArchiveWriter(write);
@@ -305,5 +305,10 @@ final class WorkerLauncher implements SlotFactory {
         arguments.add(Long.toString(ProcessHandle.current().pid()));
         archiveWriter.start(ArchiveWriter.commandLine(commandLine.get(0), arguments));
         return archiveWriter;
+    }
+
+    /** The archive writer's course in a pool: at most one is tried, after the launch that made it due. */
+    private enum ArchiveWriting {
+        NOT_DUE, DUE, TRIED
     }
 }
