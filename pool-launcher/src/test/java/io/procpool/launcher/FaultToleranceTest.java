@@ -83,6 +83,8 @@ class FaultToleranceTest {
     void shouldNoticeAWorkerKilledByRuntimeHaltAndFailOnlyItsChunk() throws Exception {
         String haltedAt = temp.resolve("halted-at").toString();
         try (ProcessPool pool = ProcessPool.create(2)) {
+            // Items 0-3 must not wait on a worker's first task: the failure of item 4 is read after them.
+            Workers.warmEveryWorker(pool, 2);
             // When each worker's process ends, as the JDK's reaper sees it: a JVM may take its time to end after a
             // halt (under load it waits for a compiler thread in native code), and the pool can notice a death only
             // once it has happened.

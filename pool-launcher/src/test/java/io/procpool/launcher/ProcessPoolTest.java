@@ -244,6 +244,8 @@ class ProcessPoolTest {
     void shouldFailOnlyTheChunkOfAWorkerKilledWithSigkillAndReplaceIt() throws Exception {
         Path pidFile = temp.resolve("victim.pid");
         try (ProcessPool pool = ProcessPool.create(2)) {
+            // Items 0-4 must not wait on a worker's first task: the failure of item 5 is read after them.
+            Workers.warmEveryWorker(pool, 2);
             Iterator<Integer> results = pool.imap(killableAt(5, pidFile),
                     IntStream.range(0, 12).boxed().collect(Collectors.toList()), 1);
             long victim = Workers.awaitPid(pidFile, WAIT);

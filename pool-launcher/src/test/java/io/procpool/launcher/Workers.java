@@ -91,6 +91,30 @@ final class Workers {
                 .collect(Collectors.toList());
     }
 
+    /**
+     * Has every one of a pool's workers run a task before a test times what follows: a worker's first task pays for
+     * its set-up (its serialiser is built after it says READY), which on a loaded 2-core machine has taken over a
+     * second. A test that times the notice of a crash through {@code imap}, which delivers in item order, would
+     * otherwise time the other worker's first items too. Maps of one item per chunk until each worker's pid has
+     * come back.
+     *
+     * @param pool    the pool, started
+     * @param workers how many workers it has
+     * @return their pids
+     */
+    static java.util.Set<Long> warmEveryWorker(io.procpool.Pool pool, int workers) {
+        java.util.Set<Long> pids = new java.util.HashSet<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        List<Integer> items = java.util.stream.IntStream.range(0, 4 * workers).boxed().collect(Collectors.toList());
+        while (pids.size() < workers) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("only the workers " + pids + " of " + workers + " ran a task in 60 s");
+            }
+            pids.addAll(pool.map((Integer i) -> ProcessHandle.current().pid(), items, 1));
+        }
+        return pids;
+    }
+
     /** Waits for a condition that another process makes true, failing after {@code timeout}. */
     static void await(String what, Duration timeout, BooleanSupplier condition) {
         await(what, timeout, condition, () -> "");
