@@ -45,10 +45,18 @@ public final class SharedBlocks {
     private static final Path SHM = Path.of("/dev/shm");
     /** Room kept free on /dev/shm beside a new block, for the queues of the pools that share it. */
     private static final long SHM_HEADROOM_BYTES = 64L << 20;
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final ConcurrentMap<String, WeakReference<MappedByteBuffer>> MAPPED = new ConcurrentHashMap<>();
 
     private SharedBlocks() {
+    }
+
+    /**
+     * The source of block names, made at the first block rather than when this class loads: every pool's start
+     * loads it (to remove stale blocks), and a {@code SecureRandom} loads the JDK's security providers first, tens
+     * of milliseconds of a fresh JVM's first pool.
+     */
+    private static final class Names {
+        static final SecureRandom RANDOM = new SecureRandom();
     }
 
     /**
@@ -73,7 +81,7 @@ public final class SharedBlocks {
     public static Path createFile(long size) {
         Path directory = directoryFor(size);
         byte[] random = new byte[8];
-        RANDOM.nextBytes(random);
+        Names.RANDOM.nextBytes(random);
         StringBuilder name = new StringBuilder(PREFIX).append(ProcessHandle.current().pid()).append('-');
         for (byte b : random) {
             name.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));

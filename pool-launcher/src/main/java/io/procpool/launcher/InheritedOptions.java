@@ -4,7 +4,6 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -66,7 +65,11 @@ final class InheritedOptions {
      */
     static String maxHeap(int processes) {
         double percent = Math.min(MAX_WORKER_RAM_PERCENT, WORKERS_RAM_PERCENT / processes);
-        return String.format(Locale.ROOT, "-XX:MaxRAMPercentage=%.2f", percent);
+        // Two decimals, rounded half up as %.2f would, without a Formatter: its first use loads the JDK's locale
+        // data, milliseconds of a fresh JVM's first pool before its first worker is launched.
+        long hundredths = Math.round(percent * 100);
+        long fraction = hundredths % 100;
+        return "-XX:MaxRAMPercentage=" + hundredths / 100 + (fraction < 10 ? ".0" : ".") + fraction;
     }
 
     /**

@@ -7,11 +7,13 @@ import io.procpool.worker.internal.transport.QueueSizes;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -22,6 +24,8 @@ import java.util.stream.Stream;
  */
 final class PoolDirectory {
     private static final String PREFIX = "procpool-";
+    /** Names taken by chance (64 random bits) this many times in a row mean something else is wrong. */
+    private static final int MAX_NAME_ATTEMPTS = 100;
 
     private final Path path;
     private final QueueSizes sizes;
@@ -51,17 +55,32 @@ final class PoolDirectory {
                         + "another directory with ProcessPool.builder().queueDirectory(...)", base, free >> 20,
                         processes, processes == 1 ? "" : "s", (QueueSizes.smallestNeededBytes(processes) + (1 << 20) - 1) >> 20));
             }
-            Path path;
-            long pid = ProcessHandle.current().pid();
-            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-                path = Files.createTempDirectory(base, PREFIX + pid + "-",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } else {
-                path = Files.createTempDirectory(base, PREFIX + pid + "-");
-            }
-            return new PoolDirectory(path, sizes);
+            return new PoolDirectory(createPrivate(base, PREFIX + ProcessHandle.current().pid() + "-"), sizes);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a queue directory under " + base, e);
+        }
+    }
+
+    /**
+     * Makes a new directory, owner-only, named {@code prefix} and a random number, as
+     * {@link Files#createTempDirectory} does (an atomic {@code mkdir} that never takes an existing name), without its
+     * {@code SecureRandom}: making one loads the JDK's security providers, tens of milliseconds of a fresh JVM's
+     * first pool, before its first worker could be launched. The name only has to be free; the mode keeps the
+     * directory private.
+     */
+    static Path createPrivate(Path base, String prefix) throws IOException {
+        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+        for (int attempt = 1; ; attempt++) {
+            Path candidate = base.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong()));
+            try {
+                return posix ? Files.createDirectory(candidate,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
+                        : Files.createDirectory(candidate);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == MAX_NAME_ATTEMPTS) {
+                    throw e;
+                }
+            }
         }
     }
 

@@ -31,6 +31,21 @@ class WorkerDefaultsTest {
         assertEquals(List.of(), InheritedOptions.heapKept(List.of("-XX:MinHeapFreeRatio=10")));
     }
 
+    @Test
+    void shouldShareHalfTheMachinesMemoryAmongTheWorkersInPercentagesOfTwoDecimals() {
+        assertEquals("-XX:MaxRAMPercentage=25.00", InheritedOptions.maxHeap(1));
+        assertEquals("-XX:MaxRAMPercentage=25.00", InheritedOptions.maxHeap(2));
+        assertEquals("-XX:MaxRAMPercentage=16.67", InheritedOptions.maxHeap(3));
+        assertEquals("-XX:MaxRAMPercentage=6.25", InheritedOptions.maxHeap(8));
+        assertEquals("-XX:MaxRAMPercentage=0.78", InheritedOptions.maxHeap(64));
+        assertEquals("-XX:MaxRAMPercentage=0.05", InheritedOptions.maxHeap(1000));
+        for (int processes = 1; processes <= 4096; processes++) {
+            String formatted = String.format(java.util.Locale.ROOT, "-XX:MaxRAMPercentage=%.2f",
+                    Math.min(25.0, 50.0 / processes));
+            assertEquals(formatted, InheritedOptions.maxHeap(processes), processes + " workers");
+        }
+    }
+
     private static String maxHeapFreeRatioOf(ProcessPool pool) {
         return pool.apply((Integer i) -> java.lang.management.ManagementFactory.getPlatformMXBean(
                 com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("MaxHeapFreeRatio").getValue(), 0);

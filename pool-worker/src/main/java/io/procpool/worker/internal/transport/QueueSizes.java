@@ -72,7 +72,9 @@ public record QueueSizes(long segmentBytes) {
 
     /** {@return the option that gives a worker these sizes; none for the default} */
     public java.util.List<String> asJvmOptions() {
-        return equals(DEFAULT) ? java.util.List.of() : java.util.List.of("-D" + PROPERTY + "=" + segmentBytes);
+        // Not equals(DEFAULT): a record's first equals bootstraps ObjectMethods, about 20 ms of a fresh JVM's
+        // first pool before its first worker is launched.
+        return segmentBytes == DEFAULT_SEGMENT_BYTES ? java.util.List.of() : java.util.List.of("-D" + PROPERTY + "=" + segmentBytes);
     }
 
     /**
