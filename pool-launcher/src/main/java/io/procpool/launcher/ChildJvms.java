@@ -65,11 +65,14 @@ public final class ChildJvms {
         return options;
     }
 
-    /** Whether the application has an SLF4J provider, which child JVMs then share. */
+    /**
+     * Whether the application has an SLF4J provider, which child JVMs then share. The loader's stream names the
+     * providers without making one: this runs before a pool's first worker is launched.
+     */
     private static boolean hasSlf4jProvider() {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         return java.util.ServiceLoader.load(org.slf4j.spi.SLF4JServiceProvider.class,
-                loader != null ? loader : ChildJvms.class.getClassLoader()).findFirst().isPresent();
+                loader != null ? loader : ChildJvms.class.getClassLoader()).stream().findFirst().isPresent();
     }
 
     /**

@@ -13,7 +13,14 @@ import org.slf4j.LoggerFactory;
  * SLF4J binding the lines go nowhere, as SLF4J says once.
  */
 final class WorkerEvents {
-    private static final Logger LOG = LoggerFactory.getLogger("io.procpool.launcher");
+    /**
+     * The logger, got at the first line rather than when a pool starts: getting it starts the application's SLF4J
+     * provider (its configuration read, for Logback), which a fresh JVM's first pool would otherwise do before it
+     * launches its first worker; a pool whose workers all behave never logs.
+     */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger("io.procpool.launcher");
+    }
 
     private final String pool;
 
@@ -23,7 +30,7 @@ final class WorkerEvents {
 
     /** The conductor's loop failed: the pool is broken, its calls fail and its workers are killed. */
     void loopFailed(io.procpool.PoolException broken) {
-        LOG.error("pool {}: {}; its calls fail and its workers are killed", pool, broken.getMessage(),
+        Log.LOG.error("pool {}: {}; its calls fail and its workers are killed", pool, broken.getMessage(),
                 broken.getCause());
     }
 
@@ -42,19 +49,19 @@ final class WorkerEvents {
         }
         String killReason = worker.channel().killReason();
         if (expected) {
-            LOG.info("pool {}: worker {} (pid {}) retired, having run its maxTasksPerChild tasks", pool,
+            Log.LOG.info("pool {}: worker {} (pid {}) retired, having run its maxTasksPerChild tasks", pool,
                     worker.index(), worker.pid());
         } else if (worker.stoppedForCancel) {
-            LOG.info("pool {}: worker {} (pid {}) was killed to stop a cancelled call", pool, worker.index(),
+            Log.LOG.info("pool {}: worker {} (pid {}) was killed to stop a cancelled call", pool, worker.index(),
                     worker.pid());
         } else if (worker.timeout != null) {
-            LOG.warn("pool {}: worker {} (pid {}) timed out and was killed: {}", pool, worker.index(), worker.pid(),
+            Log.LOG.warn("pool {}: worker {} (pid {}) timed out and was killed: {}", pool, worker.index(), worker.pid(),
                     killReason);
         } else if (was == WorkerSlot.State.STARTING) {
-            LOG.warn("pool {}: worker {} (pid {}) failed to start: {}", pool, worker.index(), worker.pid(),
+            Log.LOG.warn("pool {}: worker {} (pid {}) failed to start: {}", pool, worker.index(), worker.pid(),
                     howItEnded(end, killReason));
         } else {
-            LOG.warn("pool {}: worker {} (pid {}) was lost: {}", pool, worker.index(), worker.pid(),
+            Log.LOG.warn("pool {}: worker {} (pid {}) was lost: {}", pool, worker.index(), worker.pid(),
                     howItEnded(end, killReason));
         }
     }
@@ -66,7 +73,7 @@ final class WorkerEvents {
      * @param replacement the slot of the new worker
      */
     void replaced(WorkerSlot ended, WorkerSlot replacement) {
-        LOG.info("pool {}: worker {} (pid {}) replaced the one with pid {}", pool, replacement.index(),
+        Log.LOG.info("pool {}: worker {} (pid {}) replaced the one with pid {}", pool, replacement.index(),
                 replacement.pid(), ended.pid());
     }
 
