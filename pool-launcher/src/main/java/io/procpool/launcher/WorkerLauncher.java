@@ -102,6 +102,7 @@ final class WorkerLauncher implements SlotFactory {
         command.add(InheritedOptions.maxHeap(config.processes()));
         command.addAll(InheritedOptions.workerDefaults(config.jvmOptions()));
         command.addAll(InheritedOptions.heapKept(config.jvmOptions()));
+        command.addAll(InheritedOptions.perfDataOff(config.jvmOptions()));
         command.addAll(common.subList(properties, common.size()));
         command.addAll(Quiet.asJvmOptions());
         // Both sides of a queue must agree on its sizes: the pool chose them for its directory's space.

@@ -32,6 +32,14 @@ class WorkerDefaultsTest {
     }
 
     @Test
+    void shouldRunWorkersWithoutAPerformanceDataFileUnlessTheUserChoosesOne() {
+        assertEquals(List.of("-XX:-UsePerfData"), InheritedOptions.perfDataOff(List.of()));
+        assertEquals(List.of("-XX:-UsePerfData"), InheritedOptions.perfDataOff(List.of("-Xmx1g", "-Dx=UsePerfData")));
+        assertEquals(List.of(), InheritedOptions.perfDataOff(List.of("-XX:+UsePerfData")));
+        assertEquals(List.of(), InheritedOptions.perfDataOff(List.of("-XX:-UsePerfData")));
+    }
+
+    @Test
     void shouldShareHalfTheMachinesMemoryAmongTheWorkersInPercentagesOfTwoDecimals() {
         assertEquals("-XX:MaxRAMPercentage=25.00", InheritedOptions.maxHeap(1));
         assertEquals("-XX:MaxRAMPercentage=25.00", InheritedOptions.maxHeap(2));
@@ -46,9 +54,10 @@ class WorkerDefaultsTest {
         }
     }
 
-    private static String maxHeapFreeRatioOf(ProcessPool pool) {
+    /** {@return a worker's value of a HotSpot option, read through its diagnostic bean} */
+    private static String vmOptionOf(ProcessPool pool, String option) {
         return pool.apply((Integer i) -> java.lang.management.ManagementFactory.getPlatformMXBean(
-                com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("MaxHeapFreeRatio").getValue(), 0);
+                com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption(option).getValue(), 0);
     }
 
     private static String collectorsOf(ProcessPool pool) {
@@ -61,13 +70,15 @@ class WorkerDefaultsTest {
         try (ProcessPool pool = ProcessPool.create(1)) {
             String collectors = collectorsOf(pool);
             assertTrue(collectors.contains("MarkSweepCompact"), collectors);
-            assertEquals("100", maxHeapFreeRatioOf(pool), "a worker keeps the heap it grew to by default");
+            assertEquals("100", vmOptionOf(pool, "MaxHeapFreeRatio"), "a worker keeps the heap it grew to by default");
+            assertEquals("false", vmOptionOf(pool, "UsePerfData"), "a worker keeps no performance-data file by default");
         }
         try (ProcessPool pool = ProcessPool.builder().processes(1).jvmOptions("-XX:+UseG1GC",
-                "-XX:MaxHeapFreeRatio=60").build()) {
+                "-XX:MaxHeapFreeRatio=60", "-XX:+UsePerfData").build()) {
             String collectors = collectorsOf(pool);
             assertTrue(collectors.contains("G1"), collectors);
-            assertEquals("60", maxHeapFreeRatioOf(pool), "the pool's own heap free ratio");
+            assertEquals("60", vmOptionOf(pool, "MaxHeapFreeRatio"), "the pool's own heap free ratio");
+            assertEquals("true", vmOptionOf(pool, "UsePerfData"), "the pool's own choice of a performance-data file");
         }
     }
 
