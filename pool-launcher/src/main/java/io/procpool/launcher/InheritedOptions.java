@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * What a worker JVM takes from its parent beyond the classpath. A worker is a fresh {@code java} process: it
@@ -84,16 +85,24 @@ final class InheritedOptions {
      * @return the options to add before them
      */
     static List<String> workerDefaults(List<String> userOptions) {
-        List<String> defaults = new ArrayList<>();
-        if (userOptions.stream().noneMatch(o -> o.matches("-XX:[+-]Use\\w*GC"))) {
-            defaults.add("-XX:+UseSerialGC");
-        }
-        if (userOptions.stream().noneMatch(o -> o.startsWith("-Xms") || o.startsWith("-Xmx")
+        List<String> defaults = new ArrayList<>(
+                unlessChosen(userOptions, o -> o.matches("-XX:[+-]Use\\w*GC"), "-XX:+UseSerialGC"));
+        defaults.addAll(unlessChosen(userOptions, o -> o.startsWith("-Xms") || o.startsWith("-Xmx")
                 || o.startsWith("-XX:InitialHeapSize") || o.startsWith("-XX:MaxHeapSize")
-                || o.startsWith("-XX:InitialRAMPercentage"))) {
-            defaults.add("-Xms8m");
-        }
+                || o.startsWith("-XX:InitialRAMPercentage"), "-Xms8m"));
         return defaults;
+    }
+
+    /**
+     * A default the user's own options replace.
+     *
+     * @param userOptions the pool's {@code jvmOptions}
+     * @param chosen      whether one of them makes the same choice
+     * @param option      the default
+     * @return {@code option} alone, or none if one of {@code userOptions} is {@code chosen}
+     */
+    private static List<String> unlessChosen(List<String> userOptions, Predicate<String> chosen, String option) {
+        return userOptions.stream().anyMatch(chosen) ? List.of() : List.of(option);
     }
 
     /**
@@ -107,8 +116,7 @@ final class InheritedOptions {
      * @return the option to add before them, or none
      */
     static List<String> perfDataOff(List<String> userOptions) {
-        return userOptions.stream().anyMatch(o -> o.matches("-XX:[+-]UsePerfData"))
-                ? List.of() : List.of("-XX:-UsePerfData");
+        return unlessChosen(userOptions, o -> o.matches("-XX:[+-]UsePerfData"), "-XX:-UsePerfData");
     }
 
     /**
@@ -123,7 +131,7 @@ final class InheritedOptions {
      * @return the option to add before them, or none
      */
     static List<String> heapKept(List<String> userOptions) {
-        return userOptions.stream().anyMatch(o -> o.startsWith("-XX:MaxHeapFreeRatio")
-                || o.startsWith("-XX:MinHeapFreeRatio")) ? List.of() : List.of("-XX:MaxHeapFreeRatio=100");
+        return unlessChosen(userOptions, o -> o.startsWith("-XX:MaxHeapFreeRatio")
+                || o.startsWith("-XX:MinHeapFreeRatio"), "-XX:MaxHeapFreeRatio=100");
     }
 }

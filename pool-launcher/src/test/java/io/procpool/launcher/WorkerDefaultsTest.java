@@ -34,7 +34,8 @@ class WorkerDefaultsTest {
     @Test
     void shouldRunWorkersWithoutAPerformanceDataFileUnlessTheUserChoosesOne() {
         assertEquals(List.of("-XX:-UsePerfData"), InheritedOptions.perfDataOff(List.of()));
-        assertEquals(List.of("-XX:-UsePerfData"), InheritedOptions.perfDataOff(List.of("-Xmx1g", "-Dx=UsePerfData")));
+        assertEquals(List.of("-XX:-UsePerfData"),
+                InheritedOptions.perfDataOff(List.of("-Xmx1g", "-Dx=UsePerfData")));
         assertEquals(List.of(), InheritedOptions.perfDataOff(List.of("-XX:+UsePerfData")));
         assertEquals(List.of(), InheritedOptions.perfDataOff(List.of("-XX:-UsePerfData")));
     }
@@ -70,8 +71,10 @@ class WorkerDefaultsTest {
         try (ProcessPool pool = ProcessPool.create(1)) {
             String collectors = collectorsOf(pool);
             assertTrue(collectors.contains("MarkSweepCompact"), collectors);
-            assertEquals("100", vmOptionOf(pool, "MaxHeapFreeRatio"), "a worker keeps the heap it grew to by default");
-            assertEquals("false", vmOptionOf(pool, "UsePerfData"), "a worker keeps no performance-data file by default");
+            assertEquals("100", vmOptionOf(pool, "MaxHeapFreeRatio"),
+                    "a worker keeps the heap it grew to by default");
+            assertEquals("false", vmOptionOf(pool, "UsePerfData"),
+                    "a worker keeps no performance-data file by default");
         }
         try (ProcessPool pool = ProcessPool.builder().processes(1).jvmOptions("-XX:+UseG1GC",
                 "-XX:MaxHeapFreeRatio=60", "-XX:+UsePerfData").build()) {

@@ -74,7 +74,8 @@ public record QueueSizes(long segmentBytes) {
     public java.util.List<String> asJvmOptions() {
         // Not equals(DEFAULT): a record's first equals bootstraps ObjectMethods, about 20 ms of a fresh JVM's
         // first pool before its first worker is launched.
-        return segmentBytes == DEFAULT_SEGMENT_BYTES ? java.util.List.of() : java.util.List.of("-D" + PROPERTY + "=" + segmentBytes);
+        return segmentBytes == DEFAULT_SEGMENT_BYTES ? java.util.List.of()
+                : java.util.List.of("-D" + PROPERTY + "=" + segmentBytes);
     }
 
     /**
